@@ -1,0 +1,70 @@
+// A token bucket per AWS API class, shared by the whole process, so many reconcilers together
+// stay under the account's request limits instead of each one discovering throttling on its own.
+
+export interface BucketSpec {
+  /** sustained requests per second */
+  ratePerSecond: number;
+  /** burst size */
+  burst: number;
+}
+
+export class TokenBucket {
+  private tokens: number;
+  private last: number;
+  private readonly waiters: Array<() => void> = [];
+  private timer: NodeJS.Timeout | undefined;
+  readonly spec: BucketSpec;
+  private readonly now: () => number;
+
+  constructor(spec: BucketSpec, now: () => number = () => performance.now()) {
+    this.spec = spec;
+    this.now = now;
+    this.tokens = spec.burst;
+    this.last = this.now();
+  }
+
+  /** Resolves when a token is available (FIFO). Rejects if the signal aborts first. */
+  take(signal?: AbortSignal): Promise<void> {
+    this.refill();
+    if (this.waiters.length === 0 && this.tokens >= 1) {
+      this.tokens -= 1;
+      return Promise.resolve();
+    }
+    return new Promise<void>((resolve, reject) => {
+      const onAbort = (): void => {
+        const i = this.waiters.indexOf(grant);
+        if (i >= 0) this.waiters.splice(i, 1);
+        reject(signal?.reason instanceof Error ? signal.reason : new Error('aborted'));
+      };
+      const grant = (): void => {
+        signal?.removeEventListener('abort', onAbort);
+        resolve();
+      };
+      if (signal?.aborted) return onAbort();
+      signal?.addEventListener('abort', onAbort, { once: true });
+      this.waiters.push(grant);
+      this.schedule();
+    });
+  }
+
+  private refill(): void {
+    const t = this.now();
+    this.tokens = Math.min(this.spec.burst, this.tokens + ((t - this.last) / 1000) * this.spec.ratePerSecond);
+    this.last = t;
+  }
+
+  private schedule(): void {
+    if (this.timer) return;
+    const wait = Math.max(1, ((1 - this.tokens) / this.spec.ratePerSecond) * 1000);
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      this.refill();
+      while (this.waiters.length > 0 && this.tokens >= 1) {
+        this.tokens -= 1;
+        this.waiters.shift()?.();
+      }
+      if (this.waiters.length > 0) this.schedule();
+    }, wait);
+    this.timer.unref();
+  }
+}
