@@ -1,0 +1,35 @@
+# syntax=docker/dockerfile:1
+# Albatross controller image.
+#   docker build -t albatross:dev .
+# Two stages: `build` compiles TypeScript with the dev dependencies; `runtime` carries only the
+# production dependencies, the compiled dist/ and tini. The base is pinned to the same Node version
+# as package.json's `node` devDependency; pin it further by digest in your registry mirror.
+ARG NODE_IMAGE=node:24.21.0-bookworm-slim
+
+FROM ${NODE_IMAGE} AS build
+WORKDIR /app
+COPY package.json package-lock.json ./
+RUN npm ci --no-audit --no-fund
+COPY tsconfig.json tsconfig.build.json ./
+COPY src ./src
+RUN npm run build \
+ && npm ci --omit=dev --no-audit --no-fund \
+ && npm cache clean --force
+
+FROM ${NODE_IMAGE} AS runtime
+# tini is PID 1: it forwards SIGTERM to node (which then drains work and releases the leader lease)
+# and reaps zombies. Node as PID 1 has no default signal dispositions of its own.
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends tini=0.19.0-1+b3 \
+ && rm -rf /var/lib/apt/lists/*
+WORKDIR /app
+ENV NODE_ENV=production
+COPY --from=build --chown=0:0 /app/package.json ./package.json
+COPY --from=build --chown=0:0 /app/node_modules ./node_modules
+COPY --from=build --chown=0:0 /app/dist ./dist
+# Files are root-owned and the process runs as 65532 (the "nonroot" convention), so the app cannot
+# modify itself; nothing is written at run time, so readOnlyRootFilesystem works (mount an emptyDir
+# at /tmp if a dependency ever needs scratch space; the chart does).
+USER 65532:65532
+EXPOSE 8080 8081
+ENTRYPOINT ["/usr/bin/tini", "--", "node", "dist/main.js"]
