@@ -1,0 +1,51 @@
+// Writes src/crds/generated.ts from deploy/crds/*.yaml (the source of truth).
+//   node scripts/generate-crd-types.ts            regenerate
+//   node scripts/generate-crd-types.ts --check    exit 1 when generated.ts is out of date (CI)
+// --crds <dir> and --out <file> override the paths (used by the unit test).
+import { readFileSync, readdirSync, writeFileSync, existsSync } from 'node:fs';
+import { join, resolve, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { generateCrdTypes, firstDifference } from './crd-codegen.ts';
+
+const root = resolve(fileURLToPath(new URL('..', import.meta.url)));
+
+function option(args: string[], name: string, fallback: string): string {
+  const i = args.indexOf(name);
+  const value = i >= 0 ? args[i + 1] : undefined;
+  return value ? resolve(value) : fallback;
+}
+
+function main(args: string[]): number {
+  const crdsDir = option(args, '--crds', join(root, 'deploy/crds'));
+  const outFile = option(args, '--out', join(root, 'src/crds/generated.ts'));
+  const files = readdirSync(crdsDir)
+    .filter((f) => f.endsWith('.yaml') || f.endsWith('.yml'))
+    .sort();
+  if (files.length === 0) {
+    console.error(`no CRD YAML files in ${crdsDir}`);
+    return 2;
+  }
+  const source = generateCrdTypes(files.map((file) => ({ file, text: readFileSync(join(crdsDir, file), 'utf8') })));
+  const shown = relative(process.cwd(), outFile) || outFile;
+  if (args.includes('--check')) {
+    const current = existsSync(outFile) ? readFileSync(outFile, 'utf8') : '';
+    if (current === source) {
+      console.log(`${shown} is up to date with ${files.length} CRDs`);
+      return 0;
+    }
+    console.error(`${shown} is out of date with ${relative(process.cwd(), crdsDir) || crdsDir}/*.yaml.`);
+    console.error(`First difference at ${firstDifference(source, current)}`);
+    console.error('Run `npm run crds:generate` and commit the result.');
+    return 1;
+  }
+  writeFileSync(outFile, source);
+  console.log(`wrote ${shown} from ${files.length} CRDs`);
+  return 0;
+}
+
+try {
+  process.exitCode = main(process.argv.slice(2));
+} catch (err) {
+  console.error(err instanceof Error ? err.message : String(err));
+  process.exitCode = 2;
+}
