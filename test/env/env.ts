@@ -1,0 +1,278 @@
+// The local environment: etcd + kube-apiserver (built from the Go module proxy) and moto, on
+// loopback ports, described by .albatross/state.json. Used by `npm run env`, the jest global
+// setup, the demo and tests that need to stop/restart an apiserver.
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { ADMIN_USER, AWS_ENV, paths } from './config.ts';
+import { apiserverReady, etcdHealthy, motoHealthy, startApiserverProcess, startEtcd, startMoto } from './components.ts';
+import { renderKubeconfig } from './kubeconfig.ts';
+import { withLock } from './lock.ts';
+import { ensurePki, issueClientCredentials } from './pki.ts';
+import { freePort, isAlive, portIsFree, spawnDaemon, stopProcess, type Proc } from './proc.ts';
+import { pidAlive, readState, writeState, type EnvState, type Ports } from './state.ts';
+import { ensureToolchain } from './toolchain.ts';
+
+export type EnvVars = Record<'KUBECONFIG' | 'AWS_ENDPOINT_URL' | 'AWS_REGION' | 'AWS_ACCESS_KEY_ID' | 'AWS_SECRET_ACCESS_KEY', string>;
+
+export interface UpResult {
+  /** Components started by this call; empty when everything was already running and healthy. */
+  started: string[];
+  env: EnvVars;
+}
+
+const REAPER_SCRIPT = fileURLToPath(new URL('./reaper.ts', import.meta.url));
+
+export function envVars(ports: Pick<Ports, 'moto'>): EnvVars {
+  return { KUBECONFIG: paths.kubeconfig, AWS_ENDPOINT_URL: `http://127.0.0.1:${ports.moto}`, ...AWS_ENV };
+}
+
+async function healthy<T>(p: Proc | undefined, check: () => Promise<T>): Promise<boolean> {
+  return isAlive(p) && (await check().then(Boolean).catch(() => false));
+}
+
+async function ensureAdminCredentials(): Promise<void> {
+  ensurePki();
+  const cert = join(paths.pki, 'admin.crt');
+  const key = join(paths.pki, 'admin.key');
+  if (existsSync(cert) && existsSync(key)) return;
+  const creds = issueClientCredentials(ADMIN_USER.name, ADMIN_USER.groups);
+  writeFileSync(cert, creds.certPem);
+  writeFileSync(key, creds.keyPem, { mode: 0o600 });
+}
+
+function writeClientFiles(s: EnvState): void {
+  const creds = {
+    caPem: readFileSync(join(paths.pki, 'ca.crt'), 'utf8'),
+    certPem: readFileSync(join(paths.pki, 'admin.crt'), 'utf8'),
+    keyPem: readFileSync(join(paths.pki, 'admin.key'), 'utf8'),
+  };
+  writeFileSync(paths.kubeconfig, renderKubeconfig(`https://127.0.0.1:${s.ports.apiserver}`, ADMIN_USER.name, creds), { mode: 0o600 });
+  const vars = envVars(s.ports);
+  writeFileSync(paths.envSh, Object.entries(vars).map(([k, v]) => `export ${k}=${v}`).join('\n') + '\n');
+}
+
+/** A port for a component restarted on its own: its old one if still free, so clients reconnect. */
+async function reusePort(port: number): Promise<number> {
+  return (await portIsFree(port)) ? port : freePort();
+}
+
+async function stopAll(s: EnvState): Promise<void> {
+  const self = (p: Proc | undefined): boolean => p?.pid === process.pid;
+  // Apiservers before etcd so they don't log a storm of etcd errors on the way down.
+  await Promise.all(s.extras.map((e) => stopProcess(e)));
+  await stopProcess(s.apiserver);
+  await Promise.all([stopProcess(s.etcd), stopProcess(s.moto), self(s.reaper) ? Promise.resolve() : stopProcess(s.reaper)]);
+}
+
+function pruneExtras(s: EnvState): Promise<void>[] {
+  const orphans = s.extras.filter((e) => !pidAlive(e.owner));
+  s.extras = s.extras.filter((e) => pidAlive(e.owner));
+  return orphans.map((e) => stopProcess(e));
+}
+
+/**
+ * Brings the environment up, reusing whatever already runs and is healthy. With `lease` (a test
+ * run's pid) the environment is marked as used by that run; one started that way is ephemeral and
+ * goes away when its last run releases it (or dies: the reaper watches).
+ */
+export async function up(opts: { lease?: number } = {}): Promise<UpResult> {
+  await ensureToolchain();
+  mkdirSync(paths.logs, { recursive: true });
+  return withLock(paths.lock, 'environment up', async () => {
+    await ensureAdminCredentials();
+    const started: string[] = [];
+    let s = readState();
+    const etcdOk = s !== undefined && (await healthy(s.etcd, () => etcdHealthy(s!.ports.etcdClient)));
+    if (!s || !etcdOk) {
+      if (s) await stopAll(s);
+      // A fresh etcd each time: no controller-manager ever cleans up, so old state would only pile up.
+      rmSync(paths.etcdData, { recursive: true, force: true });
+      const ports: Ports = { etcdClient: await freePort(), etcdPeer: await freePort(), apiserver: await freePort(), moto: await freePort() };
+      s = { ports, ephemeral: opts.lease !== undefined, leases: [], extras: [] };
+      const fresh = s;
+      const [moto, etcd] = await Promise.all([startMoto(ports.moto), startEtcd(ports.etcdClient, ports.etcdPeer)]);
+      fresh.moto = moto;
+      fresh.etcd = etcd;
+      fresh.apiserver = await startApiserverProcess(ports.apiserver, ports.etcdClient);
+      started.push('etcd', 'kube-apiserver', 'moto');
+    } else {
+      const cur = s;
+      await Promise.all(pruneExtras(cur));
+      if (!(await healthy(cur.apiserver, () => apiserverReady(cur.ports.apiserver)))) {
+        await stopProcess(cur.apiserver);
+        cur.ports.apiserver = await reusePort(cur.ports.apiserver);
+        cur.apiserver = await startApiserverProcess(cur.ports.apiserver, cur.ports.etcdClient);
+        started.push('kube-apiserver');
+      }
+      if (!(await healthy(cur.moto, () => motoHealthy(cur.ports.moto)))) {
+        await stopProcess(cur.moto);
+        cur.ports.moto = await reusePort(cur.ports.moto);
+        cur.moto = await startMoto(cur.ports.moto);
+        started.push('moto');
+      }
+    }
+    if (opts.lease === undefined) {
+      s.ephemeral = false; // someone asked for it explicitly: it stays until `down`
+    } else {
+      s.leases = [...new Set([...s.leases.filter(pidAlive), opts.lease])];
+      if (s.ephemeral && !isAlive(s.reaper)) {
+        const reaper = spawnDaemon(process.execPath, [REAPER_SCRIPT], join(paths.logs, 'reaper.log'));
+        reaper.match = REAPER_SCRIPT;
+        s.reaper = reaper;
+      }
+    }
+    writeState(s);
+    writeClientFiles(s);
+    return { started, env: envVars(s.ports) };
+  });
+}
+
+async function downLocked(): Promise<string[]> {
+  const s = readState();
+  if (!s) return [];
+  const running = [
+    ...(['etcd', 'apiserver', 'moto', 'reaper'] as const).filter((k) => isAlive(s[k])).map((k) => `${k} (pid ${s[k]?.pid})`),
+    ...s.extras.filter((e) => isAlive(e)).map((e) => `extra apiserver (pid ${e.pid})`),
+  ];
+  await stopAll(s);
+  for (const f of [paths.state, paths.kubeconfig, paths.envSh]) rmSync(f, { force: true });
+  rmSync(paths.etcdData, { recursive: true, force: true });
+  return running;
+}
+
+/** Stops exactly the recorded processes and waits until they have exited. Returns what was stopped. */
+export async function down(): Promise<string[]> {
+  return withLock(paths.lock, 'environment down', downLocked);
+}
+
+/**
+ * Ends a test run's use of the environment. An ephemeral environment is taken down once no live
+ * run holds a lease; one brought up by `npm run env -- up` is left running.
+ */
+export async function release(lease: number): Promise<{ stopped: string[] }> {
+  return withLock(paths.lock, 'environment release', async () => {
+    const s = readState();
+    if (!s) return { stopped: [] };
+    await Promise.all(s.extras.filter((e) => e.owner === lease).map((e) => stopProcess(e)));
+    s.extras = s.extras.filter((e) => e.owner !== lease);
+    s.leases = s.leases.filter((p) => p !== lease && pidAlive(p));
+    if (s.ephemeral && s.leases.length === 0) return { stopped: await downLocked() };
+    writeState(s);
+    return { stopped: [] };
+  });
+}
+
+export interface ComponentStatus {
+  name: string;
+  pid?: number;
+  port?: number;
+  running: boolean;
+  healthy: boolean;
+}
+
+export async function status(): Promise<{ state?: EnvState; components: ComponentStatus[] }> {
+  const s = readState();
+  if (!s) return { components: [] };
+  const comp = async (name: string, p: Proc | undefined, port: number | undefined, check: () => Promise<boolean>): Promise<ComponentStatus> => ({
+    name,
+    pid: p?.pid,
+    port,
+    running: isAlive(p),
+    healthy: await healthy(p, check),
+  });
+  const components = await Promise.all([
+    comp('etcd', s.etcd, s.ports.etcdClient, () => etcdHealthy(s.ports.etcdClient)),
+    comp('kube-apiserver', s.apiserver, s.ports.apiserver, () => apiserverReady(s.ports.apiserver)),
+    comp('moto', s.moto, s.ports.moto, () => motoHealthy(s.ports.moto)),
+    ...s.extras.map((e) => comp(`kube-apiserver (extra, test pid ${e.owner})`, e, e.port, () => apiserverReady(e.port))),
+    ...(s.reaper ? [comp('reaper', s.reaper, undefined, () => Promise.resolve(true))] : []),
+  ]);
+  return { state: s, components };
+}
+
+function requireState(): EnvState {
+  const s = readState();
+  if (!s?.etcd) throw new Error('the environment is not up: run `npm run env -- up`');
+  return s;
+}
+
+/** Stops the environment's kube-apiserver (etcd and moto keep running). */
+export async function stopApiserver(): Promise<void> {
+  await withLock(paths.lock, 'stop apiserver', async () => {
+    const s = requireState();
+    await stopProcess(s.apiserver);
+    delete s.apiserver;
+    writeState(s);
+  });
+}
+
+/** Starts the environment's kube-apiserver again on the same port with the same certificates. */
+export async function startApiserver(): Promise<void> {
+  await withLock(paths.lock, 'start apiserver', async () => {
+    const s = requireState();
+    if (await healthy(s.apiserver, () => apiserverReady(s.ports.apiserver))) return;
+    await stopProcess(s.apiserver);
+    s.apiserver = await startApiserverProcess(s.ports.apiserver, s.ports.etcdClient);
+    writeState(s);
+  });
+}
+
+/**
+ * A second kube-apiserver on the same etcd (so it sees the same objects), owned by one test process:
+ * stop and restart it without disturbing other tests that use the main one.
+ */
+export interface ExtraApiserver {
+  port: number;
+  server: string;
+  stop(): Promise<void>;
+  start(): Promise<void>;
+  /** Stops it and forgets it. */
+  remove(): Promise<void>;
+}
+
+export async function startExtraApiserver(owner = process.pid): Promise<ExtraApiserver> {
+  const port = await withLock(paths.lock, 'start extra apiserver', async () => {
+    const s = requireState();
+    const p = await freePort();
+    const proc = await startApiserverProcess(p, s.ports.etcdClient, `kube-apiserver-${p}`);
+    s.extras.push({ ...proc, owner, port: p });
+    writeState(s);
+    return p;
+  });
+  const entry = (s: EnvState): (EnvState['extras'][number]) | undefined => s.extras.find((e) => e.port === port);
+  return {
+    port,
+    server: `https://127.0.0.1:${port}`,
+    stop: () =>
+      withLock(paths.lock, 'stop extra apiserver', async () => {
+        const s = requireState();
+        await stopProcess(entry(s));
+      }),
+    start: () =>
+      withLock(paths.lock, 'restart extra apiserver', async () => {
+        const s = requireState();
+        const e = entry(s);
+        if (!e) throw new Error(`extra apiserver on port ${port} was removed`);
+        if (isAlive(e)) return;
+        const proc = await startApiserverProcess(port, s.ports.etcdClient, `kube-apiserver-${port}`);
+        Object.assign(e, proc);
+        writeState(s);
+      }),
+    remove: () =>
+      withLock(paths.lock, 'remove extra apiserver', async () => {
+        const s = readState();
+        if (!s) return;
+        await stopProcess(entry(s));
+        s.extras = s.extras.filter((e) => e.port !== port);
+        writeState(s);
+      }),
+  };
+}
+
+/** A kubeconfig (YAML) for `user` in `groups`, by client certificate, for the given server. */
+export async function userKubeconfig(user: string, groups: readonly string[] = [], server?: string): Promise<string> {
+  const s = requireState();
+  const creds = issueClientCredentials(user, groups);
+  return renderKubeconfig(server ?? `https://127.0.0.1:${s.ports.apiserver}`, user, creds);
+}
