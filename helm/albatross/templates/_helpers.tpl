@@ -1,0 +1,72 @@
+{{/* Chart name, truncated to the 63 characters a label value allows. */}}
+{{- define "albatross.name" -}}
+{{- default .Chart.Name .Values.nameOverride | trunc 63 | trimSuffix "-" }}
+{{- end }}
+
+{{/* Release-scoped name used for every object. */}}
+{{- define "albatross.fullname" -}}
+{{- if .Values.fullnameOverride }}
+{{- .Values.fullnameOverride | trunc 63 | trimSuffix "-" }}
+{{- else }}
+{{- $name := default .Chart.Name .Values.nameOverride }}
+{{- if contains $name .Release.Name }}
+{{- .Release.Name | trunc 63 | trimSuffix "-" }}
+{{- else }}
+{{- printf "%s-%s" .Release.Name $name | trunc 63 | trimSuffix "-" }}
+{{- end }}
+{{- end }}
+{{- end }}
+
+{{- define "albatross.selectorLabels" -}}
+app.kubernetes.io/name: {{ include "albatross.name" . }}
+app.kubernetes.io/instance: {{ .Release.Name }}
+{{- end }}
+
+{{- define "albatross.labels" -}}
+helm.sh/chart: {{ printf "%s-%s" .Chart.Name .Chart.Version | replace "+" "_" | trunc 63 | trimSuffix "-" }}
+{{ include "albatross.selectorLabels" . }}
+app.kubernetes.io/version: {{ .Chart.AppVersion | quote }}
+app.kubernetes.io/component: controller
+app.kubernetes.io/part-of: albatross
+app.kubernetes.io/managed-by: {{ .Release.Service }}
+{{- end }}
+
+{{- define "albatross.serviceAccountName" -}}
+{{- if .Values.serviceAccount.create }}
+{{- default (include "albatross.fullname" .) .Values.serviceAccount.name }}
+{{- else }}
+{{- required "serviceAccount.name is required when serviceAccount.create=false" .Values.serviceAccount.name }}
+{{- end }}
+{{- end }}
+
+{{- define "albatross.image" -}}
+{{- if .Values.image.digest }}
+{{- printf "%s@%s" .Values.image.repository .Values.image.digest }}
+{{- else }}
+{{- printf "%s:%s" .Values.image.repository (default .Chart.AppVersion .Values.image.tag) }}
+{{- end }}
+{{- end }}
+
+{{/* The controller's command-line flags, one per line (see src/config.ts). */}}
+{{- define "albatross.args" -}}
+{{- $c := .Values.controller -}}
+- --cluster-name=$(ALBATROSS_CLUSTER_NAME)
+{{- range $c.watchNamespaces }}
+- --namespace={{ . }}
+{{- end }}
+- --resync-period={{ $c.resyncPeriod }}
+- --max-concurrent-reconciles={{ $c.maxConcurrentReconciles }}
+- --log-level={{ $c.logLevel }}
+- --graceful-shutdown-timeout={{ $c.gracefulShutdownTimeout }}
+- --leader-elect={{ $c.leaderElection.enabled }}
+- --leader-elect-namespace=$(POD_NAMESPACE)
+- --leader-elect-id={{ $c.leaderElection.id }}
+- --leader-elect-lease-duration={{ $c.leaderElection.leaseDuration }}
+- --leader-elect-renew-deadline={{ $c.leaderElection.renewDeadline }}
+- --leader-elect-retry-period={{ $c.leaderElection.retryPeriod }}
+- --metrics-bind-address={{ if eq (int $c.metricsPort) 0 }}0{{ else }}:{{ $c.metricsPort }}{{ end }}
+- --health-probe-bind-address=:{{ $c.healthProbePort }}
+{{- range $c.extraArgs }}
+- {{ . | quote }}
+{{- end }}
+{{- end }}
