@@ -32,15 +32,16 @@ export function sameRecord(a: RecordSet, b: RecordSet): boolean {
   return av.length === bv.length && av.every((v, i) => v === bv[i]);
 }
 
-/** The single value shown in status and messages: the alias target or the joined values. */
+/** The value shown in status.records: the alias target's DNS name, or the joined values. */
 export function displayValue(r: RecordSet): string {
-  if (r.alias) return `ALIAS ${aliasHost(r.alias.dnsName)} (${r.alias.hostedZoneId})`;
+  if (r.alias) return aliasHost(r.alias.dnsName);
   return r.values.join(' ');
 }
 
 /** "CNAME x.example.com ttl 300": a record described in one line for events and drift. */
 export function describeRecord(r: RecordSet): string {
-  return r.alias ? `${r.type} ${displayValue(r)}` : `${r.type} ${displayValue(r)} ttl ${r.ttl ?? '-'}`;
+  if (r.alias) return `${r.type} ALIAS ${aliasHost(r.alias.dnsName)} (zone ${r.alias.hostedZoneId})`;
+  return `${r.type} ${displayValue(r)} ttl ${r.ttl ?? '-'}`;
 }
 
 /** Characters of record values Route 53 counts against the 32,000 per-batch limit. */

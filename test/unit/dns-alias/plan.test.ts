@@ -261,7 +261,7 @@ describe('plan: record type switches and cleanup', () => {
       hostedZoneId: 'ZPRIV',
       name: 'service.aws.corp.internal',
       type: 'A',
-      value: `ALIAS ${LB1} (Z35SXDOTRQ7X7K)`,
+      value: LB1,
       inSync: false,
     });
   });
