@@ -1,2 +1,13 @@
-// Placeholder replaced by the environment harness.
-export default async function setup(): Promise<void> {}
+// Integration tests' global setup: reuse the running environment or start one (same code as
+// `npm run env -- up`), and hand its variables to the test workers (they inherit process.env).
+// The jest process's pid is the lease; the teardown releases it, and an environment this run
+// started goes away with the last run that uses it.
+import { up } from './env.ts';
+
+export default async function setup(): Promise<void> {
+  const t0 = Date.now();
+  const { started, env } = await up({ lease: process.pid });
+  Object.assign(process.env, env);
+  const took = ((Date.now() - t0) / 1000).toFixed(1);
+  process.stderr.write(`\n[albatross env] ${started.length ? `started ${started.join(', ')} in ${took} s` : 'reusing the running environment'} (apiserver via ${env.KUBECONFIG}, moto at ${env.AWS_ENDPOINT_URL})\n`);
+}
