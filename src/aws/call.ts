@@ -4,7 +4,7 @@ import { Counter, register } from 'prom-client';
 import { AwsError, awsErrorCode, classifyAwsError } from './errors.ts';
 import { TokenBucket, type BucketSpec } from './token-bucket.ts';
 
-export type AwsService = 'elbv2' | 'iam' | 'route53';
+export type AwsService = 'elbv2' | 'iam' | 'route53' | 'ec2';
 export type ApiClass = 'read' | 'write';
 
 /** Defaults near AWS's published per-account limits (ELBv2 describe ~ 20/s, Route 53 5/s, IAM low). */
@@ -15,6 +15,8 @@ export const DEFAULT_BUDGETS: Record<`${AwsService}:${ApiClass}`, BucketSpec> = 
   'iam:write': { ratePerSecond: 5, burst: 10 },
   'route53:read': { ratePerSecond: 5, burst: 10 },
   'route53:write': { ratePerSecond: 5, burst: 5 },
+  'ec2:read': { ratePerSecond: 20, burst: 40 },
+  'ec2:write': { ratePerSecond: 5, burst: 10 },
 };
 
 function metric(): Counter<'service' | 'operation' | 'outcome'> {
@@ -40,7 +42,7 @@ export function configureAwsBudgets(spec: string | Partial<Record<string, Bucket
   if (typeof spec === 'string') {
     const parsed: Record<string, BucketSpec> = {};
     for (const entry of spec.split(',').map((s) => s.trim()).filter(Boolean)) {
-      const m = /^(elbv2|iam|route53):(read|write)=(\d+(?:\.\d+)?)\/(\d+)$/.exec(entry);
+      const m = /^(elbv2|iam|route53|ec2):(read|write)=(\d+(?:\.\d+)?)\/(\d+)$/.exec(entry);
       if (!m) throw new Error(`invalid AWS budget "${entry}": expected <service>:<read|write>=<rate>/<burst>`);
       parsed[`${m[1]}:${m[2]}`] = { ratePerSecond: Number(m[3]), burst: Number(m[4]) };
     }

@@ -1,0 +1,84 @@
+// Thin EC2 port: only the default VPC and its default subnets, used when a LoadBalancedService
+// leaves loadBalancer.subnets or targetGroups[].vpcId empty. Cached per process (the default VPC
+// of a region practically never changes), so N resources cost one lookup, not N.
+import { DescribeSubnetsCommand, DescribeVpcsCommand, EC2Client } from '@aws-sdk/client-ec2';
+import { callAws, sdkClientConfig, type CallOptions } from './call.ts';
+
+export interface DefaultNetwork {
+  vpcId: string;
+  /** The default subnet of each Availability Zone, sorted by zone. */
+  subnetIds: string[];
+}
+
+export interface Ec2Api {
+  defaultNetwork(): Promise<DefaultNetwork>;
+}
+
+const CACHE_MS = 10 * 60_000;
+
+let sharedClient: EC2Client | undefined;
+let cached: { at: number; value: Promise<DefaultNetwork> } | undefined;
+
+export class SdkEc2 implements Ec2Api {
+  private readonly client: EC2Client;
+  private readonly opts: CallOptions;
+
+  constructor(opts: CallOptions = {}, client?: EC2Client) {
+    sharedClient ??= new EC2Client(sdkClientConfig());
+    this.client = client ?? sharedClient;
+    this.opts = opts;
+  }
+
+  defaultNetwork(): Promise<DefaultNetwork> {
+    const now = Date.now();
+    if (cached && now - cached.at < CACHE_MS) return cached.value;
+    const value = this.lookup();
+    cached = { at: now, value };
+    value.catch(() => {
+      if (cached?.value === value) cached = undefined;
+    });
+    return value;
+  }
+
+  private async lookup(): Promise<DefaultNetwork> {
+    const vpcs = await callAws(
+      'ec2',
+      'DescribeVpcs',
+      (abortSignal) =>
+        this.client.send(new DescribeVpcsCommand({ Filters: [{ Name: 'is-default', Values: ['true'] }] }), {
+          abortSignal,
+        }),
+      this.opts,
+    );
+    const vpcId = vpcs.Vpcs?.[0]?.VpcId;
+    if (!vpcId) throw new Error('the region has no default VPC: set loadBalancer.subnets and targetGroups[].vpcId');
+    const subnets: Array<{ id: string; zone: string; isDefault: boolean }> = [];
+    let token: string | undefined;
+    do {
+      const page = await callAws(
+        'ec2',
+        'DescribeSubnets',
+        (abortSignal) =>
+          this.client.send(
+            new DescribeSubnetsCommand({ Filters: [{ Name: 'vpc-id', Values: [vpcId] }], NextToken: token }),
+            { abortSignal },
+          ),
+        this.opts,
+      );
+      for (const s of page.Subnets ?? []) {
+        if (s.SubnetId && s.AvailabilityZone) {
+          subnets.push({ id: s.SubnetId, zone: s.AvailabilityZone, isDefault: s.DefaultForAz === true });
+        }
+      }
+      token = page.NextToken;
+    } while (token);
+    // One subnet per zone (an ALB accepts only one per zone), preferring the zone's default subnet.
+    const byZone = new Map<string, string>();
+    for (const s of [...subnets].sort((a, b) => Number(b.isDefault) - Number(a.isDefault))) {
+      if (!byZone.has(s.zone)) byZone.set(s.zone, s.id);
+    }
+    const subnetIds = [...byZone.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([, id]) => id);
+    if (subnetIds.length < 2) throw new Error(`the default VPC ${vpcId} has subnets in fewer than two zones`);
+    return { vpcId, subnetIds };
+  }
+}

@@ -1,0 +1,218 @@
+// The LoadBalancedService's view of an ALB, used for both "desired" (built from the spec) and
+// "actual" (observed in AWS). Plain JSON, so plans and models can be logged, snapshotted and diffed.
+
+export type Tags = Record<string, string>;
+export type Attributes = Record<string, string>;
+
+/** Tag naming which part of the resource an AWS object is (e.g. `targetgroup/web`, `loadbalancer`). */
+export const TAG_RESOURCE = 'albatross.dev/resource';
+
+/**
+ * Load balancer attributes the spec manages, with AWS's documented defaults: a field removed from
+ * the spec puts the attribute back to this value. Attributes not listed are left alone.
+ */
+export const LB_ATTRIBUTE_DEFAULTS: Attributes = {
+  'idle_timeout.timeout_seconds': '60',
+  'routing.http2.enabled': 'true',
+  'routing.http.xff_header_processing.mode': 'append',
+  'deletion_protection.enabled': 'false',
+};
+
+/** Target group attributes the spec manages, with AWS's documented defaults. */
+export const TG_ATTRIBUTE_DEFAULTS: Attributes = {
+  'deregistration_delay.timeout_seconds': '300',
+  'load_balancing.algorithm.type': 'round_robin',
+  'stickiness.enabled': 'false',
+  'stickiness.type': 'lb_cookie',
+  'stickiness.lb_cookie.duration_seconds': '86400',
+  'stickiness.app_cookie.duration_seconds': '86400',
+};
+
+/** Spec paths of the managed attributes, for drift reports. */
+export const LB_ATTRIBUTE_PATHS: Record<string, string> = {
+  'idle_timeout.timeout_seconds': 'loadBalancer.idleTimeoutSeconds',
+  'routing.http2.enabled': 'loadBalancer.http2',
+  'routing.http.xff_header_processing.mode': 'loadBalancer.xForwardedFor',
+  'deletion_protection.enabled': 'loadBalancer.deletionProtection',
+};
+export const TG_ATTRIBUTE_PATHS: Record<string, string> = {
+  'deregistration_delay.timeout_seconds': 'deregistrationDelaySeconds',
+  'load_balancing.algorithm.type': 'algorithm',
+  'stickiness.enabled': 'stickiness.enabled',
+  'stickiness.type': 'stickiness.type',
+  'stickiness.lb_cookie.duration_seconds': 'stickiness.durationSeconds',
+  'stickiness.app_cookie.duration_seconds': 'stickiness.durationSeconds',
+  'stickiness.app_cookie.cookie_name': 'stickiness.cookieName',
+};
+
+export const DEFAULT_SSL_POLICY = 'ELBSecurityPolicy-TLS13-1-2-2021-06';
+
+export interface HealthCheck {
+  protocol: string;
+  port: string;
+  path: string;
+  intervalSeconds: number;
+  timeoutSeconds: number;
+  healthyThresholdCount: number;
+  unhealthyThresholdCount: number;
+  /** HTTP codes ("200-399"), or gRPC codes for protocolVersion GRPC */
+  matcher: string;
+}
+
+export interface Target {
+  id: string;
+  port: number;
+  availabilityZone?: string;
+}
+
+/**
+ * A forward target: `targetGroup` is the logical name (spec.targetGroups[].name). In an observed
+ * action it is the logical name only when the ARN is the target group the plan keeps for that name;
+ * otherwise it is the raw ARN, which never equals a logical name (those cannot contain ':').
+ */
+export interface WeightedTargetGroup {
+  targetGroup: string;
+  weight: number;
+}
+
+export type RouteAction =
+  | { type: 'forward'; targetGroups: WeightedTargetGroup[] }
+  | {
+      type: 'redirect';
+      protocol: string;
+      port: string;
+      host: string;
+      path: string;
+      query: string;
+      statusCode: string;
+    }
+  | { type: 'fixed-response'; statusCode: string; contentType: string; messageBody: string }
+  /** observed only: an action type the spec cannot express (e.g. authenticate-oidc) */
+  | { type: 'other'; description: string };
+
+export interface Conditions {
+  /** sorted */
+  pathPatterns: string[];
+  /** sorted, lower case */
+  hostHeaders: string[];
+  /** observed only: conditions the spec cannot express (http-header, source-ip ...) */
+  other?: string[];
+}
+
+export interface DesiredLoadBalancer {
+  name: string;
+  scheme: string;
+  ipAddressType: string;
+  /** sorted */
+  subnets: string[];
+  /** sorted; empty = let AWS use the VPC's default security group and don't manage them */
+  securityGroups: string[];
+  attributes: Attributes;
+  tags: Tags;
+}
+
+export interface DesiredTargetGroup {
+  key: string;
+  name: string;
+  port: number;
+  protocol: string;
+  protocolVersion: string;
+  targetType: string;
+  vpcId: string;
+  healthCheck: HealthCheck;
+  attributes: Attributes;
+  tags: Tags;
+  /** sorted by id then port */
+  targets: Target[];
+}
+
+export interface DesiredCertificates {
+  /** ARN of the default certificate, or null while its ServerCertificate is not Ready */
+  default: string | null;
+  /** SNI certificate ARNs that are known (sorted) */
+  sni: string[];
+  /** false while some referenced certificate has no ARN yet: unknown SNI entries are left alone */
+  complete: boolean;
+}
+
+export interface DesiredRule {
+  priority: number;
+  conditions: Conditions;
+  action: RouteAction;
+}
+
+export interface DesiredListener {
+  port: number;
+  protocol: string;
+  /** null for HTTP */
+  sslPolicy: string | null;
+  /** null for HTTP */
+  certificates: DesiredCertificates | null;
+  defaultAction: RouteAction;
+  /** sorted by priority */
+  rules: DesiredRule[];
+  tags: Tags;
+}
+
+export interface DesiredModel {
+  /** the owner tags every object carries (cluster + owner) */
+  ownerTags: Tags;
+  loadBalancer: DesiredLoadBalancer;
+  targetGroups: DesiredTargetGroup[];
+  listeners: DesiredListener[];
+}
+
+export interface ActualLoadBalancer extends DesiredLoadBalancer {
+  arn: string;
+  dnsName: string;
+  canonicalHostedZoneId: string;
+  state: string;
+  vpcId: string;
+}
+
+export interface ActualTargetGroup extends DesiredTargetGroup {
+  arn: string;
+  /** number of registered targets that are healthy */
+  healthy: number;
+}
+
+export interface ActualRule {
+  arn: string;
+  priority: number;
+  conditions: Conditions;
+  /** forward targets hold ARNs here; plan maps them to logical names */
+  action: RouteAction;
+}
+
+export interface ActualListener {
+  arn: string;
+  port: number;
+  protocol: string;
+  sslPolicy: string | null;
+  /** default certificate ARN and SNI ARNs (sorted); null when the listener has no certificate */
+  certificates: { default: string | null; sni: string[] } | null;
+  defaultAction: RouteAction;
+  rules: ActualRule[];
+  tags: Tags;
+}
+
+/** An AWS object with one of our names that belongs to someone else: never touched. */
+export interface Conflict {
+  kind: 'loadbalancer' | 'targetgroup';
+  name: string;
+  arn: string;
+  /** who owns it, from its tags, or "nobody" */
+  owner: string;
+}
+
+export interface ActualState {
+  /** Owned load balancers: the one named like the desired one is current, others are stale. */
+  loadBalancers: ActualLoadBalancer[];
+  /** Listeners (with rules) of the current load balancer. */
+  listeners: ActualListener[];
+  /** Owned target groups, each with its logical key from the resource tag. */
+  targetGroups: ActualTargetGroup[];
+  conflicts: Conflict[];
+}
+
+export const EMPTY_ACTUAL: ActualState = { loadBalancers: [], listeners: [], targetGroups: [], conflicts: [] };

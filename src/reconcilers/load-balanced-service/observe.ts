@@ -1,0 +1,135 @@
+// AWS -> actual state: the objects this resource owns, found by ownership tags among a few
+// candidates (the load balancer with our name or the ARN in status; target groups whose names
+// carry this resource's marker or whose ARNs are in status). Foreign objects that hold one of our
+// names become conflicts and are never touched. Reads are batched: target groups are listed once
+// per observation and all tags come from one DescribeTags per 20 ARNs.
+import { TAG_CLUSTER, TAG_OWNER } from '../../crds/index.ts';
+import type { Elbv2Api, Listener, LoadBalancer, TargetGroup, Tags } from '../../aws/elbv2.ts';
+import { listenerFromAws, loadBalancerFromAws, targetGroupFromAws, targetGroupKey } from './aws-shapes.ts';
+import type { ActualListener, ActualLoadBalancer, ActualState, ActualTargetGroup, Conflict } from './model.ts';
+import { isCandidateTargetGroupName, type ResourceId } from './names.ts';
+
+export interface ObserveInput {
+  id: ResourceId;
+  ownerTags: Tags;
+  /** desired AWS names */
+  loadBalancerName: string;
+  /** logical name -> desired AWS name */
+  targetGroupNames: ReadonlyMap<string, string>;
+  /** ARNs remembered in status (finds objects whose name we no longer derive) */
+  knownLoadBalancerArns: string[];
+  knownTargetGroupArns: string[];
+  adopt: boolean;
+}
+
+type Ownership = 'ours' | 'unowned' | 'foreign';
+
+function ownership(tags: Tags | undefined, owner: Tags): Ownership {
+  const t = tags ?? {};
+  if (t[TAG_CLUSTER] === undefined && t[TAG_OWNER] === undefined) return 'unowned';
+  if (t[TAG_CLUSTER] === owner[TAG_CLUSTER] && t[TAG_OWNER] === owner[TAG_OWNER]) return 'ours';
+  return 'foreign';
+}
+
+function ownerOf(tags: Tags | undefined): string {
+  const t = tags ?? {};
+  if (t[TAG_CLUSTER] === undefined && t[TAG_OWNER] === undefined) return 'nobody (no albatross.dev ownership tags)';
+  return `${t[TAG_OWNER] ?? '?'} in cluster ${t[TAG_CLUSTER] ?? '?'}`;
+}
+
+export async function observe(api: Elbv2Api, input: ObserveInput): Promise<ActualState> {
+  const desiredTgNames = new Set(input.targetGroupNames.values());
+  const keyByDesiredName = new Map([...input.targetGroupNames.entries()].map(([k, n]) => [n, k]));
+
+  // Candidates: by name and by remembered ARN; target groups from one listing.
+  const [byName, allTgs] = await Promise.all([
+    api.describeLoadBalancersByName(input.loadBalancerName),
+    api.listTargetGroups(),
+  ]);
+  const byNameArns = new Set(byName.map((lb) => lb.LoadBalancerArn));
+  const extraArns = input.knownLoadBalancerArns.filter((a) => a && !byNameArns.has(a));
+  const lbCandidates: LoadBalancer[] = [...byName, ...(extraArns.length ? await api.describeLoadBalancersByArn(extraArns) : [])];
+  const knownTg = new Set(input.knownTargetGroupArns);
+  const tgCandidates: TargetGroup[] = allTgs.filter(
+    (tg) =>
+      desiredTgNames.has(tg.TargetGroupName ?? '') ||
+      isCandidateTargetGroupName(input.id, tg.TargetGroupName ?? '') ||
+      knownTg.has(tg.TargetGroupArn ?? ''),
+  );
+
+  // Listeners of the load balancer(s) with our name, fetched before ownership is known so their
+  // tags ride in the same DescribeTags batch.
+  const listenersByLb = new Map<string, Listener[]>();
+  await Promise.all(
+    byName.map(async (lb) => {
+      if (lb.LoadBalancerArn) listenersByLb.set(lb.LoadBalancerArn, await api.describeListeners(lb.LoadBalancerArn));
+    }),
+  );
+  const listenerArns = [...listenersByLb.values()].flat().map((l) => l.ListenerArn ?? '');
+  const tags = await api.describeTags([
+    ...lbCandidates.map((lb) => lb.LoadBalancerArn ?? ''),
+    ...tgCandidates.map((tg) => tg.TargetGroupArn ?? ''),
+    ...listenerArns,
+  ].filter(Boolean));
+
+  const conflicts: Conflict[] = [];
+
+  // Load balancers.
+  const ownedLbs: LoadBalancer[] = [];
+  for (const lb of lbCandidates) {
+    const arn = lb.LoadBalancerArn ?? '';
+    const o = ownership(tags.get(arn), input.ownerTags);
+    const ourName = lb.LoadBalancerName === input.loadBalancerName;
+    if (o === 'ours' || (o === 'unowned' && ourName && input.adopt)) ownedLbs.push(lb);
+    else if (ourName) conflicts.push({ kind: 'loadbalancer', name: lb.LoadBalancerName ?? '', arn, owner: ownerOf(tags.get(arn)) });
+  }
+
+  // Target groups.
+  const ownedTgs: Array<{ tg: TargetGroup; key: string }> = [];
+  for (const tg of tgCandidates) {
+    const arn = tg.TargetGroupArn ?? '';
+    const name = tg.TargetGroupName ?? '';
+    const t = tags.get(arn);
+    const o = ownership(t, input.ownerTags);
+    const desiredKey = keyByDesiredName.get(name);
+    if (o === 'ours') ownedTgs.push({ tg, key: targetGroupKey(t ?? {}) || desiredKey || '' });
+    else if (o === 'unowned' && desiredKey !== undefined && input.adopt) ownedTgs.push({ tg, key: desiredKey });
+    else if (desiredKey !== undefined) conflicts.push({ kind: 'targetgroup', name, arn, owner: ownerOf(t) });
+  }
+
+  if (conflicts.length) return { loadBalancers: [], listeners: [], targetGroups: [], conflicts };
+
+  // Details, in parallel (the shared token bucket paces them).
+  const loadBalancers: ActualLoadBalancer[] = await Promise.all(
+    ownedLbs.map(async (lb) =>
+      loadBalancerFromAws(lb, await api.describeLoadBalancerAttributes(lb.LoadBalancerArn ?? ''), tags.get(lb.LoadBalancerArn ?? '') ?? {}),
+    ),
+  );
+  const current = ownedLbs.find((lb) => lb.LoadBalancerName === input.loadBalancerName);
+  const listeners: ActualListener[] = current
+    ? await Promise.all(
+        (listenersByLb.get(current.LoadBalancerArn ?? '') ?? []).map(async (l) => {
+          const arn = l.ListenerArn ?? '';
+          const [rules, certs] = await Promise.all([
+            api.describeRules(arn),
+            l.Protocol === 'HTTPS' ? api.describeListenerCertificates(arn) : Promise.resolve([]),
+          ]);
+          return listenerFromAws(l, rules, certs, tags.get(arn) ?? {});
+        }),
+      )
+    : [];
+  const targetGroups: ActualTargetGroup[] = await Promise.all(
+    ownedTgs.map(async ({ tg, key }) => {
+      const arn = tg.TargetGroupArn ?? '';
+      const [attributes, health] = await Promise.all([api.describeTargetGroupAttributes(arn), api.describeTargetHealth(arn)]);
+      return targetGroupFromAws(tg, key, attributes, tags.get(arn) ?? {}, health);
+    }),
+  );
+
+  return {
+    loadBalancers,
+    listeners: listeners.sort((a, b) => a.port - b.port),
+    targetGroups: targetGroups.sort((a, b) => a.key.localeCompare(b.key) || a.name.localeCompare(b.name)),
+    conflicts,
+  };
+}
