@@ -1,6 +1,6 @@
 // One coordinator per process for all DnsAliases. Per hosted zone it
 //  - shares record listings across reconciles (a short-lived cache, dropped after our own writes),
-//  - collects change units submitted within a short window and sends them as few
+//  - collects change units submitted close together (debounced window, capped) and sends them as few
 //    ChangeResourceRecordSets calls as Route 53's limits allow,
 //  - sends one batch at a time (Route 53 answers PriorRequestNotComplete to overlapping changes),
 //    retrying on throttling,
@@ -13,8 +13,10 @@ import type { ChangeUnit } from './plan.ts';
 
 export interface CoordinatorOptions {
   port: Route53Port;
-  /** how long submissions for a zone are collected before they are sent */
+  /** a zone's batch is sent once no new submission came for this long ... */
   windowMs?: number;
+  /** ... or once its oldest submission has waited this long */
+  maxWaitMs?: number;
   /** how long a zone listing is reused by other reconciles (until our next write to the zone) */
   listingTtlMs?: number;
   /** attempts per batch on throttling / PriorRequestNotComplete (beyond the SDK's own retries) */
@@ -66,6 +68,8 @@ interface Zone {
   listing?: { promise: Promise<readonly RecordSet[]>; version: number; at: number };
   pending: Entry[];
   timer?: NodeJS.Timeout;
+  /** when the oldest pending submission arrived */
+  firstPendingAt: number;
   flushing: Promise<void>;
   stats: ZoneStats;
 }
@@ -93,6 +97,7 @@ export class ZoneCoordinator {
   private readonly zones = new Map<string, Zone>();
   private readonly port: Route53Port;
   private readonly windowMs: number;
+  private readonly maxWaitMs: number;
   private readonly listingTtlMs: number;
   private readonly maxAttempts: number;
   private readonly baseBackoffMs: number;
@@ -104,6 +109,7 @@ export class ZoneCoordinator {
   constructor(opts: CoordinatorOptions) {
     this.port = opts.port;
     this.windowMs = opts.windowMs ?? 200;
+    this.maxWaitMs = Math.max(this.windowMs, opts.maxWaitMs ?? 2_000);
     this.listingTtlMs = opts.listingTtlMs ?? 10_000;
     this.maxAttempts = opts.maxAttempts ?? 8;
     this.baseBackoffMs = opts.baseBackoffMs ?? 200;
@@ -121,6 +127,7 @@ export class ZoneCoordinator {
         written: new Map(),
         prunedBelow: 0,
         pending: [],
+        firstPendingAt: 0,
         flushing: Promise.resolve(),
         stats: { listCalls: 0, changeCalls: 0, changes: 0 },
       };
@@ -169,11 +176,15 @@ export class ZoneCoordinator {
     const z = this.zone(zoneId);
     return abortable(
       new Promise<void>((resolve, reject) => {
+        if (z.pending.length === 0) z.firstPendingAt = this.now();
         z.pending.push({ owner, units: [...live], basedOn, batchesLeft: 0, done: false, signal, resolve, reject });
-        z.timer ??= setTimeout(() => {
+        // Debounce: wait for a quiet windowMs, but never longer than maxWaitMs for the oldest entry.
+        if (z.timer) clearTimeout(z.timer);
+        const wait = Math.max(0, Math.min(this.windowMs, z.firstPendingAt + this.maxWaitMs - this.now()));
+        z.timer = setTimeout(() => {
           z.timer = undefined;
           z.flushing = z.flushing.then(() => this.flush(zoneId));
-        }, this.windowMs);
+        }, wait);
       }),
       signal,
     );
