@@ -1,16 +1,24 @@
-// Starts the whole controller in-process: what main.ts runs, and what integration tests run.
-import type { KubeConfig } from '@kubernetes/client-node';
+// Starts the whole controller in-process: what main.ts runs, and what integration tests run with
+// the same Config a user would pass on the command line.
+import { KubeConfig } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
 import type { Config } from './config.ts';
+import { createLogger } from './logger.ts';
 import type { ControllerRegistration } from './runtime/index.ts';
+import { startServers } from './runtime/http.ts';
+import { RestClient } from './runtime/kube/rest.ts';
+import { Manager, type ManagerExit, type ManagerTuning } from './runtime/manager.ts';
+import { collectProcessMetrics } from './runtime/metrics.ts';
 
 export interface StartOptions {
-  /** Default: loaded from config.kubeconfig / KUBECONFIG / in-cluster. */
+  /** Default: loaded from config.kubeconfig / KUBECONFIG / ~/.kube/config / in-cluster. */
   kubeConfig?: KubeConfig;
   /** Default: the registrations in src/reconcilers/index.ts. */
   controllers?: ControllerRegistration[];
   /** Default: a pino JSON logger on stdout at config.logLevel. */
   logger?: Logger;
+  /** Internal timings (watch stall timeout, backoff) — for tests. */
+  tuning?: ManagerTuning;
 }
 
 export interface Albatross {
@@ -24,8 +32,46 @@ export interface Albatross {
   healthUrl: string | undefined;
   /** Resolves when the manager stops by itself (lost lease: exitCode 1) or after stop() (0). */
   done: Promise<{ exitCode: number; reason: string }>;
+  manager: Manager;
 }
 
-export async function startAlbatross(_config: Config, _options: StartOptions = {}): Promise<Albatross> {
-  throw new Error('startAlbatross: not implemented yet (issue 3 in progress)');
+export function loadKubeConfig(path: string | undefined): KubeConfig {
+  const kc = new KubeConfig();
+  if (path) kc.loadFromFile(path);
+  else kc.loadFromDefault();
+  return kc;
+}
+
+export async function startAlbatross(config: Config, options: StartOptions = {}): Promise<Albatross> {
+  const log = options.logger ?? createLogger(config.logLevel);
+  const kubeConfig = options.kubeConfig ?? loadKubeConfig(config.kubeconfig);
+  const controllers = options.controllers ?? (await import('./reconcilers/index.ts')).controllers;
+  collectProcessMetrics();
+  const manager = new Manager({ config, client: new RestClient(kubeConfig), log, registrations: controllers, tuning: options.tuning });
+  await manager.setup();
+  const servers = await startServers(config.metricsBindAddress, config.healthProbeBindAddress, {
+    ready: () => manager.hasSynced(),
+    role: () => (manager.isLeader() ? 'leader' : 'standby'),
+  });
+  log.info(
+    { clusterName: config.clusterName, namespaces: config.namespaces.length ? config.namespaces : 'all', controllers: controllers.map((c) => c.name), metrics: servers.metricsUrl, health: servers.healthUrl, leaderElection: config.leaderElection.enabled ? config.leaderElection.identity : false },
+    'starting albatross',
+  );
+  await manager.start();
+  const done: Promise<ManagerExit> = manager.done.then(async (exit) => {
+    await servers.close();
+    return exit;
+  });
+  return {
+    stop: async () => {
+      await manager.stop();
+      await done;
+    },
+    synced: () => manager.waitForSync(),
+    isLeader: () => manager.isLeader(),
+    metricsUrl: servers.metricsUrl,
+    healthUrl: servers.healthUrl,
+    done,
+    manager,
+  };
 }

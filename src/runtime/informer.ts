@@ -1,0 +1,165 @@
+// An informer: a Store kept up to date by one Reflector per watched namespace (or one for all),
+// telling handlers about adds, updates and deletes. Objects are transformed (managedFields
+// dropped; Secret data dropped) and deep-frozen before they are stored.
+import type { Logger } from 'pino';
+import type { RestClient } from './kube/rest.ts';
+import { keyOf } from './keys.ts';
+import { Reflector, type ReflectorSink, type ReflectorTuning } from './reflector.ts';
+import { resourceId } from './resources.ts';
+import { Store } from './store.ts';
+import type { KubeObject, ResourceType } from './types.ts';
+
+export type InformerEvent =
+  | { type: 'add'; obj: KubeObject }
+  | { type: 'update'; old: KubeObject; obj: KubeObject }
+  | { type: 'delete'; obj: KubeObject };
+
+export type InformerHandler = (event: InformerEvent) => void;
+
+export class Informer {
+  readonly resource: ResourceType;
+  readonly store: Store;
+  private readonly reflectors: Reflector[];
+  private readonly handlers: InformerHandler[] = [];
+  private readonly log: Logger;
+  private abort: AbortController | undefined;
+  private running: Promise<void[]> | undefined;
+  private syncWaiters: (() => void)[] = [];
+
+  constructor(opts: { client: RestClient; resource: ResourceType; namespaces: string[]; log: Logger; tuning: ReflectorTuning }) {
+    this.resource = opts.resource;
+    this.store = new Store(opts.resource);
+    this.log = opts.log.child({ resource: resourceId(opts.resource) });
+    const sink = this.sink();
+    const scopes: (string | undefined)[] = opts.namespaces.length > 0 ? opts.namespaces : [undefined];
+    this.reflectors = scopes.map(
+      (namespace) =>
+        new Reflector({ client: opts.client, resource: opts.resource, namespace, sink, log: this.log.child({ namespace: namespace ?? '*' }), tuning: opts.tuning }),
+    );
+  }
+
+  onEvent(handler: InformerHandler): void {
+    this.handlers.push(handler);
+  }
+
+  start(): void {
+    if (this.abort) return;
+    this.abort = new AbortController();
+    const signal = this.abort.signal;
+    this.running = Promise.all(this.reflectors.map((r) => r.run(signal)));
+  }
+
+  async stop(): Promise<void> {
+    this.abort?.abort();
+    await this.running;
+  }
+
+  hasSynced(): boolean {
+    return this.store.hasSynced();
+  }
+
+  /** Resolves when synced; rejects when signal aborts first. */
+  waitForSync(signal?: AbortSignal): Promise<void> {
+    if (this.hasSynced()) return Promise.resolve();
+    return new Promise((resolve, reject) => {
+      const onAbort = (): void => reject(new Error(`${resourceId(this.resource)} cache did not sync`));
+      signal?.addEventListener('abort', onAbort, { once: true });
+      this.syncWaiters.push(() => {
+        signal?.removeEventListener('abort', onAbort);
+        resolve();
+      });
+    });
+  }
+
+  private emit(event: InformerEvent): void {
+    for (const h of this.handlers) {
+      try {
+        h(event);
+      } catch (err) {
+        this.log.error({ err }, 'informer event handler threw');
+      }
+    }
+  }
+
+  private sink(): ReflectorSink {
+    return {
+      replace: (objects, namespace) => {
+        const fresh = new Map<string, KubeObject>();
+        for (const o of objects) {
+          const t = this.prepare(o);
+          fresh.set(keyOf(t), t);
+        }
+        // Deletes first: the relist is the truth for this scope.
+        for (const key of this.store.keysIn(namespace)) {
+          if (!fresh.has(key)) {
+            const old = this.store.delete(key);
+            if (old) this.emit({ type: 'delete', obj: old });
+          }
+        }
+        const events: InformerEvent[] = [];
+        for (const obj of fresh.values()) {
+          const old = this.store.getByKey(keyOf(obj));
+          if (old && old.metadata?.resourceVersion === obj.metadata?.resourceVersion) continue;
+          this.store.set(obj);
+          events.push(old ? { type: 'update', old, obj } : { type: 'add', obj });
+        }
+        // Handlers see the whole list stored before they hear of any of it.
+        if (this.allScopesListed(namespace)) this.markSynced();
+        for (const e of events) this.emit(e);
+      },
+      upsert: (raw) => {
+        const obj = this.prepare(raw);
+        const old = this.store.getByKey(keyOf(obj));
+        if (old && old.metadata?.resourceVersion === obj.metadata?.resourceVersion) return;
+        this.store.set(obj);
+        this.emit(old ? { type: 'update', old, obj } : { type: 'add', obj });
+      },
+      remove: (raw) => {
+        const key = keyOf(raw);
+        const old = this.store.delete(key);
+        this.emit({ type: 'delete', obj: old ?? this.prepare(raw) });
+      },
+    };
+  }
+
+  private listedScopes = new Set<string>();
+  private allScopesListed(namespace: string | undefined): boolean {
+    this.listedScopes.add(namespace ?? '*');
+    return this.listedScopes.size >= this.reflectors.length;
+  }
+
+  private markSynced(): void {
+    if (this.store.hasSynced()) return;
+    this.store.markSynced();
+    this.log.debug({ count: this.store.size }, 'cache synced');
+    const waiters = this.syncWaiters;
+    this.syncWaiters = [];
+    for (const w of waiters) w();
+  }
+
+  private prepare(obj: KubeObject): KubeObject {
+    return deepFreeze(transform(this.resource, obj));
+  }
+}
+
+/** Drops what the runtime never needs from cached objects. */
+export function transform(resource: ResourceType, obj: KubeObject): KubeObject {
+  const copy = { ...obj } as KubeObject & { data?: unknown; stringData?: unknown };
+  if (copy.metadata) {
+    const { managedFields: _managedFields, ...meta } = copy.metadata as KubeObject['metadata'] & { managedFields?: unknown };
+    copy.metadata = meta;
+  }
+  if (resource.group === '' && resource.plural === 'secrets') {
+    delete copy.data;
+    delete copy.stringData;
+  }
+  return copy;
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value && typeof value === 'object' && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const v of Object.values(value)) deepFreeze(v);
+  }
+  return value;
+}

@@ -1,0 +1,266 @@
+// The manager: builds one informer per kind, the controllers and their watches; starts caches,
+// waits for them to sync, takes the lease (if leader election is on) and then starts the
+// controllers. Losing the lease aborts in-flight work and ends with exit code 1; stop() drains
+// (bounded), aborts what is left, releases the lease and stops the caches.
+import type { Logger } from 'pino';
+import type { Config } from '../config.ts';
+import { Controller } from './controller.ts';
+import { KubeEventRecorder } from './events.ts';
+import { FinalizerPatcher } from './finalizers.ts';
+import { Informer, type InformerEvent } from './informer.ts';
+import { jsonEqual } from './json-equal.ts';
+import { keyOf } from './keys.ts';
+import type { RestClient } from './kube/rest.ts';
+import { LeaderElector } from './leader-election.ts';
+import { DEFAULT_REFLECTOR_TUNING, sleep, type ReflectorTuning } from './reflector.ts';
+import { resourceId } from './resources.ts';
+import { StatusUpdater } from './status.ts';
+import type { Cache, Caches, ControllerRegistration, KubeObject, ResourceType } from './types.ts';
+
+export interface ManagerTuning {
+  reflector?: Partial<ReflectorTuning>;
+  backoffBaseMs?: number;
+  backoffMaxMs?: number;
+}
+
+export interface ManagerOptions {
+  config: Config;
+  client: RestClient;
+  log: Logger;
+  registrations: ControllerRegistration[];
+  tuning?: ManagerTuning;
+}
+
+export interface ManagerExit {
+  exitCode: number;
+  reason: string;
+}
+
+/** Which updates of the primary object are worth a reconcile: anything but status-only changes. */
+export function primaryChanged(old: KubeObject, obj: KubeObject): boolean {
+  const a = old.metadata ?? {};
+  const b = obj.metadata ?? {};
+  return (
+    a.generation !== b.generation ||
+    a.deletionTimestamp !== b.deletionTimestamp ||
+    !jsonEqual(a.labels, b.labels) ||
+    !jsonEqual(a.annotations, b.annotations) ||
+    !jsonEqual(a.finalizers, b.finalizers) ||
+    // kinds without a status subresource/generation (e.g. ConfigMaps): any change counts
+    (a.generation === undefined && a.resourceVersion !== b.resourceVersion)
+  );
+}
+
+export class Manager {
+  readonly config: Config;
+  readonly log: Logger;
+  private readonly client: RestClient;
+  private readonly registrations: ControllerRegistration[];
+  private readonly tuning: ManagerTuning;
+  private readonly informers = new Map<string, Informer>();
+  private readonly controllers: Controller[] = [];
+  private readonly recorders: KubeEventRecorder[] = [];
+  private readonly elector: LeaderElector | undefined;
+  private readonly lifetime = new AbortController();
+  /** Aborts in-flight reconciles. */
+  private readonly work = new AbortController();
+  private setupDone = false;
+  private started = false;
+  private stopping: Promise<void> | undefined;
+  private synced = false;
+  private controllersStarted = false;
+  private resolveDone!: (exit: ManagerExit) => void;
+  readonly done: Promise<ManagerExit>;
+
+  constructor(opts: ManagerOptions) {
+    this.config = opts.config;
+    this.client = opts.client;
+    this.log = opts.log;
+    this.registrations = opts.registrations;
+    this.tuning = opts.tuning ?? {};
+    this.done = new Promise((resolve) => (this.resolveDone = resolve));
+    const le = opts.config.leaderElection;
+    if (le.enabled) {
+      this.elector = new LeaderElector({
+        kube: this.client,
+        namespace: le.namespace,
+        name: le.id,
+        identity: le.identity,
+        leaseDurationMs: le.leaseDurationMs,
+        renewDeadlineMs: le.renewDeadlineMs,
+        retryPeriodMs: le.retryPeriodMs,
+        log: this.log.child({ component: 'leader-election' }),
+      });
+    }
+  }
+
+  /** Creates informers, indexes, controllers (calls the factories) and wires the watches. */
+  async setup(): Promise<void> {
+    if (this.setupDone) return;
+    for (const reg of this.registrations) {
+      this.informer(reg.resource);
+      for (const r of reg.reads ?? []) this.informer(r);
+      for (const w of reg.watches ?? []) this.informer(w.resource);
+      for (const ix of reg.indexes ?? []) this.informer(ix.resource).store.addIndex(ix);
+    }
+    const caches: Caches = {
+      get: <T extends KubeObject>(r: ResourceType) => {
+        const inf = this.informers.get(resourceId(r));
+        if (!inf) throw new Error(`no cache for ${resourceId(r)}: declare it in the registration (resource, watches, indexes or reads)`);
+        return inf.store as unknown as Cache<T>;
+      },
+    };
+    const status = new StatusUpdater(this.client, this.log.child({ component: 'status' }));
+    const finalizers = new FinalizerPatcher(this.client);
+    for (const reg of this.registrations) {
+      const log = this.log.child({ controller: reg.name });
+      const events = new KubeEventRecorder({
+        kube: this.client,
+        component: `albatross-${reg.name}`,
+        instance: this.config.leaderElection.identity,
+        log,
+      });
+      this.recorders.push(events);
+      const reconciler = await reg.create({ config: this.config, caches, kube: this.client, status, finalizers, events, log });
+      const primary = this.informer(reg.resource);
+      const controller = new Controller({
+        name: reg.name,
+        resource: reg.resource,
+        reconciler,
+        store: primary.store,
+        status,
+        events,
+        log,
+        workers: this.config.maxConcurrentReconciles,
+        resyncPeriodMs: this.config.resyncPeriodMs,
+        backoffBaseMs: this.tuning.backoffBaseMs,
+        backoffMaxMs: this.tuning.backoffMaxMs,
+      });
+      this.controllers.push(controller);
+      primary.onEvent((e) => {
+        if (e.type !== 'update' || primaryChanged(e.old, e.obj)) controller.enqueue(keyOf(e.obj));
+      });
+      for (const w of reg.watches ?? []) {
+        this.informer(w.resource).onEvent((e: InformerEvent) => {
+          const keys = new Set(w.mapToKeys(e.obj, caches));
+          if (e.type === 'update') for (const k of w.mapToKeys(e.old, caches)) keys.add(k);
+          for (const k of keys) controller.enqueue(k);
+        });
+      }
+    }
+    this.setupDone = true;
+  }
+
+  /** Starts everything in the background; resolves once caches and (if enabled) election are running. */
+  async start(): Promise<void> {
+    await this.setup();
+    if (this.started) return;
+    this.started = true;
+    for (const inf of this.informers.values()) inf.start();
+    void this.run().catch((err: unknown) => {
+      this.log.fatal({ err }, 'manager failed');
+      void this.shutdown({ exitCode: 1, reason: `manager failed: ${String(err)}` });
+    });
+  }
+
+  private async run(): Promise<void> {
+    const signal = this.lifetime.signal;
+    await Promise.all([...this.informers.values()].map((i) => i.waitForSync(signal)));
+    this.synced = true;
+    this.log.info({ caches: [...this.informers.keys()] }, 'caches synced');
+    if (this.elector) {
+      if (!(await this.elector.acquire(signal))) return;
+      void this.elector.holdLeadership(signal).then((outcome) => {
+        if (outcome === 'lost') void this.shutdown({ exitCode: 1, reason: 'leadership lost' }, { abortAtOnce: true });
+      });
+    }
+    if (signal.aborted) return;
+    for (const c of this.controllers) c.start(this.work.signal);
+    this.controllersStarted = true;
+  }
+
+  hasSynced(): boolean {
+    return this.synced;
+  }
+
+  waitForSync(signal?: AbortSignal): Promise<void> {
+    return Promise.all([...this.informers.values()].map((i) => i.waitForSync(signal))).then(() => undefined);
+  }
+
+  isLeader(): boolean {
+    return this.elector ? this.elector.isLeader() : this.controllersStarted;
+  }
+
+  leaderElectionEnabled(): boolean {
+    return this.elector !== undefined;
+  }
+
+  getCache(r: ResourceType): Informer | undefined {
+    return this.informers.get(resourceId(r));
+  }
+
+  getControllers(): readonly Controller[] {
+    return this.controllers;
+  }
+
+  /** Graceful stop (SIGTERM): drain for up to gracefulShutdownTimeout, abort the rest, release the lease. */
+  stop(): Promise<void> {
+    return this.shutdown({ exitCode: 0, reason: 'stopped' });
+  }
+
+  private shutdown(exit: ManagerExit, opts: { abortAtOnce?: boolean } = {}): Promise<void> {
+    if (this.stopping) return this.stopping;
+    this.stopping = (async () => {
+      this.log.info({ reason: exit.reason }, 'shutting down');
+      this.lifetime.abort();
+      const drained = Promise.all(this.controllers.map((c) => c.drain()));
+      if (opts.abortAtOnce) {
+        this.work.abort(new Error(exit.reason));
+      } else {
+        const timeout = new AbortController();
+        const inTime = await Promise.race([
+          drained.then(() => true),
+          sleep(this.config.gracefulShutdownTimeoutMs, timeout.signal).then(() => false),
+        ]);
+        timeout.abort();
+        if (!inTime) {
+          this.log.warn({ timeoutMs: this.config.gracefulShutdownTimeoutMs }, 'in-flight reconciles did not finish in time: aborting them');
+          this.work.abort(new Error('shutdown timeout'));
+        }
+      }
+      // A reconciler that ignores its AbortSignal must not keep the process alive.
+      if (!(await within(drained, 5000))) this.log.warn('in-flight reconciles ignored abort; exiting anyway');
+      if (!opts.abortAtOnce) await this.elector?.release();
+      await Promise.all([...this.informers.values()].map((i) => i.stop()));
+      await within(Promise.all(this.recorders.map((r) => r.flush())), 2000);
+      this.log.info({ exitCode: exit.exitCode }, 'stopped');
+      this.resolveDone(exit);
+    })();
+    return this.stopping;
+  }
+
+  private informer(r: ResourceType): Informer {
+    const id = resourceId(r);
+    let inf = this.informers.get(id);
+    if (!inf) {
+      if (this.started) throw new Error(`cache for ${id} requested after start`);
+      inf = new Informer({
+        client: this.client,
+        resource: r,
+        namespaces: this.config.namespaces,
+        log: this.log.child({ component: 'informer' }),
+        tuning: { ...DEFAULT_REFLECTOR_TUNING, ...this.tuning.reflector },
+      });
+      this.informers.set(id, inf);
+    }
+    return inf;
+  }
+}
+
+/** True if p settled within ms. */
+async function within(p: Promise<unknown>, ms: number): Promise<boolean> {
+  const timer = new AbortController();
+  const settled = await Promise.race([p.then(() => true, () => true), sleep(ms, timer.signal).then(() => false)]);
+  timer.abort();
+  return settled;
+}

@@ -1,0 +1,91 @@
+// Prometheus metrics with controller-runtime / client-go names, on prom-client's default registry
+// (which also holds albatross_aws_api_calls_total from src/aws/call.ts).
+import { Counter, Gauge, Histogram, collectDefaultMetrics, register, type Metric } from 'prom-client';
+
+function once<M extends Metric>(name: string, make: () => M): M {
+  return (register.getSingleMetric(name) as M | undefined) ?? make();
+}
+
+const reconcileBuckets = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60];
+const queueBuckets = [0.001, 0.01, 0.1, 0.5, 1, 5, 10, 60, 300];
+
+export const reconcileTotal = once('controller_runtime_reconcile_total', () => new Counter({
+  name: 'controller_runtime_reconcile_total',
+  help: 'Total number of reconciliations per controller, by result (success, error, requeue_after, terminal_error)',
+  labelNames: ['controller', 'result'],
+}));
+export const reconcileErrors = once('controller_runtime_reconcile_errors_total', () => new Counter({
+  name: 'controller_runtime_reconcile_errors_total',
+  help: 'Total number of reconciliation errors per controller',
+  labelNames: ['controller'],
+}));
+export const terminalReconcileErrors = once('controller_runtime_terminal_reconcile_errors_total', () => new Counter({
+  name: 'controller_runtime_terminal_reconcile_errors_total',
+  help: 'Total number of terminal reconciliation errors per controller',
+  labelNames: ['controller'],
+}));
+export const reconcileTime = once('controller_runtime_reconcile_time_seconds', () => new Histogram({
+  name: 'controller_runtime_reconcile_time_seconds',
+  help: 'Length of time per reconciliation per controller',
+  labelNames: ['controller'],
+  buckets: reconcileBuckets,
+}));
+export const maxConcurrentReconciles = once('controller_runtime_max_concurrent_reconciles', () => new Gauge({
+  name: 'controller_runtime_max_concurrent_reconciles',
+  help: 'Maximum number of concurrent reconciles per controller',
+  labelNames: ['controller'],
+}));
+export const activeWorkers = once('controller_runtime_active_workers', () => new Gauge({
+  name: 'controller_runtime_active_workers',
+  help: 'Number of currently used workers per controller',
+  labelNames: ['controller'],
+}));
+
+export const queueDepth = once('workqueue_depth', () => new Gauge({
+  name: 'workqueue_depth',
+  help: 'Current depth of workqueue (keys ready to be processed)',
+  labelNames: ['name'],
+}));
+export const queueAdds = once('workqueue_adds_total', () => new Counter({
+  name: 'workqueue_adds_total',
+  help: 'Total number of adds handled by workqueue',
+  labelNames: ['name'],
+}));
+export const queueRetries = once('workqueue_retries_total', () => new Counter({
+  name: 'workqueue_retries_total',
+  help: 'Total number of retries (rate-limited re-adds) handled by workqueue',
+  labelNames: ['name'],
+}));
+export const queueDuration = once('workqueue_queue_duration_seconds', () => new Histogram({
+  name: 'workqueue_queue_duration_seconds',
+  help: 'How long in seconds an item stays in workqueue before being requested',
+  labelNames: ['name'],
+  buckets: queueBuckets,
+}));
+export const workDuration = once('workqueue_work_duration_seconds', () => new Histogram({
+  name: 'workqueue_work_duration_seconds',
+  help: 'How long in seconds processing an item from workqueue takes',
+  labelNames: ['name'],
+  buckets: queueBuckets,
+}));
+
+export const watchRestarts = once('albatross_watch_restarts_total', () => new Counter({
+  name: 'albatross_watch_restarts_total',
+  help: 'List/watch restarts per resource, by reason (gone = relist after 410, error, stalled)',
+  labelNames: ['resource', 'reason'],
+}));
+export const leaderStatus = once('leader_election_master_status', () => new Gauge({
+  name: 'leader_election_master_status',
+  help: '1 when this process holds the leader election lease, else 0',
+  labelNames: ['name'],
+}));
+
+let defaultsCollected = false;
+/** process_* and nodejs_* metrics; once per process. */
+export function collectProcessMetrics(): void {
+  if (defaultsCollected || register.getSingleMetric('process_cpu_user_seconds_total')) return;
+  defaultsCollected = true;
+  collectDefaultMetrics();
+}
+
+export { register };
