@@ -5,6 +5,7 @@
 //                                   poddisruptionbudget}.yaml + deploy/kustomization.yaml
 //   deploy/argocd/health-*.lua   -> deploy/argocd/argocd-cm-patch.yaml (kustomize patch for argocd-cm)
 //                                -> deploy/argocd/argo-cd-values.yaml  (values for the argo-cd Helm chart)
+//   deploy/crds/*.yaml           -> the field reference block of docs/api.md (scripts/api-reference.ts)
 // Usage: node scripts/sync-chart-files.ts [--check]   (--check: exit 1 listing stale files, write nothing)
 // helm comes from $HELM or scripts/build-helm.sh (built once from the Go module proxy).
 import { execFileSync } from 'node:child_process';
@@ -12,6 +13,7 @@ import { readdir, readFile, writeFile, rm, mkdir } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
 import { parseAllDocuments, stringify } from 'yaml';
+import { renderApiReference, spliceReference } from './api-reference.ts';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const CRD_SRC = path.join(root, 'deploy/crds');
@@ -31,6 +33,10 @@ export async function wantedFiles(): Promise<Map<string, string | null>> {
   }
 
   for (const [rel, content] of renderPlainManifests(crds)) files.set(rel, content);
+
+  const crdTexts = await Promise.all(crds.map((f) => readFile(path.join(CRD_SRC, f), 'utf8')));
+  const apiDoc = await readFile(path.join(root, 'docs/api.md'), 'utf8');
+  files.set('docs/api.md', spliceReference(apiDoc, renderApiReference(crdTexts)));
 
   const health: Record<string, string> = {};
   for (const kind of KINDS) {
