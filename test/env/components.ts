@@ -21,7 +21,13 @@ export async function etcdHealthy(clientPort: number): Promise<boolean> {
   return r.status === 200 && (JSON.parse(r.body) as { health?: string }).health === 'true';
 }
 
-export async function startEtcd(clientPort: number, peerPort: number): Promise<Proc> {
+/**
+ * Each start function calls `onSpawn` as soon as the process exists, before waiting for it to be
+ * ready, so the caller records its pid first: a caller killed while waiting leaves nothing unrecorded.
+ */
+export type OnSpawn = (p: Proc) => void;
+
+export async function startEtcd(clientPort: number, peerPort: number, onSpawn: OnSpawn): Promise<Proc> {
   const client = `http://127.0.0.1:${clientPort}`;
   const peer = `http://127.0.0.1:${peerPort}`;
   const proc = spawnDaemon(
@@ -40,6 +46,7 @@ export async function startEtcd(clientPort: number, peerPort: number): Promise<P
     ],
     logFile('etcd'),
   );
+  onSpawn(proc);
   await waitUntil('etcd', () => etcdHealthy(clientPort), { timeoutMs: START_TIMEOUT_MS, proc });
   return proc;
 }
@@ -86,10 +93,11 @@ export function apiserverArgs(port: number, etcdClientPort: number): string[] {
   ];
 }
 
-export async function startApiserverProcess(port: number, etcdClientPort: number, name = 'kube-apiserver'): Promise<Proc> {
+export async function startApiserverProcess(port: number, etcdClientPort: number, onSpawn: OnSpawn, name = 'kube-apiserver'): Promise<Proc> {
   const proc = spawnDaemon(KUBE_APISERVER_BIN, apiserverArgs(port, etcdClientPort), logFile(name));
   // The port distinguishes several apiservers sharing one binary.
   proc.match = `${KUBE_APISERVER_BIN} --etcd-servers=http://127.0.0.1:${etcdClientPort} --secure-port=${port}`;
+  onSpawn(proc);
   await waitUntil(`kube-apiserver on port ${port}`, () => apiserverReady(port), { timeoutMs: START_TIMEOUT_MS, proc });
   return proc;
 }
@@ -104,13 +112,14 @@ export async function motoHealthy(port: number): Promise<boolean> {
   return r.status === 200;
 }
 
-export async function startMoto(port: number): Promise<Proc> {
+export async function startMoto(port: number, onSpawn: OnSpawn): Promise<Proc> {
   const proc = spawnDaemon(MOTO_SERVER_BIN, ['-H', '127.0.0.1', '-p', String(port)], logFile('moto'), {
     ...process.env,
     ...AWS_ENV,
     PATH: `${join(MOTO_VENV_DIR, 'bin')}:${process.env['PATH'] ?? ''}`,
   });
   proc.match = `${MOTO_SERVER_BIN} -H 127.0.0.1 -p ${port}`;
+  onSpawn(proc);
   await waitUntil('moto_server', () => motoHealthy(port), { timeoutMs: START_TIMEOUT_MS, proc });
   return proc;
 }

@@ -90,38 +90,47 @@ export async function up(opts: { lease?: number } = {}): Promise<UpResult> {
       rmSync(paths.etcdData, { recursive: true, force: true });
       const ports: Ports = { etcdClient: await freePort(), etcdPeer: await freePort(), apiserver: await freePort(), moto: await freePort() };
       s = { ports, ephemeral: opts.lease !== undefined, leases: [], extras: [] };
-      const fresh = s;
-      const [moto, etcd] = await Promise.all([startMoto(ports.moto), startEtcd(ports.etcdClient, ports.etcdPeer)]);
-      fresh.moto = moto;
-      fresh.etcd = etcd;
-      fresh.apiserver = await startApiserverProcess(ports.apiserver, ports.etcdClient);
-      started.push('etcd', 'kube-apiserver', 'moto');
+    }
+    const cur = s;
+    // Recorded before anything starts, so if this process dies half-way the reaper (or the next
+    // `up`/`down`) finds and stops whatever was already started.
+    const record = (k: 'etcd' | 'apiserver' | 'moto') => (p: Proc): void => {
+      cur[k] = p;
+      writeState(cur);
+    };
+    if (opts.lease !== undefined) {
+      cur.leases = [...new Set([...cur.leases.filter(pidAlive), opts.lease])];
+      if (cur.ephemeral && !isAlive(cur.reaper)) {
+        const reaper = spawnDaemon(process.execPath, [REAPER_SCRIPT], join(paths.logs, 'reaper.log'));
+        reaper.match = REAPER_SCRIPT;
+        cur.reaper = reaper;
+      }
     } else {
-      const cur = s;
-      await Promise.all(pruneExtras(cur));
+      cur.ephemeral = false; // someone asked for it explicitly: it stays until `down`
+    }
+    writeState(cur);
+    await Promise.all(pruneExtras(cur));
+
+    const motoUp = (async () => {
+      if (await healthy(cur.moto, () => motoHealthy(cur.ports.moto))) return;
+      await stopProcess(cur.moto);
+      cur.ports.moto = await reusePort(cur.ports.moto);
+      await startMoto(cur.ports.moto, record('moto'));
+      started.push('moto');
+    })();
+    const kubeUp = (async () => {
+      if (!(await healthy(cur.etcd, () => etcdHealthy(cur.ports.etcdClient)))) {
+        await startEtcd(cur.ports.etcdClient, cur.ports.etcdPeer, record('etcd'));
+        started.push('etcd');
+      }
       if (!(await healthy(cur.apiserver, () => apiserverReady(cur.ports.apiserver)))) {
         await stopProcess(cur.apiserver);
         cur.ports.apiserver = await reusePort(cur.ports.apiserver);
-        cur.apiserver = await startApiserverProcess(cur.ports.apiserver, cur.ports.etcdClient);
+        await startApiserverProcess(cur.ports.apiserver, cur.ports.etcdClient, record('apiserver'));
         started.push('kube-apiserver');
       }
-      if (!(await healthy(cur.moto, () => motoHealthy(cur.ports.moto)))) {
-        await stopProcess(cur.moto);
-        cur.ports.moto = await reusePort(cur.ports.moto);
-        cur.moto = await startMoto(cur.ports.moto);
-        started.push('moto');
-      }
-    }
-    if (opts.lease === undefined) {
-      s.ephemeral = false; // someone asked for it explicitly: it stays until `down`
-    } else {
-      s.leases = [...new Set([...s.leases.filter(pidAlive), opts.lease])];
-      if (s.ephemeral && !isAlive(s.reaper)) {
-        const reaper = spawnDaemon(process.execPath, [REAPER_SCRIPT], join(paths.logs, 'reaper.log'));
-        reaper.match = REAPER_SCRIPT;
-        s.reaper = reaper;
-      }
-    }
+    })();
+    await Promise.all([motoUp, kubeUp]);
     writeState(s);
     writeClientFiles(s);
     return { started, env: envVars(s.ports) };
@@ -213,8 +222,10 @@ export async function startApiserver(): Promise<void> {
     const s = requireState();
     if (await healthy(s.apiserver, () => apiserverReady(s.ports.apiserver))) return;
     await stopProcess(s.apiserver);
-    s.apiserver = await startApiserverProcess(s.ports.apiserver, s.ports.etcdClient);
-    writeState(s);
+    await startApiserverProcess(s.ports.apiserver, s.ports.etcdClient, (p) => {
+      s.apiserver = p;
+      writeState(s);
+    });
   });
 }
 
@@ -235,9 +246,15 @@ export async function startExtraApiserver(owner = process.pid): Promise<ExtraApi
   const port = await withLock(paths.lock, 'start extra apiserver', async () => {
     const s = requireState();
     const p = await freePort();
-    const proc = await startApiserverProcess(p, s.ports.etcdClient, `kube-apiserver-${p}`);
-    s.extras.push({ ...proc, owner, port: p });
-    writeState(s);
+    await startApiserverProcess(
+      p,
+      s.ports.etcdClient,
+      (proc) => {
+        s.extras.push({ ...proc, owner, port: p });
+        writeState(s);
+      },
+      `kube-apiserver-${p}`,
+    );
     return p;
   });
   const entry = (s: EnvState): (EnvState['extras'][number]) | undefined => s.extras.find((e) => e.port === port);
@@ -255,9 +272,15 @@ export async function startExtraApiserver(owner = process.pid): Promise<ExtraApi
         const e = entry(s);
         if (!e) throw new Error(`extra apiserver on port ${port} was removed`);
         if (isAlive(e)) return;
-        const proc = await startApiserverProcess(port, s.ports.etcdClient, `kube-apiserver-${port}`);
-        Object.assign(e, proc);
-        writeState(s);
+        await startApiserverProcess(
+          port,
+          s.ports.etcdClient,
+          (proc) => {
+            Object.assign(e, proc);
+            writeState(s);
+          },
+          `kube-apiserver-${port}`,
+        );
       }),
     remove: () =>
       withLock(paths.lock, 'remove extra apiserver', async () => {
