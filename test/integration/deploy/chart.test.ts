@@ -12,6 +12,10 @@ const kinds = (yamlText: string): string[] =>
     .filter((o): o is { kind: string } => !!o?.kind)
     .map((o) => o.kind);
 
+/** helm notes that helm/albatross/crds is a symlink to deploy/crds (one copy of the CRDs); nothing else may be said. */
+const withoutSymlinkNotice = (stderr: string): string =>
+  stderr.split('\n').filter((l) => l && !/found symbolic link in path: .*helm\/albatross\/crds resolves to/.test(l)).join('\n');
+
 const dryRunApply = (yamlText: string) =>
   kubectl(['apply', '--server-side', '--force-conflicts', '--dry-run=server', '--field-manager=albatross-test', '-f', '-'], yamlText);
 
@@ -95,7 +99,7 @@ describe('helm chart', () => {
 describe('deploy/ (kubectl apply -k)', () => {
   it('is the chart rendered with its defaults, and carries every CRD of deploy/crds', async () => {
     const r = await run(process.execPath, [`${REPO}scripts/sync-chart-files.ts`, '--check']);
-    expect(r.stderr).toBe('');
+    expect(withoutSymlinkNotice(r.stderr)).toBe('');
     expect(r.code).toBe(0);
   });
 
