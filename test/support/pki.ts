@@ -10,6 +10,9 @@ import { join } from 'node:path';
 import * as asn1js from 'asn1js';
 import * as pkijs from 'pkijs';
 
+type CryptoKeyPair = webcrypto.CryptoKeyPair;
+type CryptoKey = webcrypto.CryptoKey;
+
 export type KeyAlgorithm = 'rsa' | 'ecdsa';
 
 export interface TestCert {
@@ -49,7 +52,7 @@ export interface TestPki {
 const DAY = 86_400_000;
 const ORG = 'Albatross Test';
 
-function algorithmParams(algorithm: KeyAlgorithm): RsaHashedKeyGenParams | EcKeyGenParams {
+function algorithmParams(algorithm: KeyAlgorithm): webcrypto.RsaHashedKeyGenParams | webcrypto.EcKeyGenParams {
   return algorithm === 'rsa'
     ? { name: 'RSASSA-PKCS1-v1_5', modulusLength: 2048, publicExponent: new Uint8Array([1, 0, 1]), hash: 'SHA-256' }
     : { name: 'ECDSA', namedCurve: 'P-256' };

@@ -1,0 +1,79 @@
+// Secret data → what to upload to IAM, or the ChainValid reason why not. Pure and synchronous:
+// no AWS or Kubernetes calls, never throws, never logs.
+import type { KeyObject, X509Certificate } from 'node:crypto';
+import { buildChain } from './chain.ts';
+import {
+  describeCertificate,
+  describeChainEntry,
+  sha256Hex,
+  shortName,
+  type CertificateInfo,
+  type ChainEntryInfo,
+} from './fingerprints.ts';
+import { toPem } from './pem.ts';
+import { readSecret, resolveSecretKeys, type SecretData, type SecretKeys } from './read-secret.ts';
+import { isPkiFailure, type ChainFailureReason } from './reasons.ts';
+import { Sensitive } from './sensitive.ts';
+
+export interface PkiInput {
+  data: SecretData;
+  keys?: Partial<SecretKeys>;
+  includeRoot?: boolean;
+  now?: Date;
+}
+
+/** Everything UploadServerCertificate needs, plus what status shows. */
+export interface CertificateBundle {
+  /** PEM of the leaf. */
+  certificateBody: string;
+  /** PEM of the chain, leaf's issuer first; '' when there is none. */
+  certificateChain: string;
+  /** PEM of the private key (PKCS#1 for RSA, SEC1 for EC), redacted when printed. */
+  privateKey: Sensitive;
+  leaf: CertificateInfo;
+  chain: ChainEntryInfo[];
+  /** Lower-case hex SHA-256 of the leaf's DER. */
+  leafSha256: string;
+  notAfter: Date;
+}
+
+export type PkiResult =
+  | { ok: true; reason: 'Valid' | 'Repaired'; message: string; repairs: string[]; bundle: CertificateBundle }
+  | { ok: false; reason: ChainFailureReason; message: string; repairs: string[] };
+
+/** Reads, repairs and validates the Secret's certificate material. Never throws. */
+export function evaluateSecret(input: PkiInput): PkiResult {
+  const keys = resolveSecretKeys(input.keys);
+  const repairs: string[] = [];
+  try {
+    const material = readSecret(input.data, keys);
+    repairs.push(...material.repairs);
+    const built = buildChain(material, { includeRoot: input.includeRoot ?? false, now: input.now ?? new Date() });
+    repairs.push(...built.repairs);
+    const bundle = toBundle(built.leaf.x509, built.chain.map((c) => c.x509), built.key);
+    const chainText = built.chain.length === 0 ? 'no chain' : `a chain of ${built.chain.length}`;
+    const summary = `${shortName(built.leaf.x509)} with ${chainText}, valid until ${bundle.leaf.notAfter}`;
+    return repairs.length === 0
+      ? { ok: true, reason: 'Valid', message: summary, repairs, bundle }
+      : { ok: true, reason: 'Repaired', message: `${summary}; repaired: ${repairs.join('; ')}`, repairs, bundle };
+  } catch (err) {
+    if (isPkiFailure(err)) return { ok: false, reason: err.reason, message: err.message, repairs };
+    // A defect of ours, not of the input; the error text is not shown because it is not ours to vet.
+    const name = err instanceof Error ? err.name : typeof err;
+    return { ok: false, reason: 'Unparseable', message: `the Secret's certificate material could not be read (${name})`, repairs };
+  }
+}
+
+function toBundle(leaf: X509Certificate, chain: X509Certificate[], key: KeyObject): CertificateBundle {
+  const keyType = key.asymmetricKeyType === 'rsa' ? 'pkcs1' : key.asymmetricKeyType === 'ec' ? 'sec1' : 'pkcs8';
+  const keyPem = key.export({ format: 'pem', type: keyType });
+  return {
+    certificateBody: toPem('CERTIFICATE', leaf.raw),
+    certificateChain: chain.map((c) => toPem('CERTIFICATE', c.raw)).join(''),
+    privateKey: new Sensitive(typeof keyPem === 'string' ? keyPem : keyPem.toString('utf8')),
+    leaf: describeCertificate(leaf),
+    chain: chain.map(describeChainEntry),
+    leafSha256: sha256Hex(leaf.raw),
+    notAfter: leaf.validToDate,
+  };
+}
