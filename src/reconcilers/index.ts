@@ -2,7 +2,9 @@
 // in the list, plus its import). See docs/runtime.md.
 import type { ControllerRegistration } from '../runtime/index.ts';
 import { dnsAliasController } from './dns-alias/reconciler.ts';
+import { loadBalancedServiceController } from './load-balanced-service/reconciler.ts';
 
 export const controllers: ControllerRegistration[] = [
   dnsAliasController(),
+  loadBalancedServiceController(),
 ];

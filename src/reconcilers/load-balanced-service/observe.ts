@@ -97,8 +97,6 @@ export async function observe(api: Elbv2Api, input: ObserveInput): Promise<Actua
     else if (desiredKey !== undefined) conflicts.push({ kind: 'targetgroup', name, arn, owner: ownerOf(t) });
   }
 
-  if (conflicts.length) return { loadBalancers: [], listeners: [], targetGroups: [], conflicts };
-
   // Details, in parallel (the shared token bucket paces them).
   const loadBalancers: ActualLoadBalancer[] = await Promise.all(
     ownedLbs.map(async (lb) =>

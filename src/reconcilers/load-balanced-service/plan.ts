@@ -115,8 +115,10 @@ export interface Refs {
 export interface Plan {
   refs: Refs;
   actions: PlanAction[];
-  /** Things the plan deliberately does not do, for the user (e.g. a listener waiting for its certificate). */
-  notes: string[];
+  /** What waits for a reference (a listener whose default certificate is not Ready yet). */
+  waiting: string[];
+  /** What the plan refuses to do without a human (e.g. replacing a deletion-protected load balancer). */
+  blocked: string[];
 }
 
 const ABSENT = '(absent)';
@@ -202,7 +204,8 @@ function mapAction(a: RouteAction, arnToKey: ReadonlyMap<string, string>): Route
 
 export function plan(desired: DesiredModel, actual: ActualState): Plan {
   const actions: PlanAction[] = [];
-  const notes: string[] = [];
+  const waiting: string[] = [];
+  const blocked: string[] = [];
   const deletes: PlanAction[] = [];
 
   // Load balancer identity: the one named like the desired one is current; other owned ones are stale.
@@ -236,10 +239,10 @@ export function plan(desired: DesiredModel, actual: ActualState): Plan {
   const lbPath = 'loadBalancer';
   if (replaceFirst) {
     if (replaceFirst.attributes['deletion_protection.enabled'] === 'true') {
-      notes.push(
+      blocked.push(
         `load balancer ${replaceFirst.name} must be replaced (scheme ${replaceFirst.scheme} -> ${wantLb.scheme}) but has deletion protection on; turn it off or give the load balancer a new name`,
       );
-      return { refs: { loadBalancer: null, listeners: {}, targetGroups: {} }, actions: [], notes };
+      return { refs: { loadBalancer: null, listeners: {}, targetGroups: {} }, actions: [], waiting, blocked };
     }
     actions.push({
       op: 'deleteLoadBalancer',
@@ -277,7 +280,7 @@ export function plan(desired: DesiredModel, actual: ActualState): Plan {
     const path = `listeners[${l.port}]`;
     if (!have) {
       if (l.certificates && !l.certificates.default) {
-        notes.push(`${path} waits for its default certificate to be Ready`);
+        waiting.push(`${path} waits for its default certificate to be Ready`);
         continue;
       }
       actions.push({
@@ -315,7 +318,7 @@ export function plan(desired: DesiredModel, actual: ActualState): Plan {
   }
   for (const lb of staleLbs) {
     if (lb.attributes['deletion_protection.enabled'] === 'true') {
-      notes.push(`old load balancer ${lb.name} is kept: it has deletion protection on`);
+      blocked.push(`old load balancer ${lb.name} is kept: it has deletion protection on (turn it off in AWS to let it be removed)`);
       continue;
     }
     deletes.push({
@@ -347,7 +350,7 @@ export function plan(desired: DesiredModel, actual: ActualState): Plan {
     listeners: Object.fromEntries(actualListeners.map((l) => [String(l.port), l.arn])),
     targetGroups: Object.fromEntries([...keepers.entries()].map(([k, t]) => [k, t.arn])),
   };
-  return { refs, actions: [...actions, ...deletes], notes };
+  return { refs, actions: [...actions, ...deletes], waiting, blocked };
 }
 
 function createTargetGroup(tg: DesiredTargetGroup, replaces: ActualTargetGroup | undefined): PlanAction[] {
@@ -658,7 +661,7 @@ export function planDeletion(actual: ActualState): Plan {
   for (const tg of actual.targetGroups) {
     actions.push({ op: 'deleteTargetGroup', arn: tg.arn, name: tg.name, targetGroup: tg.key, changes: [] });
   }
-  return { refs: { loadBalancer: null, listeners: {}, targetGroups: {} }, actions, notes: [] };
+  return { refs: { loadBalancer: null, listeners: {}, targetGroups: {} }, actions, waiting: [], blocked: [] };
 }
 
 /** The differences a plan corrects, for status.drift (deduplicated by path). */

@@ -1,0 +1,360 @@
+// Wires build -> observe -> plan -> apply -> status for LoadBalancedService on the runtime.
+// Level-based: every reconcile enforces the whole spec. Drift is a non-empty plan while the desired
+// model is the one last converged; driftPolicy Report then only records it.
+import type { V1EndpointSlice, V1Service } from '@kubernetes/client-node';
+import { SdkEc2, type Ec2Api } from '../../aws/ec2.ts';
+import { SdkElbv2, type Elbv2Api } from '../../aws/elbv2.ts';
+import { AwsError } from '../../aws/errors.ts';
+import {
+  ConditionType,
+  EventReason,
+  FINALIZER,
+  RESOURCES,
+  Reason,
+  type LoadBalancedService,
+  type LoadBalancedServiceStatus,
+  type ServerCertificate,
+} from '../../crds/index.ts';
+import {
+  CORE,
+  SERVICE_NAME_LABEL,
+  TerminalError,
+  getCondition,
+  indexKey,
+  isDeleting,
+  keyOf,
+  setCondition,
+  setOutcome,
+  errorMessage,
+  type ControllerDeps,
+  type ControllerRegistration,
+  type Outcome,
+  type ReconcileContext,
+  type ReconcileResult,
+  type Reconciler,
+} from '../../runtime/index.ts';
+import { apply, type ApplyHooks } from './apply.ts';
+import { build, InvalidSpecError, needsDefaultNetwork, ownerTags } from './build.ts';
+import { serviceTargets } from './endpoints.ts';
+import { describeApplied } from './events.ts';
+import type { ActualState, DesiredModel, Target } from './model.ts';
+import { loadBalancerName, type ResourceId } from './names.ts';
+import { observe } from './observe.ts';
+import { canonical, driftOf, plan, planDeletion, type Plan } from './plan.ts';
+import { driftStatus, observedStatus, summarizeChanges } from './status.ts';
+
+const LBS = RESOURCES.loadBalancedService;
+const SC = RESOURCES.serverCertificate;
+
+/** Index names (unique per kind across controllers). */
+export const INDEX_SERVICE_REF = 'lbs.spec.targetGroups.serviceRef';
+export const INDEX_CERTIFICATE_REF = 'lbs.spec.listeners.certificateRefs';
+export const INDEX_SLICE_SERVICE = 'endpointslice.service';
+
+/** While the load balancer is provisioning, look again this soon. */
+const PROVISIONING_REQUEUE_MS = 10_000;
+
+export interface LbsControllerOptions {
+  elbv2?: (signal: AbortSignal) => Elbv2Api;
+  ec2?: (signal: AbortSignal) => Ec2Api;
+}
+
+function serviceRefKeys(o: LoadBalancedService): string[] {
+  const ns = o.metadata?.namespace ?? '';
+  return [...new Set((o.spec.targetGroups ?? []).flatMap((tg) => (tg.serviceRef ? [indexKey(ns, tg.serviceRef.name)] : [])))];
+}
+
+function certificateRefKeys(o: LoadBalancedService): string[] {
+  const ns = o.metadata?.namespace ?? '';
+  return [...new Set(o.spec.listeners.flatMap((l) => (l.certificateRefs ?? []).map((r) => indexKey(ns, r.name))))];
+}
+
+export function createLoadBalancedServiceController(options: LbsControllerOptions = {}): ControllerRegistration {
+  return {
+    name: 'loadbalancedservice',
+    resource: LBS,
+    indexes: [
+      { resource: LBS, name: INDEX_SERVICE_REF, indexFn: (o) => serviceRefKeys(o as LoadBalancedService) },
+      { resource: LBS, name: INDEX_CERTIFICATE_REF, indexFn: (o) => certificateRefKeys(o as LoadBalancedService) },
+      {
+        resource: CORE.endpointSlice,
+        name: INDEX_SLICE_SERVICE,
+        indexFn: (o) => {
+          const service = o.metadata?.labels?.[SERVICE_NAME_LABEL];
+          return service ? [indexKey(o.metadata?.namespace ?? '', service)] : [];
+        },
+      },
+    ],
+    watches: [
+      {
+        resource: CORE.endpointSlice,
+        mapToKeys: (o, caches) => {
+          const service = o.metadata?.labels?.[SERVICE_NAME_LABEL];
+          if (!service) return [];
+          return caches.get(LBS).byIndex(INDEX_SERVICE_REF, indexKey(o.metadata?.namespace ?? '', service)).map(keyOf);
+        },
+      },
+      {
+        resource: CORE.service,
+        mapToKeys: (o, caches) => caches.get(LBS).byIndex(INDEX_SERVICE_REF, keyOf(o)).map(keyOf),
+      },
+      {
+        resource: SC,
+        mapToKeys: (o, caches) => caches.get(LBS).byIndex(INDEX_CERTIFICATE_REF, keyOf(o)).map(keyOf),
+      },
+    ],
+    create: (deps) => new LbsReconciler(deps, options),
+  };
+}
+
+export const loadBalancedServiceController = createLoadBalancedServiceController;
+
+class LbsReconciler implements Reconciler {
+  private readonly deps: ControllerDeps;
+  private readonly elbv2: (signal: AbortSignal) => Elbv2Api;
+  private readonly ec2: (signal: AbortSignal) => Ec2Api;
+  /** key -> canonical desired model last converged: the same model with a non-empty plan is drift. */
+  private readonly converged = new Map<string, string>();
+
+  constructor(deps: ControllerDeps, options: LbsControllerOptions) {
+    this.deps = deps;
+    const sdk = new SdkElbv2();
+    this.elbv2 = options.elbv2 ?? ((signal) => sdk.withSignal(signal));
+    this.ec2 = options.ec2 ?? ((signal) => new SdkEc2({ signal }));
+  }
+
+  async reconcile(ctx: ReconcileContext): Promise<ReconcileResult> {
+    const lbs = this.deps.caches.get<LoadBalancedService>(LBS).get(ctx.namespace, ctx.name);
+    if (!lbs) {
+      this.converged.delete(ctx.key);
+      return {};
+    }
+    const id: ResourceId = { cluster: this.deps.config.clusterName, namespace: ctx.namespace, name: ctx.name };
+    const api = this.elbv2(ctx.signal);
+    if (isDeleting(lbs)) return this.finalize(ctx, lbs, id, api);
+    const current = await this.deps.finalizers.add(LBS, lbs, FINALIZER, ctx.signal);
+    return this.converge(ctx, current, id, api);
+  }
+
+  private async finalize(ctx: ReconcileContext, lbs: LoadBalancedService, id: ResourceId, api: Elbv2Api): Promise<ReconcileResult> {
+    this.converged.delete(ctx.key);
+    if (!lbs.metadata?.finalizers?.includes(FINALIZER)) return {};
+    if ((lbs.spec.deletionPolicy ?? 'Delete') === 'Delete') {
+      const actual = await observe(api, {
+        id,
+        ownerTags: ownerTags(id),
+        loadBalancerName: lbs.spec.loadBalancer?.name ?? loadBalancerName(id, lbs.spec.loadBalancer?.scheme ?? 'internet-facing'),
+        targetGroupNames: new Map(),
+        knownLoadBalancerArns: lbs.status?.loadBalancer?.arn ? [lbs.status.loadBalancer.arn] : [],
+        knownTargetGroupArns: (lbs.status?.targetGroups ?? []).flatMap((t) => (t.arn ? [t.arn] : [])),
+        adopt: false,
+      });
+      const p = planDeletion(actual);
+      if (p.actions.length) {
+        await this.runApply(ctx, lbs, api, p, {
+          disablingDeletionProtection: (name) =>
+            this.deps.events.warning(
+              lbs,
+              'DeletionProtectionDisabled',
+              `turning off deletion protection of load balancer ${name}: the resource is being deleted with deletionPolicy Delete`,
+            ),
+        });
+        const d = describeApplied(p.actions);
+        this.deps.events.normal(lbs, EventReason.Deleted, `deleted ${d.deleted.join(', ')}`);
+      }
+    } else {
+      this.deps.events.normal(lbs, EventReason.Deleted, 'deletionPolicy Retain: AWS objects left in place');
+    }
+    await this.deps.finalizers.remove(LBS, lbs, FINALIZER, ctx.signal);
+    return {};
+  }
+
+  private async converge(ctx: ReconcileContext, lbs: LoadBalancedService, id: ResourceId, api: Elbv2Api): Promise<ReconcileResult> {
+    const spec = lbs.spec;
+    const generation = lbs.metadata?.generation;
+
+    // Inputs from Kubernetes: certificate ARNs and endpoint targets.
+    const certificateArns = new Map<string, string | undefined>();
+    const notReadyCertificates: string[] = [];
+    const certs = this.deps.caches.get<ServerCertificate>(SC);
+    for (const l of spec.listeners) {
+      for (const ref of l.certificateRefs ?? []) {
+        const sc = certs.get(ctx.namespace, ref.name);
+        // A certificate that is not Ready but still publishes an ARN (e.g. a bad renewal) keeps
+        // serving with the certificate already in IAM; the LBS still reports ReferenceNotReady.
+        certificateArns.set(ref.name, sc?.status?.arn || undefined);
+        const ready = getCondition(sc?.status?.conditions, ConditionType.Ready)?.status === 'True';
+        if (!ready && !notReadyCertificates.includes(ref.name)) notReadyCertificates.push(ref.name);
+      }
+    }
+    const serviceTargetsByTg = new Map<string, Target[]>();
+    for (const tg of spec.targetGroups ?? []) {
+      if (!tg.serviceRef) continue;
+      const service = this.deps.caches.get<V1Service & { metadata?: { name?: string } }>(CORE.service).get(ctx.namespace, tg.serviceRef.name);
+      const slices = this.deps.caches
+        .get<V1EndpointSlice & { metadata?: { name?: string } }>(CORE.endpointSlice)
+        .byIndex(INDEX_SLICE_SERVICE, indexKey(ctx.namespace, tg.serviceRef.name));
+      serviceTargetsByTg.set(tg.name, serviceTargets(service, slices, tg.serviceRef.port));
+    }
+
+    let model: DesiredModel;
+    try {
+      const defaultNetwork = needsDefaultNetwork(spec) ? await this.ec2(ctx.signal).defaultNetwork() : undefined;
+      ({ model } = build({ id, spec, defaultNetwork, certificateArns, serviceTargets: serviceTargetsByTg }));
+    } catch (err) {
+      if (err instanceof InvalidSpecError) throw new TerminalError(Reason.InvalidSpec, err.message);
+      throw err;
+    }
+
+    const actual = await this.observeFor(api, id, lbs, model);
+    if (actual.conflicts.length) {
+      const c = actual.conflicts
+        .map((x) => `${x.kind === 'loadbalancer' ? 'load balancer' : 'target group'} ${x.name} (${x.arn}) is owned by ${x.owner}`)
+        .join('; ');
+      const hint = actual.conflicts.some((x) => x.owner.startsWith('nobody')) ? '; set spec.adopt: true to take over an unowned object' : '';
+      throw new TerminalError(Reason.Conflict, `${c}; nothing was changed${hint}`);
+    }
+
+    const desiredKey = canonical(model);
+    const p = plan(model, actual);
+    const drift = driftOf(p);
+    const wasConverged = this.converged.has(ctx.key) ? this.converged.get(ctx.key) === desiredKey : this.lastRunConverged(lbs);
+    const isDrift = p.actions.length > 0 && wasConverged;
+    const report = isDrift && (spec.driftPolicy ?? 'Correct') === 'Report';
+    ctx.log.debug({ actions: p.actions.length, drift: isDrift, waiting: p.waiting, blocked: p.blocked }, 'planned');
+
+    let final: ActualState = actual;
+    if (report) {
+      this.deps.events.warning(
+        lbs,
+        'Drifted',
+        `AWS differs from the spec (driftPolicy Report, nothing changed): ${summarizeChanges(drift)}`,
+      );
+    } else if (p.actions.length) {
+      await this.runApply(ctx, lbs, api, p, {});
+      const d = describeApplied(p.actions);
+      if (isDrift) {
+        this.deps.events.normal(lbs, EventReason.DriftCorrected, `changed back: ${summarizeChanges(drift)}`);
+      } else {
+        if (d.created.length) this.deps.events.normal(lbs, EventReason.Created, `created ${d.created.join(', ')}`);
+        if (d.updated.length) this.deps.events.normal(lbs, EventReason.Updated, `updated ${d.updated.join(', ')}`);
+        if (d.deleted.length) this.deps.events.normal(lbs, EventReason.Deleted, `deleted ${d.deleted.join(', ')}`);
+      }
+      // Look again: status shows what AWS holds, and a plan that is still not empty means AWS is
+      // catching up (eventual consistency) -> come back soon.
+      final = await this.observeFor(api, id, lbs, model);
+    }
+
+    const remaining = report ? p : plan(model, final);
+    const settled = !report && remaining.actions.length === 0;
+    if (settled && p.blocked.length === 0) this.converged.set(ctx.key, desiredKey);
+
+    const lbState = observedStatus(model, final).loadBalancer?.state;
+    let outcome: Outcome;
+    if (p.blocked.length) outcome = { state: 'Stalled', reason: 'Blocked', message: p.blocked.join('; ') };
+    else if (notReadyCertificates.length) {
+      const waits = p.waiting.length ? `; ${p.waiting.join('; ')}` : '';
+      outcome = {
+        state: 'Reconciling',
+        reason: Reason.ReferenceNotReady,
+        message: `ServerCertificate ${notReadyCertificates.join(', ')} not Ready${waits}; everything else is built`,
+      };
+    } else if (!settled) {
+      outcome = { state: 'Reconciling', reason: Reason.Progressing, message: `AWS is catching up: ${summarizeChanges(driftOf(remaining), 3)}` };
+    } else if (lbState && lbState !== 'active') {
+      outcome = { state: 'Reconciling', reason: Reason.Progressing, message: `load balancer is ${lbState}` };
+    } else {
+      outcome = { state: 'Ready', reason: Reason.Reconciled, message: `load balancer ${model.loadBalancer.name} matches the spec` };
+    }
+
+    await this.deps.status.update(
+      LBS,
+      lbs,
+      (cur) => {
+        let conditions = cur.status?.conditions;
+        if (report) {
+          // Drifted, Report: Ready=False reason Drifted, neither reconciling nor stalled.
+          const message = `AWS differs from the spec (driftPolicy Report): ${summarizeChanges(drift)}`;
+          conditions = setCondition(conditions, { type: ConditionType.Ready, status: 'False', reason: Reason.Drifted, message }, generation);
+          conditions = setCondition(conditions, { type: ConditionType.Reconciling, status: 'False', reason: Reason.Drifted, message }, generation);
+          conditions = setCondition(conditions, { type: ConditionType.Stalled, status: 'False', reason: Reason.Drifted, message }, generation);
+          conditions = setCondition(conditions, { type: ConditionType.Drifted, status: 'True', reason: Reason.Drifted, message }, generation);
+        } else {
+          conditions = setOutcome(conditions, outcome, generation);
+          if (isDrift) {
+            conditions = setCondition(
+              conditions,
+              { type: ConditionType.Drifted, status: 'False', reason: Reason.Corrected, message: `changed back: ${summarizeChanges(drift)}` },
+              generation,
+            );
+          } else if (getCondition(conditions, ConditionType.Drifted)?.reason !== Reason.Corrected || drift.length) {
+            conditions = setCondition(conditions, { type: ConditionType.Drifted, status: 'False', reason: Reason.NoDrift, message: 'AWS matches the spec' }, generation);
+          }
+        }
+        const status: LoadBalancedServiceStatus = {
+          ...cur.status,
+          ...observedStatus(model, final),
+          drift: isDrift ? driftStatus(drift) : [],
+          conditions,
+        };
+        return status;
+      },
+      ctx.signal,
+    );
+
+    if (!settled && !report) return { requeueAfterMs: PROVISIONING_REQUEUE_MS };
+    if (lbState && lbState !== 'active') return { requeueAfterMs: PROVISIONING_REQUEUE_MS };
+    return {};
+  }
+
+  private observeFor(api: Elbv2Api, id: ResourceId, lbs: LoadBalancedService, model: DesiredModel): Promise<ActualState> {
+    return observe(api, {
+      id,
+      ownerTags: model.ownerTags,
+      loadBalancerName: model.loadBalancer.name,
+      targetGroupNames: new Map(model.targetGroups.map((t) => [t.key, t.name])),
+      knownLoadBalancerArns: lbs.status?.loadBalancer?.arn ? [lbs.status.loadBalancer.arn] : [],
+      knownTargetGroupArns: (lbs.status?.targetGroups ?? []).flatMap((t) => (t.arn ? [t.arn] : [])),
+      adopt: lbs.spec.adopt ?? false,
+    });
+  }
+
+  /**
+   * Without memory of this key (a fresh process): did the last status write describe this
+   * generation as converged (Ready, or drift reported)? Then differences now are drift.
+   */
+  private lastRunConverged(lbs: LoadBalancedService): boolean {
+    const gen = lbs.metadata?.generation;
+    const conditions = lbs.status?.conditions;
+    if (gen === undefined || lbs.status?.observedGeneration !== gen) return false;
+    const ready = getCondition(conditions, ConditionType.Ready);
+    const drifted = getCondition(conditions, ConditionType.Drifted);
+    return (ready?.status === 'True' && ready.observedGeneration === gen) || (drifted?.status === 'True' && drifted.observedGeneration === gen);
+  }
+
+  private async runApply(ctx: ReconcileContext, lbs: LoadBalancedService, api: Elbv2Api, p: Plan, hooks: ApplyHooks): Promise<void> {
+    try {
+      await apply(api, p, {
+        ...hooks,
+        applied: (a) => ctx.log.info({ op: a.op, changes: a.changes }, 'applied'),
+      });
+    } catch (err) {
+      if (err instanceof AwsError && (err.kind === 'terminal' || err.kind === 'invalid')) {
+        throw new TerminalError(Reason.AwsError, err.message, { cause: err });
+      }
+      this.deps.events.warning(lbs, EventReason.AwsError, errorMessage(err));
+      await this.deps.status
+        .update(
+          LBS,
+          lbs,
+          (cur) => ({
+            ...cur.status,
+            conditions: setOutcome(cur.status?.conditions, { state: 'Reconciling', reason: Reason.AwsError, message: errorMessage(err) }, lbs.metadata?.generation),
+          }),
+          ctx.signal,
+        )
+        .catch((e: unknown) => ctx.log.warn({ err: errorMessage(e) }, 'status update after AWS error failed'));
+      throw err;
+    }
+  }
+}
