@@ -4,7 +4,7 @@
 //   node scripts/generate-example-keystore.ts [--out secret.yaml] [--namespace ns] [--name service-keystore]
 //                                               [--dns-name service.example.com] [--password pw]
 // Prints the Secret manifest to stdout unless --out is given.
-import { generateKeyPairSync, randomBytes } from 'node:crypto';
+import { constants, generateKeyPairSync, privateEncrypt, randomBytes, type KeyObject } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import forge from 'node-forge';
@@ -26,16 +26,30 @@ export interface ExampleKeystore {
 interface Issued {
   cert: forge.pki.Certificate;
   key: forge.pki.rsa.PrivateKey;
+  nodeKey: KeyObject;
 }
 
 const DAY = 86_400_000;
 
-function newKey(): { privateKey: forge.pki.rsa.PrivateKey; publicKey: forge.pki.rsa.PublicKey } {
+function newKey(): { privateKey: forge.pki.rsa.PrivateKey; publicKey: forge.pki.rsa.PublicKey; nodeKey: KeyObject } {
   // Node's RSA keygen is native and fast; forge's pure-JS one takes seconds per key.
   const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
   const pem = privateKey.export({ type: 'pkcs1', format: 'pem' }).toString();
   const key = forge.pki.privateKeyFromPem(pem) as forge.pki.rsa.PrivateKey;
-  return { privateKey: key, publicKey: forge.pki.setRsaPublicKey(key.n, key.e) };
+  return { privateKey: key, publicKey: forge.pki.setRsaPublicKey(key.n, key.e), nodeKey: privateKey };
+}
+
+// DER prefix of a PKCS#1 v1.5 DigestInfo for SHA-256.
+const SHA256_DIGEST_INFO = Buffer.from('3031300d060960864801650304020105000420', 'hex');
+
+/** A forge-compatible signer backed by Node's native RSA (forge's pure-JS signing is slow). */
+function nativeSigner(key: KeyObject): forge.pki.rsa.PrivateKey {
+  const sign = (md: forge.md.MessageDigest): string => {
+    const digest = Buffer.from(md.digest().getBytes(), 'binary');
+    const digestInfo = Buffer.concat([SHA256_DIGEST_INFO, digest]);
+    return privateEncrypt({ key, padding: constants.RSA_PKCS1_PADDING }, digestInfo).toString('binary');
+  };
+  return { sign } as unknown as forge.pki.rsa.PrivateKey;
 }
 
 function issue(opts: {
@@ -74,8 +88,8 @@ function issue(opts: {
     extensions.push({ name: 'subjectAltName', altNames: (opts.dnsNames ?? []).map((value) => ({ type: 2, value })) });
   }
   cert.setExtensions(extensions);
-  cert.sign(opts.issuer?.key ?? keys.privateKey, forge.md.sha256.create());
-  return { cert, key: keys.privateKey };
+  cert.sign(nativeSigner(opts.issuer?.nodeKey ?? keys.nodeKey), forge.md.sha256.create());
+  return { cert, key: keys.privateKey, nodeKey: keys.nodeKey };
 }
 
 /** A throwaway root -> intermediate 1 -> intermediate 2 -> leaf, packed as a password-protected PKCS#12. */
