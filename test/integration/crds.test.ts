@@ -228,6 +228,14 @@ const invalidCases: InvalidCase[] = [
   lbsCase('two listeners on one port', (o) => (listener(o, 80).port = 443), ['spec.listeners[1]', 'Duplicate value']),
   lbsCase('listener port 70000', (o) => (listener(o, 80).port = 70000), ['spec.listeners[1].port', 'less than or equal to 65535']),
   lbsCase('two rules with one priority', (o) => (listener(o, 443).rules![1]!.priority = 10), ['spec.listeners[0].rules[1]', 'Duplicate value']),
+  lbsCase(
+    '101 rules in total (AWS allows 100 per load balancer)',
+    (o) => {
+      listener(o, 443).rules = Array.from({ length: 51 }, (_, i) => ({ priority: i + 1, conditions: { pathPatterns: [`/a${i}`] }, action: { forward: { targetGroup: 'web' } } }));
+      listener(o, 80).rules = Array.from({ length: 50 }, (_, i) => ({ priority: i + 1, conditions: { pathPatterns: [`/b${i}`] }, action: { fixedResponse: { statusCode: '404' } } }));
+    },
+    ['spec.listeners', 'at most 100 rules in total'],
+  ),
   lbsCase('rule priority 50001', (o) => (listener(o, 443).rules![0]!.priority = 50001), ['spec.listeners[0].rules[0].priority', 'less than or equal to 50000']),
   lbsCase('rule without conditions values', (o) => (listener(o, 443).rules![0]!.conditions = {}), ['spec.listeners[0].rules[0].conditions', 'at least one pathPatterns or hostHeaders']),
   lbsCase('default action forwarding to a missing target group', (o) => (listener(o, 443).defaultAction = { forward: { targetGroup: 'nope' } }), ['spec.listeners', 'defaultAction.forward must name target groups that exist in spec.targetGroups']),
