@@ -47,10 +47,11 @@ app.kubernetes.io/managed-by: {{ .Release.Service }}
 {{- end }}
 {{- end }}
 
-{{/* The controller's command-line flags, one per line (see src/config.ts). */}}
+{{/* The controller's command-line flags, one per line (src/config.ts; `node dist/main.js --help`).
+The cluster name is passed as ALBATROSS_CLUSTER_NAME (see deployment.yaml), the one value every
+install must set. */}}
 {{- define "albatross.args" -}}
 {{- $c := .Values.controller -}}
-- --cluster-name=$(ALBATROSS_CLUSTER_NAME)
 {{- range $c.watchNamespaces }}
 - --namespace={{ . }}
 {{- end }}
@@ -58,12 +59,16 @@ app.kubernetes.io/managed-by: {{ .Release.Service }}
 - --max-concurrent-reconciles={{ $c.maxConcurrentReconciles }}
 - --log-level={{ $c.logLevel }}
 - --graceful-shutdown-timeout={{ $c.gracefulShutdownTimeout }}
-- --leader-elect={{ $c.leaderElection.enabled }}
-- --leader-elect-namespace=$(POD_NAMESPACE)
-- --leader-elect-id={{ $c.leaderElection.id }}
-- --leader-elect-lease-duration={{ $c.leaderElection.leaseDuration }}
-- --leader-elect-renew-deadline={{ $c.leaderElection.renewDeadline }}
-- --leader-elect-retry-period={{ $c.leaderElection.retryPeriod }}
+{{- if $c.leaderElection.enabled }}
+- --leader-elect
+- --leader-election-namespace=$(POD_NAMESPACE)
+- --leader-election-id={{ $c.leaderElection.id }}
+- --lease-duration={{ $c.leaderElection.leaseDuration }}
+- --renew-deadline={{ $c.leaderElection.renewDeadline }}
+- --retry-period={{ $c.leaderElection.retryPeriod }}
+{{- else }}
+- --no-leader-elect
+{{- end }}
 - --metrics-bind-address={{ if eq (int $c.metricsPort) 0 }}0{{ else }}:{{ $c.metricsPort }}{{ end }}
 - --health-probe-bind-address=:{{ $c.healthProbePort }}
 {{- range $c.extraArgs }}

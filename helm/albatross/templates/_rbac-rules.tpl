@@ -1,35 +1,32 @@
 {{/*
-Exactly the access the controller uses (src/runtime, src/reconcilers); the integration test
-test/integration/deploy/rbac.test.ts runs the controller with nothing more and proves other verbs are refused.
+Exactly the access the controller uses (src/runtime: informers list+watch, status PUT, finalizer JSON
+patches, Secret reads, core/v1 Events). test/integration/deploy/rbac.test.ts proves other verbs are
+refused, and the controller is run with nothing more than this.
 */}}
 {{- define "albatross.rbacRules" -}}
-# The three kinds: informers (list/watch), finalizer patches, status writes.
+# The three kinds: informers (list/watch), re-reads after a conflict (get), finalizer JSON patches
+# (patch). The controller never writes a spec: no update, create or delete.
 - apiGroups: [albatross.dev]
   resources: [loadbalancedservices, servercertificates, dnsaliases]
-  verbs: [get, list, watch, update, patch]
+  verbs: [get, list, watch, patch]
+# Status is written with PUT to the /status subresource (resourceVersion precondition).
 - apiGroups: [albatross.dev]
   resources: [loadbalancedservices/status, servercertificates/status, dnsaliases/status]
-  verbs: [get, update, patch]
-- apiGroups: [albatross.dev]
-  resources: [loadbalancedservices/finalizers, servercertificates/finalizers, dnsaliases/finalizers]
   verbs: [update]
-# Secrets referenced by ServerCertificates: the informer lists/watches them (cached without data),
-# the data is read with a get of the one referenced Secret.
+# Secrets referenced by ServerCertificates: the informer lists/watches them (cached without data);
+# the data of the one referenced Secret is read with get.
 - apiGroups: [""]
   resources: [secrets]
   verbs: [get, list, watch]
-# Target groups that follow a Service's ready endpoints.
+# Target groups that follow a Service's ready endpoints (informers only).
 - apiGroups: [""]
   resources: [services]
-  verbs: [get, list, watch]
+  verbs: [list, watch]
 - apiGroups: [discovery.k8s.io]
   resources: [endpointslices]
-  verbs: [get, list, watch]
-# Events on the three kinds (Created, Updated, DriftCorrected, Conflict, ...).
+  verbs: [list, watch]
+# core/v1 Events on the three kinds; repeats bump count/lastTimestamp with a merge patch.
 - apiGroups: [""]
-  resources: [events]
-  verbs: [create, patch]
-- apiGroups: [events.k8s.io]
   resources: [events]
   verbs: [create, patch]
 {{- end }}

@@ -3,8 +3,9 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { V1Deployment, V1ServiceAccount } from '@kubernetes/client-node';
 import { parseAllDocuments } from 'yaml';
-import { applyManifests, createTestNamespace, type TestNamespace } from '../support/index.ts';
-import { CHART, CI_VALUES, REPO, helm, helmTemplate, kubectl, run } from './tools.ts';
+import { applyManifests, createTestNamespace, readManifests, type TestNamespace } from '../support/index.ts';
+import { parseConfig } from '../../../src/config.ts';
+import { CHART, CI_VALUES, REPO, helm, helmTemplate, kubectl, kubeletView, run } from './tools.ts';
 
 const kinds = (yamlText: string): string[] =>
   parseAllDocuments(yamlText)
@@ -62,10 +63,6 @@ describe('helm chart', () => {
     expect(deploy?.spec?.replicas).toBe(2);
     const pod = deploy?.spec?.template.spec;
     const c = pod?.containers[0];
-    expect(c?.args).toEqual(expect.arrayContaining([
-      '--cluster-name=$(ALBATROSS_CLUSTER_NAME)', '--leader-elect=true', '--metrics-bind-address=:8080',
-      '--health-probe-bind-address=:8081',
-    ]));
     expect(c?.env).toContainEqual({ name: 'ALBATROSS_CLUSTER_NAME', value: 'ci-cluster' });
     expect(c?.livenessProbe?.httpGet).toEqual({ path: '/healthz', port: 'health' });
     expect(c?.readinessProbe?.httpGet).toEqual({ path: '/readyz', port: 'health' });
@@ -75,6 +72,34 @@ describe('helm chart', () => {
       'ClusterRole', 'ClusterRoleBinding', 'Deployment', 'PodDisruptionBudget', 'Role', 'RoleBinding', 'Service',
       'ServiceAccount', 'ServiceMonitor',
     ]);
+  });
+
+  it('passes the controller flags it parses: the rendered args and env are a valid config', async () => {
+    const out = await helmTemplate('rel', ns.name, '-f', CI_VALUES, '--set', 'controller.watchNamespaces={a,b}',
+      '--set', 'controller.resyncPeriod=2m', '--set', 'controller.leaderElection.leaseDuration=20s');
+    const deploy = parseAllDocuments(out).map((d) => d.toJS() as { kind?: string } | null)
+      .find((o) => o?.kind === 'Deployment') as V1Deployment | undefined;
+    const container = deploy?.spec?.template.spec?.containers[0];
+    const { argv, env } = kubeletView(container?.args ?? [], container?.env ?? [], { 'metadata.namespace': ns.name, 'metadata.name': 'rel-albatross-abc' });
+    const parsed = parseConfig(argv, env);
+    expect(parsed.kind).toBe('config');
+    const config = (parsed as Extract<typeof parsed, { kind: 'config' }>).config;
+    expect(config).toMatchObject({
+      clusterName: 'ci-cluster', namespaces: ['a', 'b'], resyncPeriodMs: 120_000, maxConcurrentReconciles: 4, logLevel: 'info',
+      metricsBindAddress: ':8080', healthProbeBindAddress: ':8081', gracefulShutdownTimeoutMs: 30_000,
+      leaderElection: { enabled: true, namespace: ns.name, id: 'albatross-leader', leaseDurationMs: 20_000, renewDeadlineMs: 10_000, retryPeriodMs: 2_000 },
+    });
+    expect(config.leaderElection.identity).toMatch(/^rel-albatross-abc_/);
+    expect(container?.ports?.map((p) => p.containerPort)).toEqual([8080, 8081]);
+  });
+
+  it('refuses two replicas without leader election', async () => {
+    const r = await helm('template', 'x', CHART, '-f', CI_VALUES, '--set', 'controller.leaderElection.enabled=false');
+    expect(r.code).not.toBe(0);
+    expect(r.stderr).toContain('replicaCount 1');
+    const single = await helmTemplate('x', 'default', '-f', CI_VALUES, '--set', 'controller.leaderElection.enabled=false', '--set', 'replicaCount=1');
+    expect(single).toContain('--no-leader-elect');
+    expect(kinds(single)).not.toContain('PodDisruptionBudget');
   });
 
   it('applies with server-side dry-run, CRDs included', async () => {
@@ -101,6 +126,19 @@ describe('deploy/ (kubectl apply -k)', () => {
     const r = await run(process.execPath, [`${REPO}scripts/sync-chart-files.ts`, '--check']);
     expect(withoutSymlinkNotice(r.stderr)).toBe('');
     expect(r.code).toBe(0);
+  });
+
+  it('runs the controller with the chart defaults, and refuses to start until the cluster name is set', () => {
+    const deploy = readManifests(`${REPO}deploy/deployment.yaml`)[0] as V1Deployment;
+    const container = deploy.spec?.template.spec?.containers[0];
+    const fields = { 'metadata.namespace': 'albatross-system', 'metadata.name': 'albatross-abc' };
+    const unset = kubeletView(container?.args ?? [], container?.env ?? [], fields);
+    expect(() => parseConfig(unset.argv, unset.env)).toThrow('--cluster-name is required');
+    // The overlay patch documented in deploy/kustomization.yaml: env/0 is the cluster name.
+    expect(container?.env?.[0]?.name).toBe('ALBATROSS_CLUSTER_NAME');
+    const patchedEnv = [{ name: 'ALBATROSS_CLUSTER_NAME', value: 'prod' }, ...(container?.env ?? []).slice(1)];
+    const set = kubeletView(container?.args ?? [], patchedEnv, fields);
+    expect(parseConfig(set.argv, set.env)).toMatchObject({ kind: 'config', config: { clusterName: 'prod', leaderElection: { enabled: true, namespace: 'albatross-system' } } });
   });
 
   it('applies with server-side dry-run', async () => {

@@ -81,6 +81,7 @@ describe('chart RBAC, watching all namespaces (ClusterRole)', () => {
     expect((await core.listSecretForAllNamespaces()).items).toBeDefined();
     expect((await core.readNamespacedSecret({ namespace: other.name, name: 'keystore' })).data?.['password']).toBeDefined();
     expect((await core.listServiceForAllNamespaces()).items).toBeDefined();
+    expect((await core.listSecretForAllNamespaces({ watch: false, limit: 1 })).items).toBeDefined();
     expect((await kc.makeApiClient(DiscoveryV1Api).listEndpointSliceForAllNamespaces()).items).toBeDefined();
     await core.createNamespacedEvent({
       namespace: other.name,
@@ -98,10 +99,11 @@ describe('chart RBAC, watching all namespaces (ClusterRole)', () => {
 
   it.each<[string, V1ResourceAttributes]>([
     ['update LoadBalancedService status', { group: 'albatross.dev', resource: 'loadbalancedservices', subresource: 'status', verb: 'update', namespace: 'x' }],
-    ['patch ServerCertificate status', { group: 'albatross.dev', resource: 'servercertificates', subresource: 'status', verb: 'patch', namespace: 'x' }],
-    ['update DnsAlias finalizers', { group: 'albatross.dev', resource: 'dnsaliases', subresource: 'finalizers', verb: 'update', namespace: 'x' }],
+    ['update ServerCertificate status', { group: 'albatross.dev', resource: 'servercertificates', subresource: 'status', verb: 'update', namespace: 'x' }],
+    ['update DnsAlias status', { group: 'albatross.dev', resource: 'dnsaliases', subresource: 'status', verb: 'update', namespace: 'x' }],
     ['patch a LoadBalancedService (finalizer)', { group: 'albatross.dev', resource: 'loadbalancedservices', verb: 'patch', namespace: 'x' }],
     ['watch EndpointSlices', { group: 'discovery.k8s.io', resource: 'endpointslices', verb: 'watch' }],
+    ['watch Services', { group: '', resource: 'services', verb: 'watch' }],
     ['patch Events (count bump)', { group: '', resource: 'events', verb: 'patch', namespace: 'x' }],
   ])('allows: %s', async (_what, attrs) => {
     await expect(allowed(sa, attrs)).resolves.toBe(true);
@@ -129,6 +131,8 @@ describe('chart RBAC, watching all namespaces (ClusterRole)', () => {
 
   it.each<[string, V1ResourceAttributes]>([
     ['create a LoadBalancedService', { group: 'albatross.dev', resource: 'loadbalancedservices', verb: 'create', namespace: 'x' }],
+    ['update a DnsAlias spec', { group: 'albatross.dev', resource: 'dnsaliases', verb: 'update', namespace: 'x' }],
+    ['get a Service (only cached)', { group: '', resource: 'services', verb: 'get', namespace: 'x' }],
     ['update a Secret', { group: '', resource: 'secrets', verb: 'update', namespace: 'x' }],
     ['delete Events', { group: '', resource: 'events', verb: 'delete', namespace: 'x' }],
     ['update EndpointSlices', { group: 'discovery.k8s.io', resource: 'endpointslices', verb: 'update', namespace: 'x' }],

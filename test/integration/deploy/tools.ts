@@ -2,6 +2,7 @@
 // module proxy by scripts/build-helm.sh, cached) and kubectl, pointed at the test environment.
 import { execFile, execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import type { V1EnvVar } from '@kubernetes/client-node';
 
 export const REPO = fileURLToPath(new URL('../../..', import.meta.url));
 export const CHART = `${REPO}helm/albatross`;
@@ -38,4 +39,18 @@ export async function helmTemplate(release: string, namespace: string, ...args: 
   const r = await helm('template', release, CHART, '--namespace', namespace, ...args);
   if (r.code !== 0) throw new Error(`helm template failed (${r.code}): ${r.stderr}`);
   return r.stdout;
+}
+
+/**
+ * What the container process sees: env with downward-API fields filled in, and `$(VAR)` in args
+ * expanded from that env, as the kubelet does.
+ */
+export function kubeletView(args: readonly string[], env: readonly V1EnvVar[], fields: Record<string, string>): { argv: string[]; env: Record<string, string> } {
+  const vars: Record<string, string> = {};
+  for (const e of env) {
+    const field = e.valueFrom?.fieldRef?.fieldPath;
+    vars[e.name] = e.value ?? (field ? (fields[field] ?? '') : '');
+  }
+  const argv = args.map((a) => a.replace(/\$\(([A-Za-z_][A-Za-z0-9_]*)\)/g, (whole, name: string) => vars[name] ?? whole));
+  return { argv, env: vars };
 }
