@@ -233,6 +233,8 @@ export interface Pkcs12Options {
   friendlyName?: string;
   /** Put this key in the keystore instead of the leaf's (for KeyMismatch tests). */
   keyPem?: string;
+  /** Further `openssl pkcs12 -export` flags, e.g. ['-noiter', '-nomaciter'] for fast fuzz inputs. */
+  extraArgs?: string[];
 }
 
 /** A .pfx made by `openssl pkcs12 -export`. */
@@ -247,6 +249,7 @@ export function toPkcs12(opts: Pkcs12Options): Buffer {
       args.push('-certfile', join(dir, 'chain.pem'));
     }
     if (opts.friendlyName) args.push('-name', opts.friendlyName);
+    args.push(...(opts.extraArgs ?? []));
     execFileSync('openssl', args, { env: { ...process.env, ALBATROSS_TEST_P12_PASS: opts.password }, stdio: ['ignore', 'ignore', 'pipe'] });
     return readFileSync(join(dir, 'out.pfx'));
   });

@@ -130,6 +130,16 @@ interface PasswordCandidate {
   repair?: string;
 }
 
+/** True when reading succeeds and the password decrypted something; false otherwise. */
+function decrypts(read: () => ReadState): boolean {
+  try {
+    return read().decrypted > 0;
+  } catch (err) {
+    if (err instanceof DecryptFailed || err instanceof Malformed || err instanceof PkiFailure) return false;
+    throw err;
+  }
+}
+
 function passwordCandidates(password: string | undefined, names: Pkcs12Names): PasswordCandidate[] {
   if (password === undefined || password === '') return [{ value: '' }, { value: null }];
   const trimmed = password.replace(/\r?\n$/, '');
@@ -147,14 +157,19 @@ function readPfx(pfx: Asn1, password: string | undefined, names: Pkcs12Names, re
   const authSafeBytes = octets(first(explicitContent, 'authSafe content'), 'authSafe content');
 
   const candidates = passwordCandidates(password, names);
-  const open = (c: PasswordCandidate) => {
-    const contents = readAuthenticatedSafe(authSafeBytes, c.value ?? '', names);
+  const read = (c: PasswordCandidate) => readAuthenticatedSafe(authSafeBytes, c.value ?? '', names);
+  const open = (c: PasswordCandidate): Omit<Pkcs12Contents, 'repairs'> => {
+    const { certificates, keys } = read(c);
     if (c.repair) repairs.push(c.repair);
-    return contents;
+    return { certificates, keys };
   };
   if (macData) {
     const chosen = candidates.find((c) => macMatches(macData, authSafeBytes, c.value));
     if (!chosen) {
+      // A MAC mismatch means a wrong password or a modified file; decryption tells them apart.
+      if (candidates.some((c) => decrypts(() => read(c)))) {
+        throw new Malformed('its integrity check (MAC) fails although the password decrypts it; the file is damaged or was modified');
+      }
       throw new PkiFailure('WrongPassword', password === undefined
         ? `${names.keystore} is protected by a password, but the Secret has no '${names.password}' key`
         : `the password in '${names.password}' does not open ${names.keystore} (integrity check failed)`);
@@ -194,8 +209,15 @@ function macMatches(macData: Asn1, content: string, password: string | null): bo
   return hmac.digest().getBytes() === octets(need(digestNode, 'MAC digest'), 'MAC digest');
 }
 
-function readAuthenticatedSafe(content: string, password: string, names: Pkcs12Names): Omit<Pkcs12Contents, 'repairs'> {
-  const out: Omit<Pkcs12Contents, 'repairs'> = { certificates: [], keys: [] };
+/** What reading found; `decrypted` counts parts the password decrypted (0: the password was never tested). */
+interface ReadState {
+  certificates: Pkcs12Certificate[];
+  keys: Pkcs12Key[];
+  decrypted: number;
+}
+
+function readAuthenticatedSafe(content: string, password: string, names: Pkcs12Names): ReadState {
+  const out: ReadState = { certificates: [], keys: [], decrypted: 0 };
   const safe = parse(content, 'AuthenticatedSafe');
   for (const info of children(safe, 'AuthenticatedSafe', T.SEQUENCE)) {
     const [typeNode, explicit] = children(info, 'ContentInfo', T.SEQUENCE);
@@ -206,6 +228,7 @@ function readAuthenticatedSafe(content: string, password: string, names: Pkcs12N
       const [, encryptedContentInfo] = children(first(explicit, 'encryptedData'), 'EncryptedData', T.SEQUENCE);
       const [, algId, encrypted] = children(need(encryptedContentInfo, 'EncryptedContentInfo'), 'EncryptedContentInfo', T.SEQUENCE);
       const plain = decrypt(need(algId, 'encryption algorithm'), octets(need(encrypted, 'encrypted content'), 'encrypted content', true), password);
+      out.decrypted++;
       try {
         readSafeContents(plain, password, names, out, 0);
       } catch (err) {
@@ -222,7 +245,7 @@ function readAuthenticatedSafe(content: string, password: string, names: Pkcs12N
   return out;
 }
 
-function readSafeContents(content: string, password: string, names: Pkcs12Names, out: Omit<Pkcs12Contents, 'repairs'>, depth: number): void {
+function readSafeContents(content: string, password: string, names: Pkcs12Names, out: ReadState, depth: number): void {
   if (depth > MAX_NESTING) throw new Malformed('its bags are nested too deeply');
   for (const bag of children(parse(content, 'SafeContents'), 'SafeContents', T.SEQUENCE)) {
     const [idNode, explicit, attributes] = children(bag, 'SafeBag', T.SEQUENCE);
@@ -247,6 +270,7 @@ function readSafeContents(content: string, password: string, names: Pkcs12Names,
         if (bagId === OID.shroudedKeyBag) throw new DecryptFailed('key does not decode');
         throw new PkiFailure('Unparseable', `${names.keystore}: private key ${out.keys.length} is not a valid PKCS#8 key`);
       }
+      if (bagId === OID.shroudedKeyBag) out.decrypted++;
       out.keys.push({ key, index: out.keys.length, ...(attrs.localKeyId ? { localKeyId: attrs.localKeyId } : {}) });
     } else if (bagId === OID.safeContentsBag) {
       readSafeContents(toBytes(value), password, names, out, depth + 1);

@@ -18,6 +18,7 @@ import {
   type TestPki,
 } from '../../support/pki.ts';
 import { execFileSync } from 'node:child_process';
+import forge from 'node-forge';
 
 type Data = Record<string, string | Buffer>;
 const secret = (data: Data) =>
@@ -82,6 +83,22 @@ describe('PKCS#12 failures', () => {
     expect(result.reason).toBe('WrongPassword');
     expect(result.message).toBe("the password in 'password' does not open keystore.pfx (integrity check failed)");
     expect(result.message).not.toContain('wrong-one');
+  });
+
+  it('a keystore modified after export (MAC broken, password right) is Unparseable, not WrongPassword', () => {
+    const pfx = toPkcs12({ leaf: pkis.rsa.leaf, chain: pkis.rsa.chain, password: 'pw', encoding: 'aes-256' });
+    const asn = forge.asn1.fromDer(forge.util.createBuffer(pfx.toString('binary')));
+    const macData = (asn.value as forge.asn1.Asn1[])[2] as forge.asn1.Asn1;
+    const digestInfo = (macData.value as forge.asn1.Asn1[])[0] as forge.asn1.Asn1;
+    const digest = (digestInfo.value as forge.asn1.Asn1[])[1] as forge.asn1.Asn1;
+    const bytes = digest.value as string;
+    digest.value = String.fromCharCode(bytes.charCodeAt(0) ^ 1) + bytes.slice(1);
+    const tampered = Buffer.from(forge.asn1.toDer(asn).getBytes(), 'binary');
+    expect(evaluate({ 'keystore.pfx': tampered, password: 'pw' })).toMatchObject({
+      reason: 'Unparseable',
+      message: 'keystore.pfx is not a readable PKCS#12 keystore: its integrity check (MAC) fails although the password decrypts it; the file is damaged or was modified',
+    });
+    expect(evaluate({ 'keystore.pfx': tampered, password: 'other' }).reason).toBe('WrongPassword');
   });
 
   it('a missing password key is WrongPassword naming the key', () => {
