@@ -4,7 +4,8 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { V1Deployment, V1ServiceAccount } from '@kubernetes/client-node';
 import { parseAllDocuments } from 'yaml';
 import { applyManifests, createTestNamespace, readManifests, type TestNamespace } from '../support/index.ts';
-import { parseConfig } from '../../../src/config.ts';
+import { helpText, parseConfig } from '../../../src/config.ts';
+import { readFileSync } from 'node:fs';
 import { CHART, CI_VALUES, REPO, helm, helmTemplate, kubectl, kubeletView, run } from './tools.ts';
 
 const kinds = (yamlText: string): string[] =>
@@ -91,6 +92,20 @@ describe('helm chart', () => {
     });
     expect(config.leaderElection.identity).toMatch(/^rel-albatross-abc_/);
     expect(container?.ports?.map((p) => p.containerPort)).toEqual([8080, 8081]);
+  });
+
+  it('has a value for every controller flag, and docs/operations.md documents each', async () => {
+    const flags = [...helpText().matchAll(/^ {2}--([a-z-]+)/gm)].map((m) => m[1] ?? '').filter((f) => f !== 'version');
+    expect(flags).toContain('cluster-name');
+    const rendered = await helmTemplate('rel', ns.name, '-f', CI_VALUES, '--set', 'controller.watchNamespaces={a}');
+    // Set another way by the chart: the cluster name and identity through env (ALBATROSS_CLUSTER_NAME,
+    // POD_NAME); kubeconfig is in-cluster.
+    const notArgs = new Set(['cluster-name', 'leader-election-identity', 'kubeconfig']);
+    for (const flag of flags.filter((f) => !notArgs.has(f))) expect([flag, rendered.includes(`--${flag}`)]).toEqual([flag, true]);
+    expect(rendered).toContain('name: ALBATROSS_CLUSTER_NAME');
+    expect(rendered).toContain('name: POD_NAME');
+    const ops = readFileSync(`${REPO}docs/operations.md`, 'utf8');
+    for (const flag of flags) expect([flag, ops.includes(`\`--${flag}`)]).toEqual([flag, true]);
   });
 
   it('refuses two replicas without leader election', async () => {
