@@ -2,6 +2,8 @@
 // the same Config a user would pass on the command line.
 import { KubeConfig } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
+// Registers albatross_aws_api_calls_total, so /metrics always shows it (even before any AWS call).
+import './aws/call.ts';
 import type { Config } from './config.ts';
 import { createLogger } from './logger.ts';
 import type { ControllerRegistration } from './runtime/index.ts';

@@ -107,7 +107,9 @@ export function parseConfig(argv: string[], env: NodeJS.ProcessEnv = process.env
   try {
     ({ values } = parseArgs({ args: argv, options, strict: true, allowPositionals: false, allowNegative: true }));
   } catch (err) {
-    throw new ConfigError(err instanceof Error ? err.message.split('\n')[0]! : String(err));
+    // parseArgs' own messages go on with advice about positionals; the first sentence is the point.
+    const message = typeof (err as { message?: unknown })?.message === 'string' ? (err as { message: string }).message : String(err);
+    throw new ConfigError(message.split(/\.\s|\n/)[0]!);
   }
   if (values.help) return { kind: 'help' };
   if (values.version) return { kind: 'version' };

@@ -1,0 +1,92 @@
+import { describe, expect, it } from '@jest/globals';
+import { ConfigError, helpText, parseBindAddress, parseConfig, parseDuration, type Config } from '../../../src/config.ts';
+
+function config(argv: string[], env: NodeJS.ProcessEnv = {}): Config {
+  const r = parseConfig(argv, env);
+  if (r.kind !== 'config') throw new Error(`expected a config, got ${r.kind}`);
+  return r.config;
+}
+
+function errorOf(argv: string[], env: NodeJS.ProcessEnv = {}): string {
+  try {
+    parseConfig(argv, env);
+  } catch (err) {
+    expect(err).toBeInstanceOf(ConfigError);
+    return (err as Error).message;
+  }
+  throw new Error('expected a ConfigError');
+}
+
+describe('parseConfig', () => {
+  it('has the documented defaults', () => {
+    const c = config(['--cluster-name', 'prod']);
+    expect(c).toMatchObject({
+      clusterName: 'prod',
+      namespaces: [],
+      resyncPeriodMs: 300_000,
+      maxConcurrentReconciles: 4,
+      metricsBindAddress: ':8080',
+      healthProbeBindAddress: ':8081',
+      logLevel: 'info',
+      gracefulShutdownTimeoutMs: 30_000,
+    });
+    expect(c.leaderElection).toMatchObject({ enabled: false, id: 'albatross-leader', leaseDurationMs: 15_000, renewDeadlineMs: 10_000, retryPeriodMs: 2_000 });
+  });
+
+  it('reads ALBATROSS_* variables, and a flag wins over its variable', () => {
+    const env = { ALBATROSS_CLUSTER_NAME: 'from-env', ALBATROSS_RESYNC_PERIOD: '1h', ALBATROSS_LEADER_ELECT: 'true', ALBATROSS_NAMESPACE: 'a,b' };
+    expect(config([], env)).toMatchObject({ clusterName: 'from-env', resyncPeriodMs: 3_600_000, namespaces: ['a', 'b'], leaderElection: { enabled: true } });
+    expect(config(['--cluster-name', 'flag', '--resync-period=30s', '--no-leader-elect'], env)).toMatchObject({
+      clusterName: 'flag', resyncPeriodMs: 30_000, leaderElection: { enabled: false },
+    });
+  });
+
+  it('accepts repeated and comma-separated namespaces', () => {
+    expect(config(['--cluster-name', 'c', '--namespace', 'a', '--namespace', 'b,c']).namespaces).toEqual(['a', 'b', 'c']);
+  });
+
+  it.each([
+    [[], '--cluster-name is required (or set ALBATROSS_CLUSTER_NAME)'],
+    [['--cluster-name', 'c', '--resync-period', '5'], 'invalid duration "5" for --resync-period: use a number with a unit, e.g. 30s, 5m, 1h'],
+    [['--cluster-name', 'c', '--max-concurrent-reconciles', '0'], 'invalid value "0" for --max-concurrent-reconciles: an integer from 1 to 100'],
+    [['--cluster-name', 'c', '--log-level', 'loud'], 'invalid log level "loud" for --log-level: one of trace, debug, info, warn, error, fatal'],
+    [['--cluster-name', 'c', '--metrics-bind-address', 'localhost'], 'invalid address "localhost" for --metrics-bind-address: use [host]:port (e.g. :8080, 127.0.0.1:8080) or 0 to disable'],
+    [['--cluster-name', 'c', '--namespace', 'Bad_NS'], `invalid namespace "Bad_NS" for --namespace: must be a DNS label (lower-case a-z, 0-9, '-')`],
+    [['--cluster-name', 'c', '--renew-deadline', '20s'], '--renew-deadline (20s) must be less than --lease-duration (15s)'],
+    [['--cluster-name', 'bad name'], 'invalid cluster name "bad name" for --cluster-name: 1-63 characters of A-Z a-z 0-9 . _ - starting with a letter or digit'],
+    [['--cluster-name', 'c', '--bogus'], "Unknown option '--bogus'"],
+    [['--cluster-name'], "Option '--cluster-name <value>' argument missing"],
+  ])('refuses %j with one line naming the flag', (argv, message) => {
+    expect(errorOf(argv)).toBe(message);
+  });
+
+  it('names the environment variable when the bad value came from it', () => {
+    expect(errorOf(['--cluster-name', 'c'], { ALBATROSS_RESYNC_PERIOD: 'soon' })).toBe(
+      'invalid duration "soon" for ALBATROSS_RESYNC_PERIOD: use a number with a unit, e.g. 30s, 5m, 1h',
+    );
+  });
+
+  it('documents every flag and its variable in --help', () => {
+    expect(parseConfig(['--help'])).toEqual({ kind: 'help' });
+    const help = helpText();
+    for (const flag of ['--cluster-name', '--namespace', '--resync-period', '--max-concurrent-reconciles', '--leader-elect', '--leader-election-namespace', '--leader-election-id', '--lease-duration', '--renew-deadline', '--retry-period', '--metrics-bind-address', '--health-probe-bind-address', '--log-level']) {
+      expect(help).toContain(flag);
+    }
+    expect(help).toContain('ALBATROSS_CLUSTER_NAME');
+  });
+});
+
+describe('parseDuration / parseBindAddress', () => {
+  it.each([
+    ['500ms', 500], ['30s', 30_000], ['5m', 300_000], ['1h', 3_600_000], ['1h30m', 5_400_000], ['1.5s', 1500], ['0', 0],
+  ])('%s = %d ms', (text, ms) => expect(parseDuration(text)).toBe(ms));
+
+  it.each(['', '5', 's', '5d', '-1s', '1 s'])('refuses %j', (text) => expect(parseDuration(text)).toBeUndefined());
+
+  it('parses [host]:port', () => {
+    expect(parseBindAddress(':8080')).toEqual({ host: undefined, port: 8080 });
+    expect(parseBindAddress('127.0.0.1:0')).toEqual({ host: '127.0.0.1', port: 0 });
+    expect(parseBindAddress('[::1]:9')).toEqual({ host: '::1', port: 9 });
+    expect(parseBindAddress('x:70000')).toBeUndefined();
+  });
+});
