@@ -46,9 +46,6 @@ export async function observe(api: Elbv2Api, input: ObserveInput): Promise<Actua
     api.describeLoadBalancersByName(input.loadBalancerName),
     api.listTargetGroups(),
   ]);
-  const byNameArns = new Set(byName.map((lb) => lb.LoadBalancerArn));
-  const extraArns = input.knownLoadBalancerArns.filter((a) => a && !byNameArns.has(a));
-  const lbCandidates: LoadBalancer[] = [...byName, ...(extraArns.length ? await api.describeLoadBalancersByArn(extraArns) : [])];
   const knownTg = new Set(input.knownTargetGroupArns);
   const tgCandidates: TargetGroup[] = allTgs.filter(
     (tg) =>
@@ -56,6 +53,13 @@ export async function observe(api: Elbv2Api, input: ObserveInput): Promise<Actua
       isCandidateTargetGroupName(input.id, tg.TargetGroupName ?? '') ||
       knownTg.has(tg.TargetGroupArn ?? ''),
   );
+  // Other load balancers that may be ours: the one in status, and those our target groups serve
+  // (an old load balancer left by a replacement, even if status never recorded it).
+  const byNameArns = new Set(byName.map((lb) => lb.LoadBalancerArn));
+  const extraArns = [
+    ...new Set([...input.knownLoadBalancerArns, ...tgCandidates.flatMap((tg) => tg.LoadBalancerArns ?? [])]),
+  ].filter((a) => a && !byNameArns.has(a));
+  const lbCandidates: LoadBalancer[] = [...byName, ...(extraArns.length ? await api.describeLoadBalancersByArn(extraArns) : [])];
 
   // Listeners of the load balancer(s) with our name, fetched before ownership is known so their
   // tags ride in the same DescribeTags batch.

@@ -299,7 +299,14 @@ export function plan(desired: DesiredModel, actual: ActualState): Plan {
       for (const r of l.rules) actions.push(createRule(l, r));
       continue;
     }
-    actions.push(...updateListener(l, have, arnToKey));
+    if (l.certificates && !l.certificates.default && have.protocol !== 'HTTPS') {
+      // Becoming HTTPS needs a certificate: keep the protocol until one is Ready, update the rest
+      // (its actions must stop pointing at target groups that are being replaced).
+      waiting.push(`${path} waits for its default certificate to be Ready before it becomes HTTPS`);
+      actions.push(...updateListener({ ...l, protocol: have.protocol, sslPolicy: null, certificates: null }, have, arnToKey));
+    } else {
+      actions.push(...updateListener(l, have, arnToKey));
+    }
     const rulePlan = planRules(l, have, arnToKey);
     actions.push(...rulePlan.actions);
     ruleDeletes.push(...rulePlan.deletes);
@@ -527,7 +534,9 @@ function updateListener(l: DesiredListener, have: ActualListener, arnToKey: Read
 
   if (l.certificates) {
     const haveSni = new Set(have.certificates?.sni ?? []);
-    const wantSni = new Set(l.certificates.sni);
+    // The default certificate is never also listed as SNI (AWS reports it once, as the default).
+    const effectiveDefault = wantDefault ?? haveDefault;
+    const wantSni = new Set(l.certificates.sni.filter((c) => c !== effectiveDefault));
     // Some implementations reset SNI certificates when the default changes: re-add them all then
     // (adding one already present is a no-op for AWS).
     const add = defaultChanged ? [...wantSni] : [...wantSni].filter((c) => !haveSni.has(c));
