@@ -59,6 +59,7 @@ async function reusePort(port: number): Promise<number> {
 
 async function stopAll(s: EnvState): Promise<void> {
   const self = (p: Proc | undefined): boolean => p?.pid === process.pid;
+  await stopProcess(s.controller);
   // Apiservers before etcd so they don't log a storm of etcd errors on the way down.
   await Promise.all(s.extras.map((e) => stopProcess(e)));
   await stopProcess(s.apiserver);
@@ -141,7 +142,7 @@ async function downLocked(): Promise<string[]> {
   const s = readState();
   if (!s) return [];
   const running = [
-    ...(['etcd', 'apiserver', 'moto', 'reaper'] as const).filter((k) => isAlive(s[k])).map((k) => `${k} (pid ${s[k]?.pid})`),
+    ...(['controller', 'etcd', 'apiserver', 'moto', 'reaper'] as const).filter((k) => isAlive(s[k])).map((k) => `${k} (pid ${s[k]?.pid})`),
     ...s.extras.filter((e) => isAlive(e)).map((e) => `extra apiserver (pid ${e.pid})`),
   ];
   await stopAll(s);
@@ -195,6 +196,7 @@ export async function status(): Promise<{ state?: EnvState; components: Componen
     comp('kube-apiserver', s.apiserver, s.ports.apiserver, () => apiserverReady(s.ports.apiserver)),
     comp('moto', s.moto, s.ports.moto, () => motoHealthy(s.ports.moto)),
     ...s.extras.map((e) => comp(`kube-apiserver (extra, test pid ${e.owner})`, e, e.port, () => apiserverReady(e.port))),
+    ...(s.controller ? [comp('albatross controller (npm run demo)', s.controller, undefined, () => Promise.resolve(true))] : []),
     ...(s.reaper ? [comp('reaper', s.reaper, undefined, () => Promise.resolve(true))] : []),
   ]);
   return { state: s, components };
@@ -298,4 +300,20 @@ export async function userKubeconfig(user: string, groups: readonly string[] = [
   const s = requireState();
   const creds = issueClientCredentials(user, groups);
   return renderKubeconfig(server ?? `https://127.0.0.1:${s.ports.apiserver}`, user, creds);
+}
+
+/**
+ * Starts a process (the demo's controller) recorded in the environment's state, so `down` stops it;
+ * one recorded earlier is stopped first.
+ */
+export async function startRecordedController(cmd: string, args: string[], log: string): Promise<Proc> {
+  return withLock(paths.lock, 'start controller', async () => {
+    const s = requireState();
+    await stopProcess(s.controller);
+    const proc = spawnDaemon(cmd, args, log);
+    proc.match = args.join(' ');
+    s.controller = proc;
+    writeState(s);
+    return proc;
+  });
 }

@@ -16,6 +16,8 @@ export interface EnvState {
   etcd?: Proc;
   apiserver?: Proc;
   moto?: Proc;
+  /** The controller `npm run demo` left running against this environment. */
+  controller?: Proc;
   /** Watches an environment that test runs started and takes it down when no run is left. */
   reaper?: Proc;
   /**
