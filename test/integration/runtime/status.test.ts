@@ -147,7 +147,7 @@ describe('a controller whose reconciler throws TerminalError', () => {
     });
     const stalled = await waitFor(async () => {
       const w = await readWidget('broken');
-      return getCondition(w.status?.conditions, 'Stalled')?.status === 'True' && w;
+      return getCondition(w.status?.conditions, 'Stalled')?.status === 'True' ? w : undefined;
     }, { description: 'Stalled=True on widget broken' });
     expect(getCondition(stalled.status?.conditions, 'Stalled')).toMatchObject({ reason: 'InvalidSpec', message: 'spec.size 7 cannot be built', observedGeneration: 1 });
     expect(getCondition(stalled.status?.conditions, 'Ready')).toMatchObject({ status: 'False', reason: 'InvalidSpec' });
@@ -165,7 +165,7 @@ describe('a controller whose reconciler throws TerminalError', () => {
     await custom.patchNamespacedCustomObject({ group: WIDGET.group, version: WIDGET.version, namespace: ns.name, plural: WIDGET.plural, name: 'broken', body: [{ op: 'replace', path: '/spec/invalid', value: false }] });
     const fixed = await waitFor(async () => {
       const w = await readWidget('broken');
-      return getCondition(w.status?.conditions, 'Ready')?.status === 'True' && w;
+      return getCondition(w.status?.conditions, 'Ready')?.status === 'True' ? w : undefined;
     }, { description: 'Ready=True after the spec was fixed' });
     expect(getCondition(fixed.status?.conditions, 'Stalled')).toMatchObject({ status: 'False', observedGeneration: 2 });
     expect(calls[1]).toBe('broken@2');
