@@ -25,4 +25,5 @@ const only = process.env.JEST_PROJECTS?.split(',');
 export default {
   projects: only ? projects.filter((p) => only.includes(p.displayName)) : projects,
   maxWorkers: 2,
+  reporters: ['default', '<rootDir>/test/env/summary-reporter.js'],
 };
