@@ -181,7 +181,9 @@ function changesFor(d: DesiredName, state: NameState, ours: boolean, previous: r
   for (const want of d.records) {
     const have = state.atName.find((r) => r.type === want.type && r.setIdentifier === undefined);
     if (have && sameRecord(have, want)) continue;
-    changes.push({ action: have ? 'UPSERT' : 'CREATE', record: want });
+    // CREATE only claims a free name (Route 53 then refuses it if someone got there first); at a
+    // name we own, UPSERT is idempotent, also after a crash or a record deleted behind our back.
+    changes.push({ action: have || ours ? 'UPSERT' : 'CREATE', record: want });
     if (previouslyWrote(previous, d.zoneId, want)) {
       drift.push({
         path: `records[${d.zoneId}/${d.name}/${want.type}]`,

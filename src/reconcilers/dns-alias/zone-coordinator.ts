@@ -185,6 +185,7 @@ export class ZoneCoordinator {
           z.timer = undefined;
           z.flushing = z.flushing.then(() => this.flush(zoneId));
         }, wait);
+        z.timer.unref();
       }),
       signal,
     );

@@ -228,7 +228,8 @@ describe('plan: drift', () => {
       {
         zoneId: 'ZPRIV',
         name: 'service.aws.corp.internal',
-        changes: [{ action: 'CREATE', record: cname('service.aws.corp.internal', LB1) }],
+        // UPSERT, not CREATE: the name is ours (TXT), and UPSERT is idempotent.
+        changes: [{ action: 'UPSERT', record: cname('service.aws.corp.internal', LB1) }],
         drift: [{ path: 'records[ZPRIV/service.aws.corp.internal/CNAME]', desired: `CNAME ${LB1} ttl 300`, actual: 'absent' }],
       },
     ]);
@@ -253,10 +254,10 @@ describe('plan: drift', () => {
 describe('plan: record type switches and cleanup', () => {
   const alias = { dnsName: LB1, canonicalHostedZoneId: 'Z35SXDOTRQ7X7K', dualstack: true };
 
-  test('CNAME -> Alias on our own name deletes the CNAME and creates A + AAAA in one unit', () => {
+  test('CNAME -> Alias on our own name deletes the CNAME and writes A + AAAA in one unit', () => {
     const p = plan({ desired: desired(LB1, { finalRecord: 'Alias', alias }), observed: converged(LB1), owner: us, adopt: false, previous: [] });
     expect(p.units).toHaveLength(1);
-    expect(p.units[0]?.changes.map((c) => `${c.action} ${c.record.type}`)).toEqual(['DELETE CNAME', 'CREATE A', 'CREATE AAAA']);
+    expect(p.units[0]?.changes.map((c) => `${c.action} ${c.record.type}`)).toEqual(['DELETE CNAME', 'UPSERT A', 'UPSERT AAAA']);
     expect(p.records[1]).toEqual({
       hostedZoneId: 'ZPRIV',
       name: 'service.aws.corp.internal',
