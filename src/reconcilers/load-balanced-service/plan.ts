@@ -263,8 +263,8 @@ export function plan(desired: DesiredModel, actual: ActualState): Plan {
       tags: wantLb.tags,
       changes: [{ path: lbPath, desired: wantLb.name, actual: ABSENT }],
     });
-    const attrs = diffAttributes(wantLb.attributes, {}, LB_ATTRIBUTE_DEFAULTS);
-    if (Object.keys(attrs).length) actions.push({ op: 'modifyLoadBalancerAttributes', attributes: attrs, changes: [] });
+    // Every managed attribute is written explicitly, defaults included, so AWS holds the spec as is.
+    actions.push({ op: 'modifyLoadBalancerAttributes', attributes: { ...wantLb.attributes }, changes: [] });
   } else {
     actions.push(...updateLoadBalancer(wantLb, current));
   }
@@ -386,8 +386,7 @@ function createTargetGroup(tg: DesiredTargetGroup, replaces: ActualTargetGroup |
       changes,
     },
   ];
-  const attrs = diffAttributes(tg.attributes, {}, TG_ATTRIBUTE_DEFAULTS);
-  if (Object.keys(attrs).length) out.push({ op: 'modifyTargetGroupAttributes', targetGroup: tg.key, attributes: attrs, changes: [] });
+  out.push({ op: 'modifyTargetGroupAttributes', targetGroup: tg.key, attributes: { ...tg.attributes }, changes: [] });
   if (tg.targets.length) out.push({ op: 'registerTargets', targetGroup: tg.key, targets: tg.targets, changes: [] });
   return out;
 }

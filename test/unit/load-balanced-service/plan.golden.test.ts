@@ -129,7 +129,13 @@ const CASES: Case[] = [
     after: (s) => {
       tg(s, 'api').port = 9091;
     },
-    expected: ['createTargetGroup api port=9091', 'registerTargets api 172.31.1.30:9091', 'modifyRule 443/20', 'deleteTargetGroup api'],
+    expected: [
+      'createTargetGroup api port=9091',
+      'modifyTargetGroupAttributes api',
+      'registerTargets api 172.31.1.30:9091',
+      'modifyRule 443/20',
+      'deleteTargetGroup api',
+    ],
   },
   {
     name: 'target group protocolVersion change replaces it and moves the default action',
@@ -242,6 +248,7 @@ const CASES: Case[] = [
     },
     expected: [
       'createTargetGroup api port=9090',
+      'modifyTargetGroupAttributes api',
       'registerTargets api 172.31.1.30:9090',
       'createTargetGroup store port=8080',
       'modifyTargetGroupAttributes store',
@@ -250,7 +257,7 @@ const CASES: Case[] = [
       'modifyTargetGroupAttributes web',
       'registerTargets web 172.31.1.10:8080,172.31.2.10:8080',
       'createLoadBalancer internal',
-      'modifyLoadBalancerAttributes idle_timeout.timeout_seconds=3600',
+      'modifyLoadBalancerAttributes idle_timeout.timeout_seconds=3600 routing.http2.enabled=true routing.http.xff_header_processing.mode=append deletion_protection.enabled=false',
       'createListener 80 new',
       'createListener 443 new',
       'createRule 443/10',
@@ -293,6 +300,7 @@ describe('plan golden table', () => {
     const p = await planAgainst(api, exampleSpec());
     expect(p.actions.map(opLine)).toEqual([
       'createTargetGroup api port=9090',
+      'modifyTargetGroupAttributes api',
       'registerTargets api 172.31.1.30:9090',
       'createTargetGroup store port=8080',
       'modifyTargetGroupAttributes store',
@@ -301,7 +309,7 @@ describe('plan golden table', () => {
       'modifyTargetGroupAttributes web',
       'registerTargets web 172.31.1.10:8080,172.31.2.10:8080',
       'createLoadBalancer internet-facing',
-      'modifyLoadBalancerAttributes idle_timeout.timeout_seconds=3600',
+      'modifyLoadBalancerAttributes idle_timeout.timeout_seconds=3600 routing.http2.enabled=true routing.http.xff_header_processing.mode=append deletion_protection.enabled=false',
       'createListener 80 new',
       'createListener 443 new',
       'createRule 443/10',
