@@ -605,6 +605,18 @@ export interface ServerCertificateStatus {
   }>;
   /** How the input was repaired before upload (e.g. "reordered chain"). */
   repairs?: string[];
+  /**
+   * Older IAM certificates of this resource (superseded by a rotation) that are kept until no load balancer
+   * listener uses them; each is deleted as soon as it is unused.
+   */
+  pendingDeletion?: Array<{
+    /** IAM name of the certificate. */
+    name: string;
+    /** ARN of the certificate. */
+    arn?: string;
+    /** Why it is still kept, e.g. the listeners that use it. */
+    reason?: string;
+  }>;
   /** Differences between the spec and AWS found at the last observation (empty when none). */
   drift?: Array<{
     /** What differs. */
