@@ -84,39 +84,17 @@ export class Informer {
   private sink(): ReflectorSink {
     return {
       replace: (objects, namespace) => {
-        const fresh = new Map<string, KubeObject>();
-        for (const o of objects) {
-          const t = this.prepare(o);
-          fresh.set(keyOf(t), t);
-        }
-        // Deletes first: the relist is the truth for this scope.
-        for (const key of this.store.keysIn(namespace)) {
-          if (!fresh.has(key)) {
-            const old = this.store.delete(key);
-            if (old) this.emit({ type: 'delete', obj: old });
-          }
-        }
-        const events: InformerEvent[] = [];
-        for (const obj of fresh.values()) {
-          const old = this.store.getByKey(keyOf(obj));
-          if (old && old.metadata?.resourceVersion === obj.metadata?.resourceVersion) continue;
-          this.store.set(obj);
-          events.push(old ? { type: 'update', old, obj } : { type: 'add', obj });
-        }
-        // Handlers see the whole list stored before they hear of any of it.
+        const events = replaceScope(this.store, objects.map((o) => this.prepare(o)), namespace);
+        // Handlers hear of the list only once all of it is stored.
         if (this.allScopesListed(namespace)) this.markSynced();
         for (const e of events) this.emit(e);
       },
       upsert: (raw) => {
-        const obj = this.prepare(raw);
-        const old = this.store.getByKey(keyOf(obj));
-        if (old && old.metadata?.resourceVersion === obj.metadata?.resourceVersion) return;
-        this.store.set(obj);
-        this.emit(old ? { type: 'update', old, obj } : { type: 'add', obj });
+        const e = upsert(this.store, this.prepare(raw));
+        if (e) this.emit(e);
       },
       remove: (raw) => {
-        const key = keyOf(raw);
-        const old = this.store.delete(key);
+        const old = this.store.delete(keyOf(raw));
         this.emit({ type: 'delete', obj: old ?? this.prepare(raw) });
       },
     };
@@ -162,4 +140,33 @@ function deepFreeze<T>(value: T): T {
     for (const v of Object.values(value)) deepFreeze(v);
   }
   return value;
+}
+
+/**
+ * Makes one scope of the store equal a fresh list; returns what changed. Objects whose
+ * resourceVersion did not change produce no event (a relist is not a reason to reconcile).
+ */
+export function replaceScope(store: Store, objects: KubeObject[], namespace: string | undefined): InformerEvent[] {
+  const fresh = new Map<string, KubeObject>();
+  for (const o of objects) fresh.set(keyOf(o), o);
+  const events: InformerEvent[] = [];
+  for (const key of store.keysIn(namespace)) {
+    if (!fresh.has(key)) {
+      const old = store.delete(key);
+      if (old) events.push({ type: 'delete', obj: old });
+    }
+  }
+  for (const obj of fresh.values()) {
+    const e = upsert(store, obj);
+    if (e) events.push(e);
+  }
+  return events;
+}
+
+/** Stores obj; undefined when the store already had this resourceVersion. */
+export function upsert(store: Store, obj: KubeObject): InformerEvent | undefined {
+  const old = store.getByKey(keyOf(obj));
+  if (old && old.metadata?.resourceVersion === obj.metadata?.resourceVersion) return undefined;
+  store.set(obj);
+  return old ? { type: 'update', old, obj } : { type: 'add', obj };
 }
