@@ -3,8 +3,10 @@
 import type { ControllerRegistration } from '../runtime/index.ts';
 import { dnsAliasController } from './dns-alias/reconciler.ts';
 import { loadBalancedServiceController } from './load-balanced-service/reconciler.ts';
+import { serverCertificateController } from './server-certificate/reconciler.ts';
 
 export const controllers: ControllerRegistration[] = [
   dnsAliasController(),
   loadBalancedServiceController(),
+  serverCertificateController(),
 ];

@@ -34,6 +34,8 @@ export interface CertificateBundle {
   chain: ChainEntryInfo[];
   /** Lower-case hex SHA-256 of the leaf's DER. */
   leafSha256: string;
+  /** The same for each chain certificate, in upload order. */
+  chainSha256: string[];
   notAfter: Date;
 }
 
@@ -74,6 +76,7 @@ function toBundle(leaf: X509Certificate, chain: X509Certificate[], key: KeyObjec
     leaf: describeCertificate(leaf),
     chain: chain.map(describeChainEntry),
     leafSha256: sha256Hex(leaf.raw),
+    chainSha256: chain.map((c) => sha256Hex(c.raw)),
     notAfter: leaf.validToDate,
   };
 }

@@ -1,0 +1,275 @@
+// Wires build → observe → plan → apply → status for ServerCertificate on the runtime.
+// Level-based: every reconcile reads the Secret, validates it, and makes IAM hold exactly one
+// current certificate (plus older ones until no listener uses them). A bad Secret changes nothing in
+// IAM: the last good certificate stays in use and status says why the new one was refused.
+import { SdkCertificateUsage, type CertificateUsageApi } from '../../aws/certificate-usage.ts';
+import { AwsError } from '../../aws/errors.ts';
+import { SdkIam, type IamApi } from '../../aws/iam.ts';
+import {
+  EventReason,
+  FINALIZER,
+  RESOURCES,
+  Reason,
+  type ServerCertificate,
+} from '../../crds/index.ts';
+import {
+  CORE,
+  TerminalError,
+  indexKey,
+  isDeleting,
+  keyOf,
+  setOutcome,
+  type ControllerDeps,
+  type ControllerRegistration,
+  type KubeObject,
+  type Outcome,
+  type ReconcileContext,
+  type ReconcileResult,
+  type Reconciler,
+} from '../../runtime/index.ts';
+import { apply, NameTakenError, type ApplyResult } from './apply.ts';
+import { baseNameOf, build, iamPath, type DesiredCertificate } from './build.ts';
+import { expiryGauge } from './metrics.ts';
+import { observe, type ActualCertificates } from './observe.ts';
+import { plan, planDeletion, type CertificatePlan } from './plan.ts';
+import { nextStatus, summarizeDrift, type InUse } from './status.ts';
+
+const SC = RESOURCES.serverCertificate;
+
+/** Index name (unique per kind across controllers): the Secret a ServerCertificate reads. */
+export const INDEX_SECRET_REF = 'scert.spec.secretRef';
+
+/** While an old certificate waits for listeners to let go of it, look again this soon. */
+const PENDING_REQUEUE_MS = 20_000;
+
+export interface ServerCertificateControllerOptions {
+  iam?: (signal: AbortSignal) => IamApi;
+  usage?: (signal: AbortSignal) => CertificateUsageApi;
+  now?: () => Date;
+}
+
+interface SecretObject extends KubeObject {
+  data?: Record<string, string>;
+}
+
+export function createServerCertificateController(options: ServerCertificateControllerOptions = {}): ControllerRegistration {
+  return {
+    name: 'servercertificate',
+    resource: SC,
+    indexes: [
+      {
+        resource: SC,
+        name: INDEX_SECRET_REF,
+        indexFn: (o) => {
+          const sc = o as ServerCertificate;
+          return sc.spec?.secretRef?.name ? [indexKey(sc.metadata?.namespace ?? '', sc.spec.secretRef.name)] : [];
+        },
+      },
+    ],
+    watches: [
+      // The Secret changed, appeared or went away: reconcile the certificates that read it, at once.
+      { resource: CORE.secret, mapToKeys: (secret, caches) => caches.get(SC).byIndex(INDEX_SECRET_REF, keyOf(secret)).map(keyOf) },
+    ],
+    create: (deps) => new ServerCertificateReconciler(deps, options),
+  };
+}
+
+export const serverCertificateController = createServerCertificateController;
+
+class ServerCertificateReconciler implements Reconciler {
+  private readonly deps: ControllerDeps;
+  private readonly iam: (signal: AbortSignal) => IamApi;
+  private readonly usage: (signal: AbortSignal) => CertificateUsageApi;
+  private readonly now: () => Date;
+
+  constructor(deps: ControllerDeps, options: ServerCertificateControllerOptions) {
+    this.deps = deps;
+    const iam = new SdkIam();
+    const usage = new SdkCertificateUsage();
+    this.iam = options.iam ?? ((signal) => iam.withSignal(signal));
+    this.usage = options.usage ?? ((signal) => usage.withSignal(signal));
+    this.now = options.now ?? (() => new Date());
+  }
+
+  async reconcile(ctx: ReconcileContext): Promise<ReconcileResult> {
+    const sc = this.deps.caches.get<ServerCertificate>(SC).get(ctx.namespace, ctx.name);
+    if (!sc) {
+      expiryGauge().remove({ namespace: ctx.namespace, name: ctx.name });
+      return {};
+    }
+    if (isDeleting(sc)) return this.finalize(ctx, sc);
+    const current = await this.deps.finalizers.add(SC, sc, FINALIZER, ctx.signal);
+    return this.converge(ctx, current);
+  }
+
+  private async converge(ctx: ReconcileContext, sc: ServerCertificate): Promise<ReconcileResult> {
+    const now = this.now();
+    const sibling = this.olderSibling(sc);
+    if (sibling) {
+      throw new TerminalError(Reason.Conflict,
+        `ServerCertificate ${sibling} in this namespace already uploads under IAM name ${baseNameOf(sc)}-… at path ${iamPath(sc, this.deps.config.clusterName, ctx.namespace)}; set a different spec.iam.name`);
+    }
+    const secret = await this.deps.kube.get<SecretObject>(CORE.secret, ctx.namespace, sc.spec.secretRef.name, ctx.signal);
+    const desired = build({ sc, cluster: this.deps.config.clusterName, secretData: secret ? decodeData(secret.data) : undefined, now });
+    const currentName = sc.status?.serverCertificateName || undefined;
+
+    const iam = this.iam(ctx.signal);
+    const actual = await observe(iam, this.usage(ctx.signal), {
+      desired,
+      knownNames: knownNames(sc),
+      onlyKnownNames: false,
+      withUsage: true,
+    });
+    if (actual.conflict) throw new TerminalError(Reason.Conflict, `${actual.conflict}; nothing was changed`);
+
+    const p = plan({ desired, actual, current: currentName });
+    ctx.log.debug({ actions: p.actions.map((a) => `${a.type} ${a.name}`), pending: p.pending.length, drift: p.drift.length }, 'planned');
+    const result = await this.applyPlan(ctx, sc, iam, p, desired);
+
+    const inUse = inUseAfter(desired, actual, result);
+    const pending = [...p.pending, ...result.stillInUse];
+    const corrected = p.drift.length > 0 && !p.reportOnly && p.actions.length > 0;
+    this.recordEvents(sc, desired, p, result, corrected);
+
+    const outcome = outcomeOf(desired, inUse, pending, currentName);
+    const written = await this.deps.status.update(
+      SC,
+      sc,
+      (cur) => nextStatus(cur.status, { desired, ...(inUse ? { inUse } : {}), pending, plan: p, corrected, outcome, generation: cur.metadata?.generation, now }),
+      ctx.signal,
+    );
+    const notAfter = written.object?.status?.certificate?.notAfter;
+    if (notAfter) expiryGauge().set({ namespace: ctx.namespace, name: ctx.name }, Date.parse(notAfter) / 1000);
+
+    if (desired.problem) {
+      ctx.log.info({ reason: desired.problem.reason }, 'certificate material refused; nothing uploaded');
+    }
+    return pending.length > 0 ? { requeueAfterMs: PENDING_REQUEUE_MS } : {};
+  }
+
+  private async applyPlan(ctx: ReconcileContext, sc: ServerCertificate, iam: IamApi, p: CertificatePlan, desired: DesiredCertificate): Promise<ApplyResult> {
+    if (p.actions.length === 0) return { deleted: [], stillInUse: [] };
+    try {
+      const result = await apply(iam, p, desired);
+      if (result.uploaded) ctx.log.info({ name: result.uploaded.name, arn: result.uploaded.arn }, 'uploaded IAM server certificate');
+      for (const name of result.deleted) ctx.log.info({ name }, 'deleted IAM server certificate');
+      return result;
+    } catch (err) {
+      if (err instanceof NameTakenError) throw new TerminalError(Reason.Conflict, err.message);
+      if (err instanceof AwsError && (err.kind === 'invalid' || err.kind === 'terminal')) {
+        this.deps.events.warning(sc, EventReason.AwsError, err.message);
+        throw new TerminalError(Reason.AwsError, `${err.message}; the certificate already in IAM stays in use`, { cause: err });
+      }
+      throw err;
+    }
+  }
+
+  private recordEvents(sc: ServerCertificate, desired: DesiredCertificate, p: CertificatePlan, result: ApplyResult, corrected: boolean): void {
+    if (desired.problem) {
+      const keep = sc.status?.serverCertificateName ? `; ${sc.status.serverCertificateName} stays in use` : '';
+      this.deps.events.warning(sc, desired.problem.reason, `${desired.problem.message}; nothing uploaded${keep}`);
+    }
+    if (result.uploaded) {
+      const upload = p.actions.find((a) => a.type === 'upload');
+      if (corrected) {
+        this.deps.events.normal(sc, EventReason.DriftCorrected, `re-uploaded IAM server certificate ${result.uploaded.name}: ${summarizeDrift(p.drift)}`);
+      } else {
+        const verb = upload?.why === 'rotate' ? EventReason.Updated : EventReason.Created;
+        this.deps.events.normal(sc, verb, `uploaded IAM server certificate ${result.uploaded.name} (${result.uploaded.arn})`);
+      }
+    }
+    if (result.deleted.length > 0) {
+      this.deps.events.normal(sc, EventReason.Deleted, `deleted IAM server certificate ${result.deleted.join(', ')}: no listener uses it`);
+    }
+    if (p.reportOnly && p.drift.length > 0) {
+      this.deps.events.warning(sc, 'Drifted', `IAM differs from what was uploaded: ${summarizeDrift(p.drift)} (${p.blocked ?? 'driftPolicy Report, nothing changed'})`);
+    }
+  }
+
+  private async finalize(ctx: ReconcileContext, sc: ServerCertificate): Promise<ReconcileResult> {
+    if (!sc.metadata?.finalizers?.includes(FINALIZER)) return {};
+    if (sc.spec.deletionPolicy === 'Retain') {
+      this.deps.events.normal(sc, EventReason.Deleted, 'deletionPolicy Retain: IAM server certificates left in place');
+    } else {
+      const desired = build({ sc, cluster: this.deps.config.clusterName, secretData: undefined });
+      const iam = this.iam(ctx.signal);
+      const actual = await observe(iam, this.usage(ctx.signal), {
+        desired,
+        knownNames: knownNames(sc),
+        // A younger ServerCertificate with our base name owns nothing but what its status names.
+        onlyKnownNames: this.olderSibling(sc) !== undefined,
+        withUsage: true,
+      });
+      const p = planDeletion(actual);
+      const result = p.actions.length > 0 ? await apply(iam, p, desired) : { deleted: [], stillInUse: [] };
+      if (result.deleted.length > 0) {
+        this.deps.events.normal(sc, EventReason.Deleted, `deleted IAM server certificate ${result.deleted.join(', ')}`);
+      }
+      const pending = [...p.pending, ...result.stillInUse];
+      if (pending.length > 0) {
+        const message = `waiting to delete ${pending.map((x) => `${x.name} (${x.reason})`).join('; ')}`;
+        await this.deps.status.update(
+          SC,
+          sc,
+          (cur) => ({
+            ...cur.status,
+            pendingDeletion: pending,
+            conditions: setOutcome(cur.status?.conditions, { state: 'Reconciling', reason: Reason.Deleting, message }, cur.metadata?.generation),
+          }),
+          ctx.signal,
+        );
+        return { requeueAfterMs: PENDING_REQUEUE_MS };
+      }
+    }
+    expiryGauge().remove({ namespace: ctx.namespace, name: ctx.name });
+    await this.deps.finalizers.remove(SC, sc, FINALIZER, ctx.signal);
+    return {};
+  }
+
+  /** Another, older ServerCertificate in this namespace with the same IAM base name and path. */
+  private olderSibling(sc: ServerCertificate): string | undefined {
+    const ns = sc.metadata?.namespace ?? '';
+    const cluster = this.deps.config.clusterName;
+    const path = iamPath(sc, cluster, ns);
+    const base = baseNameOf(sc);
+    const mine = `${sc.metadata?.creationTimestamp ?? ''}/${sc.metadata?.name ?? ''}`;
+    const older = this.deps.caches
+      .get<ServerCertificate>(SC)
+      .list(ns)
+      .filter((o) => o.metadata?.name !== sc.metadata?.name && baseNameOf(o) === base && iamPath(o, cluster, ns) === path)
+      .filter((o) => `${o.metadata?.creationTimestamp ?? ''}/${o.metadata?.name ?? ''}` < mine);
+    return older[0]?.metadata?.name;
+  }
+}
+
+function decodeData(data: Record<string, string> | undefined): Record<string, Buffer> {
+  const out: Record<string, Buffer> = {};
+  for (const [k, v] of Object.entries(data ?? {})) out[k] = Buffer.from(v, 'base64');
+  return out;
+}
+
+function knownNames(sc: ServerCertificate): string[] {
+  const names = [sc.status?.serverCertificateName, ...(sc.status?.pendingDeletion ?? []).map((p) => p.name)];
+  return [...new Set(names.filter((n): n is string => typeof n === 'string' && n !== ''))];
+}
+
+/** The certificate listeners should use after this reconcile. */
+function inUseAfter(desired: DesiredCertificate, actual: ActualCertificates, result: ApplyResult): InUse | undefined {
+  if (!desired.name) return undefined;
+  const cert = result.uploaded ?? (actual.desired && !result.deleted.includes(actual.desired.name) ? actual.desired : undefined);
+  return cert ? { name: cert.name, arn: cert.arn, id: cert.id } : undefined;
+}
+
+function outcomeOf(desired: DesiredCertificate, inUse: InUse | undefined, pending: { name: string; reason: string }[], currentName: string | undefined): Outcome {
+  if (desired.problem) {
+    const keep = currentName ? `; nothing uploaded, ${currentName} stays in use` : '; nothing uploaded';
+    return { state: 'Stalled', reason: desired.problem.reason, message: `${desired.problem.message}${keep}` };
+  }
+  if (!inUse) {
+    return { state: 'Reconciling', reason: Reason.Progressing, message: `IAM server certificate ${desired.name ?? ''} is not in IAM yet` };
+  }
+  const waiting = pending.length > 0
+    ? `; ${pending.length} older certificate${pending.length === 1 ? '' : 's'} kept until unused: ${pending.map((p) => p.name).join(', ')}`
+    : '';
+  return { state: 'Ready', reason: Reason.Reconciled, message: `IAM server certificate ${inUse.name} is uploaded${waiting}` };
+}
