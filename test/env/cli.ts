@@ -2,13 +2,14 @@
 //   up      build/install what is missing, start what is not running, print the shell exports
 //           (also in .albatross/env.sh: `source .albatross/env.sh`)
 //   down    stop exactly the processes `up` recorded, and wait for them to exit
+//           (--when-unused: only once no test run is using it; the reaper waits for the last one)
 //   status  what runs, on which ports
 //   build   only build kube-apiserver/etcd and install moto (CI does this as its own phase)
 import { paths } from './config.ts';
-import { down, status, up } from './env.ts';
+import { down, downWhenUnused, status, up } from './env.ts';
 import { ensureToolchain, MissingToolError } from './toolchain.ts';
 
-const USAGE = 'usage: npm run env -- up|down|status|build';
+const USAGE = 'usage: npm run env -- up | down [--when-unused] | status | build';
 
 async function main(cmd: string | undefined): Promise<void> {
   switch (cmd) {
@@ -22,6 +23,13 @@ async function main(cmd: string | undefined): Promise<void> {
       return;
     }
     case 'down': {
+      if (process.argv[3] === '--when-unused') {
+        const { stopped, waitingFor } = await downWhenUnused();
+        process.stdout.write(
+          waitingFor.length ? `in use by test runs ${waitingFor.join(', ')}: it goes down when the last one ends\n` : stopped.length ? `stopped ${stopped.join(', ')}\n` : 'nothing was running\n',
+        );
+        return;
+      }
       const stopped = await down();
       process.stdout.write(stopped.length ? `stopped ${stopped.join(', ')}\n` : 'nothing was running\n');
       return;

@@ -157,6 +157,26 @@ export async function down(): Promise<string[]> {
 }
 
 /**
+ * Takes the environment down now if no test run is using it, else hands it to the reaper, which
+ * takes it down when the last running test run ends (for a shared machine: nobody's run breaks).
+ */
+export async function downWhenUnused(): Promise<{ stopped: string[]; waitingFor: number[] }> {
+  return withLock(paths.lock, 'environment down when unused', async () => {
+    const s = readState();
+    if (!s) return { stopped: [], waitingFor: [] };
+    s.leases = s.leases.filter(pidAlive);
+    if (s.leases.length === 0) return { stopped: await downLocked(), waitingFor: [] };
+    s.ephemeral = true;
+    if (!isAlive(s.reaper)) {
+      s.reaper = spawnDaemon(process.execPath, [REAPER_SCRIPT], join(paths.logs, 'reaper.log'));
+      s.reaper.match = REAPER_SCRIPT;
+    }
+    writeState(s);
+    return { stopped: [], waitingFor: s.leases };
+  });
+}
+
+/**
  * Ends a test run's use of the environment. An ephemeral environment is taken down once no live
  * run holds a lease; one brought up by `npm run env -- up` is left running.
  */
