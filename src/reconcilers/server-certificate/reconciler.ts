@@ -46,6 +46,8 @@ export interface ServerCertificateControllerOptions {
   iam?: (signal: AbortSignal) => IamApi;
   usage?: (signal: AbortSignal) => CertificateUsageApi;
   now?: () => Date;
+  /** How soon to look again while an old certificate waits for listeners (default 20 s). */
+  pendingRequeueMs?: number;
 }
 
 interface SecretObject extends KubeObject {
@@ -81,6 +83,7 @@ class ServerCertificateReconciler implements Reconciler {
   private readonly iam: (signal: AbortSignal) => IamApi;
   private readonly usage: (signal: AbortSignal) => CertificateUsageApi;
   private readonly now: () => Date;
+  private readonly pendingRequeueMs: number;
 
   constructor(deps: ControllerDeps, options: ServerCertificateControllerOptions) {
     this.deps = deps;
@@ -89,6 +92,7 @@ class ServerCertificateReconciler implements Reconciler {
     this.iam = options.iam ?? ((signal) => iam.withSignal(signal));
     this.usage = options.usage ?? ((signal) => usage.withSignal(signal));
     this.now = options.now ?? (() => new Date());
+    this.pendingRequeueMs = options.pendingRequeueMs ?? PENDING_REQUEUE_MS;
   }
 
   async reconcile(ctx: ReconcileContext): Promise<ReconcileResult> {
@@ -144,7 +148,7 @@ class ServerCertificateReconciler implements Reconciler {
     if (desired.problem) {
       ctx.log.info({ reason: desired.problem.reason }, 'certificate material refused; nothing uploaded');
     }
-    return pending.length > 0 ? { requeueAfterMs: PENDING_REQUEUE_MS } : {};
+    return pending.length > 0 ? { requeueAfterMs: this.pendingRequeueMs } : {};
   }
 
   private async applyPlan(ctx: ReconcileContext, sc: ServerCertificate, iam: IamApi, p: CertificatePlan, desired: DesiredCertificate): Promise<ApplyResult> {
@@ -218,7 +222,7 @@ class ServerCertificateReconciler implements Reconciler {
           }),
           ctx.signal,
         );
-        return { requeueAfterMs: PENDING_REQUEUE_MS };
+        return { requeueAfterMs: this.pendingRequeueMs };
       }
     }
     expiryGauge().remove({ namespace: ctx.namespace, name: ctx.name });

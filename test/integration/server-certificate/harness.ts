@@ -1,0 +1,214 @@
+// What every ServerCertificate integration test needs: the CRDs, the real controller (in-process with
+// the flags a user would pass and its log captured, or the CLI as a child process), Secrets made from
+// test PKI, and a view of what IAM (moto) holds under one cluster's path.
+import { ApiextensionsV1Api, CoreV1Api, CustomObjectsApi, type KubernetesObject } from '@kubernetes/client-node';
+import {
+  CreateListenerCommand,
+  CreateLoadBalancerCommand,
+  DeleteListenerCommand,
+  DeleteLoadBalancerCommand,
+  ModifyListenerCommand,
+} from '@aws-sdk/client-elastic-load-balancing-v2';
+import { GetServerCertificateCommand, ListServerCertificatesCommand } from '@aws-sdk/client-iam';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { X509Certificate } from 'node:crypto';
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { Writable } from 'node:stream';
+import { pino } from 'pino';
+import { startAlbatross, type Albatross } from '../../../src/app.ts';
+import { parseConfig } from '../../../src/config.ts';
+import { RESOURCES, type ServerCertificate } from '../../../src/crds/index.ts';
+import { createServerCertificateController } from '../../../src/reconcilers/server-certificate/reconciler.ts';
+import type { TestCert } from '../../support/pki.ts';
+import { applyManifests, awsClients, conditionOf, defaultNetwork, kubeConfig, readManifests, uniqueClusterName, uniqueName, waitFor } from '../support/index.ts';
+
+const ROOT = join(import.meta.dirname, '..', '..', '..');
+
+export async function installCrds(): Promise<void> {
+  const dir = join(ROOT, 'deploy', 'crds');
+  const objects = readdirSync(dir).filter((f) => f.endsWith('.yaml')).flatMap((f) => readManifests(join(dir, f)));
+  await applyManifests(objects, { fieldManager: 'albatross-crds' });
+  const api = kubeConfig().makeApiClient(ApiextensionsV1Api);
+  for (const o of objects) {
+    await waitFor(
+      async () => (await api.readCustomResourceDefinition({ name: o.metadata!.name! })).status?.conditions?.some((c) => c.type === 'Established' && c.status === 'True'),
+      { description: `CRD ${o.metadata!.name} Established` },
+    );
+  }
+}
+
+export function controllerFlags(clusterName: string, namespace: string, resyncPeriod: string): string[] {
+  return ['--cluster-name', clusterName, '--namespace', namespace, '--resync-period', resyncPeriod, '--metrics-bind-address', '127.0.0.1:0', '--health-probe-bind-address', '0'];
+}
+
+export interface Controller {
+  app: Albatross;
+  clusterName: string;
+  /** Every line the controller logged (pino JSON, level debug and up). */
+  logs: string[];
+  stop(): Promise<void>;
+}
+
+/** The controller in-process, as a user runs it (flags), with its log captured for leak checks. */
+export async function startController(namespace: string, opts: { clusterName?: string; resyncPeriod?: string } = {}): Promise<Controller> {
+  const clusterName = opts.clusterName ?? uniqueClusterName();
+  const parsed = parseConfig(controllerFlags(clusterName, namespace, opts.resyncPeriod ?? '1h'), {});
+  if (parsed.kind !== 'config') throw new Error('unexpected parse result');
+  const logs: string[] = [];
+  const sink = new Writable({
+    write(chunk: Buffer, _enc, done) {
+      logs.push(...chunk.toString('utf8').split('\n').filter((l) => l !== ''));
+      done();
+    },
+  });
+  const app = await startAlbatross(
+    { ...parsed.config, kubeconfig: process.env['KUBECONFIG'] },
+    { controllers: [createServerCertificateController({ pendingRequeueMs: 1000 })], logger: pino({ level: 'debug' }, sink) },
+  );
+  await app.synced();
+  return { app, clusterName, logs, stop: () => app.stop() };
+}
+
+/** The real CLI entry as a child process (all controllers, as deployed). */
+export function spawnController(clusterName: string, namespace: string, env: Record<string, string> = {}): { child: ChildProcess; output: string[] } {
+  const child = spawn(process.execPath, [join(ROOT, 'src', 'main.ts'), ...controllerFlags(clusterName, namespace, '1h'), '--log-level', 'debug'], {
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const output: string[] = [];
+  child.stdout?.on('data', (d: Buffer) => output.push(d.toString('utf8')));
+  child.stderr?.on('data', (d: Buffer) => output.push(d.toString('utf8')));
+  return { child, output };
+}
+
+const core = () => kubeConfig().makeApiClient(CoreV1Api);
+const custom = () => kubeConfig().makeApiClient(CustomObjectsApi);
+
+/** Creates or replaces a Secret with these keys (strings as UTF-8, Buffers as they are). */
+export async function putSecret(namespace: string, name: string, data: Record<string, string | Buffer>): Promise<void> {
+  const encoded = Object.fromEntries(Object.entries(data).map(([k, v]) => [k, Buffer.from(v).toString('base64')]));
+  const body = { metadata: { name, namespace }, type: 'Opaque', data: encoded };
+  try {
+    const cur = await core().readNamespacedSecret({ name, namespace });
+    await core().replaceNamespacedSecret({ name, namespace, body: { ...body, metadata: { ...body.metadata, resourceVersion: cur.metadata?.resourceVersion } } });
+  } catch {
+    await core().createNamespacedSecret({ namespace, body });
+  }
+}
+
+export async function applyServerCertificate(namespace: string, name: string, spec: ServerCertificate['spec']): Promise<void> {
+  await applyManifests({ apiVersion: 'albatross.dev/v1alpha1', kind: 'ServerCertificate', metadata: { name, namespace }, spec } as ServerCertificate & KubernetesObject, { namespace });
+}
+
+export async function getServerCertificate(namespace: string, name: string): Promise<ServerCertificate | undefined> {
+  try {
+    return (await custom().getNamespacedCustomObject({ ...RESOURCES.serverCertificate, namespace, name })) as ServerCertificate;
+  } catch {
+    return undefined;
+  }
+}
+
+export async function deleteServerCertificate(namespace: string, name: string): Promise<void> {
+  await custom().deleteNamespacedCustomObject({ ...RESOURCES.serverCertificate, namespace, name });
+}
+
+/** Waits until condition `type` has `status` (and `reason`) for the current generation. */
+export async function waitForCondition(
+  namespace: string,
+  name: string,
+  type: string,
+  status: 'True' | 'False' | 'Unknown',
+  reason?: string,
+  extra: (sc: ServerCertificate) => boolean = () => true,
+  timeoutMs = 60_000,
+): Promise<ServerCertificate> {
+  return waitFor(
+    async () => {
+      const o = await getServerCertificate(namespace, name);
+      const c = conditionOf(o, type);
+      const current = o?.status?.observedGeneration === o?.metadata?.generation;
+      return o && current && c?.status === status && (reason === undefined || c.reason === reason) && extra(o) ? o : undefined;
+    },
+    { description: `ServerCertificate ${namespace}/${name} ${type}=${status}${reason ? ` (${reason})` : ''}`, timeoutMs, intervalMs: 250 },
+  );
+}
+
+export interface IamCertificate {
+  name: string;
+  arn: string;
+  path: string;
+  /** SHA-256 (hex) of the leaf and of each chain certificate, in the order IAM holds them. */
+  leafSha256: string;
+  chainSha256: string[];
+}
+
+function shas(pemText: string | undefined): string[] {
+  return (pemText?.match(/-----BEGIN CERTIFICATE-----[^-]+-----END CERTIFICATE-----/g) ?? []).map((p) =>
+    new X509Certificate(p).fingerprint256.replace(/:/g, '').toLowerCase(),
+  );
+}
+
+/** Every IAM server certificate under `/albatross/<cluster>/`, with what IAM holds in it. */
+export async function iamCertificates(clusterName: string, prefix = '/albatross/'): Promise<IamCertificate[]> {
+  const { iam } = awsClients();
+  const out: IamCertificate[] = [];
+  let marker: string | undefined;
+  do {
+    const page = await iam.send(new ListServerCertificatesCommand({ PathPrefix: `${prefix}${clusterName}/`, ...(marker ? { Marker: marker } : {}) }));
+    // moto ignores PathPrefix (real IAM honours it): filter here as the controller does.
+    for (const m of (page.ServerCertificateMetadataList ?? []).filter((c) => c.Path?.startsWith(`${prefix}${clusterName}/`))) {
+      const got = await iam.send(new GetServerCertificateCommand({ ServerCertificateName: m.ServerCertificateName! }));
+      out.push({
+        name: m.ServerCertificateName!,
+        arn: m.Arn!,
+        path: m.Path!,
+        leafSha256: shas(got.ServerCertificate?.CertificateBody)[0] ?? '',
+        chainSha256: shas(got.ServerCertificate?.CertificateChain),
+      });
+    }
+    marker = page.IsTruncated ? page.Marker : undefined;
+  } while (marker);
+  return out;
+}
+
+/** Fails when any log line carries key material or a password. */
+export function expectNoSecretsIn(lines: string[], secrets: { keys?: TestCert[]; passwords?: string[] }): void {
+  if (lines.length === 0) throw new Error('no log lines captured: the leak check would prove nothing');
+  const needles = [
+    'PRIVATE KEY',
+    ...(secrets.passwords ?? []),
+    // every base64 line of the private keys: any of them in a log would be a leak
+    ...(secrets.keys ?? []).flatMap((k) => k.keyPem.split('\n').filter((l) => l.length >= 40)),
+  ];
+  for (const line of lines) {
+    for (const needle of needles) {
+      if (line.includes(needle)) throw new Error(`controller log leaks secret material (${needle.slice(0, 12)}…): ${line.slice(0, 200)}`);
+    }
+  }
+}
+
+/** An ALB with an HTTPS listener using `certificateArn`, made straight in moto (as another tool or a person would). */
+export async function createHttpsListener(certificateArn: string): Promise<{ loadBalancerArn: string; listenerArn: string }> {
+  const { elbv2 } = awsClients();
+  const { subnetIds } = await defaultNetwork();
+  const lb = await elbv2.send(new CreateLoadBalancerCommand({ Name: uniqueName('sc-it').slice(0, 32), Subnets: subnetIds.slice(0, 2), Type: 'application' }));
+  const loadBalancerArn = lb.LoadBalancers![0]!.LoadBalancerArn!;
+  const listener = await elbv2.send(new CreateListenerCommand({
+    LoadBalancerArn: loadBalancerArn,
+    Protocol: 'HTTPS',
+    Port: 443,
+    Certificates: [{ CertificateArn: certificateArn }],
+    DefaultActions: [{ Type: 'fixed-response', FixedResponseConfig: { StatusCode: '200', ContentType: 'text/plain', MessageBody: 'ok' } }],
+  }));
+  return { loadBalancerArn, listenerArn: listener.Listeners![0]!.ListenerArn! };
+}
+
+export async function moveListener(listenerArn: string, certificateArn: string): Promise<void> {
+  await awsClients().elbv2.send(new ModifyListenerCommand({ ListenerArn: listenerArn, Certificates: [{ CertificateArn: certificateArn }] }));
+}
+
+export async function deleteLoadBalancer(lb: { loadBalancerArn: string; listenerArn: string }): Promise<void> {
+  await awsClients().elbv2.send(new DeleteListenerCommand({ ListenerArn: lb.listenerArn })).catch(() => undefined);
+  await awsClients().elbv2.send(new DeleteLoadBalancerCommand({ LoadBalancerArn: lb.loadBalancerArn })).catch(() => undefined);
+}
