@@ -165,7 +165,12 @@ export class Manager {
 
   private async run(): Promise<void> {
     const signal = this.lifetime.signal;
-    await Promise.all([...this.informers.values()].map((i) => i.waitForSync(signal)));
+    try {
+      await Promise.all([...this.informers.values()].map((i) => i.waitForSync(signal)));
+    } catch (err) {
+      if (signal.aborted) return; // stopped before the caches synced
+      throw err;
+    }
     this.synced = true;
     this.log.info({ caches: [...this.informers.keys()] }, 'caches synced');
     if (this.elector) {

@@ -23,23 +23,30 @@ it('coalesces 100 rapid updates into few reconciles, one at a time, ending on th
   await cms.create('hot', '0');
   const seen: Observed[] = [];
   app = await startAlbatross(testConfig(ns.name, ['--max-concurrent-reconciles', '8']), {
-    controllers: [configMapController({ reconcileMs: 100, onReconcile: (o) => seen.push(o) })],
+    controllers: [configMapController({ reconcileMs: 400, onReconcile: (o) => seen.push(o) })],
     logger: quietLogger(),
   });
   await waitFor(() => seen.length === 1, { description: 'the first reconcile' });
 
   // Ten writers in parallel, 100 updates in all, as fast as the apiserver takes them.
   let next = 1;
+  const t0 = Date.now();
   await Promise.all(Array.from({ length: 10 }, async () => {
     while (next <= 100) await cms.set('hot', String(next++));
   }));
-  const last = String(next - 1);
+  const window = Date.now() - t0;
+  // Parallel writers land in any order: the last value is whatever the apiserver holds now.
+  const last = (await cms.read('hot')).data?.value;
+  expect(Number(last)).toBeGreaterThan(90);
   await waitFor(() => seen.at(-1)?.value === last, { description: `a reconcile that sees value ${last}`, timeoutMs: 30_000 });
   await new Promise((r) => setTimeout(r, 500));
 
   const updates = seen.slice(1);
+  process.stderr.write(`[dedup] ${updates.length} reconciles for 100 updates in ${window} ms\n`);
   expect(updates.length).toBeGreaterThan(0);
-  expect(updates.length).toBeLessThan(50);
+  // At most one reconcile per 400 ms while updates arrive, plus the one that sees the last value.
+  expect(updates.length).toBeLessThanOrEqual(Math.ceil(window / 400) + 2);
+  expect(updates.length).toBeLessThan(25);
   const sorted = [...seen].sort((a, b) => a.startedAt - b.startedAt);
   for (let i = 1; i < sorted.length; i++) expect(sorted[i]!.startedAt).toBeGreaterThanOrEqual(sorted[i - 1]!.endedAt);
   expect(seen.at(-1)!.value).toBe(last);

@@ -32,6 +32,7 @@ export function configMaps(kc: KubeConfig, namespace: string) {
     set: (name: string, value: string) =>
       core.patchNamespacedConfigMap({ namespace, name, body: [{ op: 'replace', path: '/data/value', value }] }),
     delete: (name: string) => core.deleteNamespacedConfigMap({ namespace, name }),
+    read: (name: string) => core.readNamespacedConfigMap({ namespace, name }),
   };
 }
 
