@@ -2,63 +2,13 @@
 // flags and running as the chart's ServiceAccount: a credential bound to exactly the chart's RBAC,
 // not admin. `kubectl wait --for=condition=Ready` (kstatus) is how the test waits.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { ApiextensionsV1Api, CustomObjectsApi, RbacAuthorizationV1Api, type KubernetesObject, type V1Deployment } from '@kubernetes/client-node';
-import { CreateHostedZoneCommand } from '@aws-sdk/client-route-53';
-import { readdirSync } from 'node:fs';
-import { Writable } from 'node:stream';
-import { pino } from 'pino';
-import { parseAllDocuments } from 'yaml';
-import { startAlbatross, type Albatross } from '../../../src/app.ts';
-import { parseConfig } from '../../../src/config.ts';
-import { exampleKeystoreSecret } from '../../../scripts/generate-example-keystore.ts';
-import {
-  applyManifests, awsClients, createTestNamespace, defaultNetwork, kubeConfig, kubeConfigFor, readManifests,
-  uniqueClusterName, uniqueName, waitFor, type TestNamespace,
-} from '../support/index.ts';
-import { CI_VALUES, REPO, helmTemplate, kubectl, kubeletView } from './tools.ts';
+import { CustomObjectsApi, RbacAuthorizationV1Api, type KubernetesObject } from '@kubernetes/client-node';
+import type { Albatross } from '../../../src/app.ts';
+import { applyManifests, createTestNamespace, kubeConfig, kubeConfigFor, uniqueClusterName, uniqueName, waitFor, type TestNamespace } from '../support/index.ts';
+import { exampleManifests, installCrds, memoryLogger, renderChart, startAsChart, uniqueZone } from './example.ts';
+import { kubectl } from './tools.ts';
 
 const RBAC_KINDS = new Set(['ServiceAccount', 'ClusterRole', 'ClusterRoleBinding', 'Role', 'RoleBinding']);
-
-async function installCrds(): Promise<void> {
-  const dir = `${REPO}deploy/crds`;
-  const crds = readdirSync(dir).filter((f) => f.endsWith('.yaml')).flatMap((f) => readManifests(`${dir}/${f}`));
-  await applyManifests(crds, { fieldManager: 'albatross-crds' });
-  const api = kubeConfig().makeApiClient(ApiextensionsV1Api);
-  for (const crd of crds) {
-    await waitFor(async () => (await api.readCustomResourceDefinition({ name: crd.metadata?.name ?? '' })).status?.conditions
-      ?.some((c) => c.type === 'Established' && c.status === 'True'), { description: `CRD ${crd.metadata?.name} Established` });
-  }
-}
-
-/** A hosted zone no other test uses, so the example's chain cannot conflict with anyone's records. */
-async function uniqueZone(isPrivate: boolean): Promise<string> {
-  const name = `${uniqueName(isPrivate ? 'corp' : 'pub')}.example.test`;
-  const vpc = isPrivate ? { VPC: { VPCId: (await defaultNetwork()).vpcId, VPCRegion: 'us-east-1' as const } } : {};
-  await awsClients().route53.send(new CreateHostedZoneCommand({
-    Name: name, CallerReference: uniqueName('zone'), ...vpc, ...(isPrivate ? { HostedZoneConfig: { PrivateZone: true } } : {}),
-  }));
-  return name;
-}
-
-/** examples/*.yaml, with the DNS chain moved into this test's zones. */
-function exampleManifests(publicZone: string, privateZone: string): KubernetesObject[] {
-  return readdirSync(`${REPO}examples`).filter((f) => f.endsWith('.yaml')).flatMap((f) => readManifests(`${REPO}examples/${f}`))
-    .map((o) => {
-      if (o.kind !== 'DnsAlias') return o;
-      const spec = (o as { spec: { names: unknown[] } }).spec;
-      return { ...o, spec: { ...spec, names: [
-        { name: `service.${publicZone}`, hostedZone: { name: publicZone } },
-        { name: `service.${privateZone}`, hostedZone: { name: privateZone, private: true } },
-      ] } } as KubernetesObject;
-    });
-}
-
-/** Captures the controller's JSON log lines. */
-function memoryLogger(): { logger: pino.Logger; lines: () => string[] } {
-  const lines: string[] = [];
-  const sink = new Writable({ write(chunk: Buffer, _enc, cb) { lines.push(...chunk.toString().split('\n').filter(Boolean)); cb(); } });
-  return { logger: pino({ level: 'info' }, sink), lines: () => lines };
-}
 
 describe('the controller running with only the chart RBAC', () => {
   let ns: TestNamespace;
@@ -70,26 +20,12 @@ describe('the controller running with only the chart RBAC', () => {
     await installCrds();
     ns = await createTestNamespace('rbac-run');
     const release = uniqueName('ctl');
-    const clusterName = uniqueClusterName();
-    const rendered = await helmTemplate(release, ns.name, '-f', CI_VALUES, '--set', `clusterName=${clusterName}`);
-    const objects = parseAllDocuments(rendered).map((d) => d.toJS() as KubernetesObject | null);
-    installed = await applyManifests(objects.filter((o): o is KubernetesObject => !!o && RBAC_KINDS.has(o.kind ?? '')));
-
-    // The flags and env of the chart's Deployment, as the kubelet would hand them to the process;
-    // only the listen addresses change (free ports on loopback instead of :8080/:8081).
-    const deploy = objects.find((o) => o?.kind === 'Deployment') as V1Deployment;
-    const container = deploy.spec?.template.spec?.containers[0];
-    const { argv, env } = kubeletView(container?.args ?? [], container?.env ?? [], { 'metadata.namespace': ns.name, 'metadata.name': `${release}-pod` });
-    const parsed = parseConfig([...argv, '--metrics-bind-address=127.0.0.1:0', '--health-probe-bind-address=127.0.0.1:0', `--namespace=${ns.name}`], env);
-    if (parsed.kind !== 'config') throw new Error('the chart args did not parse into a config');
+    const chart = await renderChart(release, ns.name, uniqueClusterName());
+    installed = await applyManifests(chart.filter((o) => RBAC_KINDS.has(o.kind ?? '')));
     const asServiceAccount = await kubeConfigFor(`system:serviceaccount:${ns.name}:${release}-albatross`, ['system:serviceaccounts', `system:serviceaccounts:${ns.name}`]);
-
     const [publicZone, privateZone] = await Promise.all([uniqueZone(false), uniqueZone(true)]);
-    await applyManifests(exampleKeystoreSecret({ namespace: ns.name }) as KubernetesObject);
-    await applyManifests(exampleManifests(publicZone, privateZone), { namespace: ns.name });
-
-    app = await startAlbatross(parsed.config, { kubeConfig: asServiceAccount, logger: logs.logger });
-    await app.synced();
+    await applyManifests(exampleManifests(ns.name, publicZone, privateZone));
+    app = await startAsChart(chart, ns.name, asServiceAccount, logs.logger);
   }, 120_000);
 
   afterAll(async () => {

@@ -1,0 +1,96 @@
+// LoadBalancedService: build -> observe ELBv2 (by ownership tags) -> plan, with the controller's own
+// functions. Inputs the controller takes from the cluster come from the manifests instead:
+// certificate ARNs from the ServerCertificates previewed before, and for target groups with a
+// serviceRef the targets AWS already has (endpoints are not in manifests).
+import type { Ec2Api } from '../aws/ec2.ts';
+import type { Elbv2Api } from '../aws/elbv2.ts';
+import type { LoadBalancedService } from '../crds/index.ts';
+import { build, InvalidSpecError, needsDefaultNetwork, type BuildInput } from '../reconcilers/load-balanced-service/build.ts';
+import type { ActualState, DesiredModel, Target } from '../reconcilers/load-balanced-service/model.ts';
+import type { ResourceId } from '../reconcilers/load-balanced-service/names.ts';
+import { observe } from '../reconcilers/load-balanced-service/observe.ts';
+import { plan } from '../reconcilers/load-balanced-service/plan.ts';
+import { describeLbsPlan } from './describe-lbs-plan.ts';
+import { knownAfterApply, type ResourcePreview } from './preview.ts';
+
+export interface LoadBalancedServicePreview extends ResourcePreview {
+  /** What a DnsAlias pointing here would use. */
+  loadBalancer?: { dnsName: string; canonicalHostedZoneId: string; ipAddressType: string };
+}
+
+export interface LbsContext {
+  cluster: string;
+  elbv2: Elbv2Api;
+  ec2: Ec2Api;
+  /** ServerCertificate name -> ARN (or a known-after-apply placeholder); undefined: not available. */
+  certificateArn(namespace: string, name: string): string | undefined;
+}
+
+function observeFor(api: Elbv2Api, id: ResourceId, lbs: LoadBalancedService, model: DesiredModel): Promise<ActualState> {
+  return observe(api, {
+    id,
+    ownerTags: model.ownerTags,
+    loadBalancerName: model.loadBalancer.name,
+    targetGroupNames: new Map(model.targetGroups.map((t) => [t.key, t.name])),
+    knownLoadBalancerArns: [],
+    knownTargetGroupArns: [],
+    adopt: lbs.spec.adopt ?? false,
+  });
+}
+
+export async function previewLoadBalancedService(lbs: LoadBalancedService, ctx: LbsContext): Promise<LoadBalancedServicePreview> {
+  const namespace = lbs.metadata?.namespace ?? 'default';
+  const name = lbs.metadata?.name ?? '';
+  const base: LoadBalancedServicePreview = { kind: 'LoadBalancedService', namespace, name, steps: [], notes: [] };
+  const id: ResourceId = { cluster: ctx.cluster, namespace, name };
+  const spec = lbs.spec;
+
+  const certificateArns = new Map<string, string | undefined>();
+  for (const l of spec.listeners) {
+    for (const ref of l.certificateRefs ?? []) {
+      const arn = ctx.certificateArn(namespace, ref.name);
+      certificateArns.set(ref.name, arn);
+      if (arn === undefined) base.notes.push(`ServerCertificate ${ref.name} is not in the manifests or has no usable certificate: listener ${l.port} waits for it`);
+    }
+  }
+  const withServiceRef = (spec.targetGroups ?? []).filter((tg) => tg.serviceRef);
+
+  let input: BuildInput;
+  let model: DesiredModel;
+  try {
+    const defaultNetwork = needsDefaultNetwork(spec) ? await ctx.ec2.defaultNetwork() : undefined;
+    input = { id, spec, defaultNetwork, certificateArns, serviceTargets: new Map() };
+    ({ model } = build(input));
+  } catch (err) {
+    if (err instanceof InvalidSpecError) return { ...base, error: `InvalidSpec: ${err.message}` };
+    throw err;
+  }
+
+  let actual = await observeFor(ctx.elbv2, id, lbs, model);
+  if (actual.conflicts.length) {
+    const c = actual.conflicts.map((x) => `${x.kind === 'loadbalancer' ? 'load balancer' : 'target group'} ${x.name} (${x.arn}) is owned by ${x.owner}`).join('; ');
+    return { ...base, error: `Conflict: ${c}` };
+  }
+  if (withServiceRef.length) {
+    // The controller would register the Service's ready endpoints; here AWS's current targets stand in.
+    const serviceTargets = new Map<string, Target[]>();
+    for (const tg of withServiceRef) {
+      const key = model.targetGroups.find((t) => t.key === tg.name)?.key ?? tg.name;
+      const have = actual.targetGroups.find((t) => t.key === key);
+      serviceTargets.set(tg.name, have?.targets ?? []);
+      base.notes.push(`target group ${tg.name} follows Service ${tg.serviceRef?.name}: its targets come from the cluster and are shown as AWS has them`);
+    }
+    ({ model } = build({ ...input, serviceTargets }));
+    actual = await observeFor(ctx.elbv2, id, lbs, model);
+  }
+
+  const p = plan(model, actual);
+  const notes = [...base.notes, ...p.waiting];
+  if (p.blocked.length) return { ...base, notes, error: `Blocked: ${p.blocked.join('; ')}`, plan: p };
+  const current = actual.loadBalancers.find((lb) => lb.name === model.loadBalancer.name);
+  const createsLb = p.actions.some((a) => a.op === 'createLoadBalancer');
+  const loadBalancer = current && !createsLb
+    ? { dnsName: current.dnsName, canonicalHostedZoneId: current.canonicalHostedZoneId, ipAddressType: model.loadBalancer.ipAddressType }
+    : { dnsName: knownAfterApply(`DNS name of load balancer ${model.loadBalancer.name}`), canonicalHostedZoneId: knownAfterApply('hosted zone of the load balancer'), ipAddressType: model.loadBalancer.ipAddressType };
+  return { ...base, notes, steps: describeLbsPlan(p), plan: p, loadBalancer };
+}
