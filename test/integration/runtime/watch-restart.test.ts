@@ -52,4 +52,9 @@ it('keeps watching across an apiserver restart and reconciles only what changed'
   const after = seen.slice(mark);
   expect(after.map((o) => [o.key.split('/')[1], o.value]).sort()).toEqual([['a', '2'], ['b', '3']]);
   expect(after.every((o) => o.cacheSynced && o.cacheSize === 5)).toBe(true);
+
+  // The restarts are visible to operators.
+  const metrics = await (await fetch(`${app.metricsUrl}/metrics`)).text();
+  const restarts = metrics.split('\n').filter((l) => l.startsWith('albatross_watch_restarts_total{resource="configmaps"')).reduce((n, l) => n + Number(l.split(' ').at(-1)), 0);
+  expect(restarts).toBeGreaterThan(0);
 });
