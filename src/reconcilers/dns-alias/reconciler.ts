@@ -15,6 +15,7 @@ import {
   type ControllerDeps,
   type ControllerRegistration,
   type ReconcileContext,
+  type Outcome,
   type ReconcileResult,
 } from '../../runtime/index.ts';
 import { applyInOrder, creationOrder } from './apply.ts';
@@ -36,7 +37,7 @@ export interface DnsAliasOptions {
   port?: Route53Port;
   /** debounce window for a zone's change batch (ALBATROSS_ROUTE53_BATCH_WINDOW_MS, default 200) */
   batchWindowMs?: number;
-  /** longest a change waits for more to join its batch (ALBATROSS_ROUTE53_BATCH_MAX_WAIT_MS, default 2000) */
+  /** longest a change waits for more to join its batch (ALBATROSS_ROUTE53_BATCH_MAX_WAIT_MS, default 5000) */
   batchMaxWaitMs?: number;
   /** how long a zone listing is shared (ALBATROSS_ROUTE53_LISTING_TTL_MS, default 10000) */
   listingTtlMs?: number;
@@ -57,9 +58,15 @@ function envNumber(name: string): number | undefined {
 /** A write handed to the coordinator; the next reconcile of the key reads its outcome. */
 interface PendingWrite {
   state: 'pending' | 'done' | 'failed';
+  /** how often the key came back while the write was still pending (the poll slows down) */
+  polls: number;
   error?: unknown;
   units: ChangeUnit[];
   drift: DriftEntry[];
+  /** shown as Reconciling when the write takes longer than a few polls (a status write per
+   * reconcile would cost more than the batching saves) */
+  progress: Outcome;
+  extra: Partial<DnsAliasStatus>;
 }
 
 function describeChange(u: ChangeUnit): string[] {
@@ -84,7 +91,7 @@ class DnsAliasReconciler {
     this.coordinator = new ZoneCoordinator({
       port,
       windowMs,
-      maxWaitMs: opts.batchMaxWaitMs ?? envNumber('ALBATROSS_ROUTE53_BATCH_MAX_WAIT_MS') ?? 2_000,
+      maxWaitMs: opts.batchMaxWaitMs ?? envNumber('ALBATROSS_ROUTE53_BATCH_MAX_WAIT_MS') ?? 5_000,
       listingTtlMs: opts.listingTtlMs ?? envNumber('ALBATROSS_ROUTE53_LISTING_TTL_MS') ?? 10_000,
     });
     this.zones = new ZoneResolver(port, opts.zoneTtlMs ?? 60_000);
@@ -106,7 +113,12 @@ class DnsAliasReconciler {
 
     // A write of ours is still queued or in flight: come back when it has been sent.
     const write = this.pending.get(ctx.key);
-    if (write?.state === 'pending') return { requeueAfterMs: this.pollMs };
+    if (write?.state === 'pending') {
+      if (write.polls === 3) {
+        await this.deps.status.update(DA, obj, (cur) => withOutcome(cur.status, write.progress, cur.metadata?.generation, write.extra), ctx.signal);
+      }
+      return { requeueAfterMs: Math.min(2_000, this.pollMs * 2 ** write.polls++) };
+    }
     this.pending.delete(ctx.key);
     if (write?.state === 'failed' && !(write.error instanceof StalePlanError)) {
       await this.reportAwsError(obj, write.error, ctx);
@@ -192,7 +204,6 @@ class DnsAliasReconciler {
 
   private async sync(obj: DnsAlias, owner: Owner, ctx: ReconcileContext, justCorrected: DriftEntry[]): Promise<ReconcileResult> {
     const spec = obj.spec;
-    const generation = obj.metadata?.generation;
     const target = this.target(obj);
     if ('notReady' in target) {
       // Validate what we can; leave whatever is in Route 53 as it is.
@@ -259,19 +270,22 @@ class DnsAliasReconciler {
     const hopIndex = hopsOf(desired);
     const ordered = creationOrder(toWrite, (u) => hopIndex.get(`${u.zoneId} ${u.name}`));
     ctx.log.info({ changes: ordered.flatMap(describeChange), drift: drift.length }, 'submitting Route 53 changes');
-    this.submit(ctx.key, ordered, report ? [] : drift, observed.versions, ownerString(owner), ctx.signal);
     const message = `writing ${ordered.reduce((n, u) => n + u.changes.length, 0)} change(s) to zone(s) ${[...new Set(ordered.map((u) => u.zoneId))].join(', ')}`;
-    await this.deps.status.update(
-      DA,
-      obj,
-      (cur) => withOutcome(cur.status, { state: 'Reconciling', reason: DnsReason.Progressing, message }, generation, { chain, chainSummary: chainSummary(chain) }),
-      ctx.signal,
-    );
+    this.submit(ctx.key, ordered, report ? [] : drift, observed.versions, ownerString(owner), ctx.signal, { state: 'Reconciling', reason: DnsReason.Progressing, message }, { chain, chainSummary: chainSummary(chain) });
     return { requeueAfterMs: this.pollMs };
   }
 
-  private submit(key: string, units: ChangeUnit[], drift: DriftEntry[], versions: ReadonlyMap<string, number>, owner: string, signal: AbortSignal): void {
-    const w: PendingWrite = { state: 'pending', units, drift };
+  private submit(
+    key: string,
+    units: ChangeUnit[],
+    drift: DriftEntry[],
+    versions: ReadonlyMap<string, number>,
+    owner: string,
+    signal: AbortSignal,
+    progress: Outcome,
+    extra: Partial<DnsAliasStatus> = {},
+  ): void {
+    const w: PendingWrite = { state: 'pending', polls: 0, units, drift, progress, extra };
     this.pending.set(key, w);
     applyInOrder(this.coordinator, owner, units, versions, signal).then(
       () => {
@@ -313,13 +327,7 @@ class DnsAliasReconciler {
       (a, b) => (hopOf.get(`${a.zoneId} ${a.name}`) ?? 0) - (hopOf.get(`${b.zoneId} ${b.name}`) ?? 0),
     );
     if (units.length > 0) {
-      await this.deps.status.update(
-        DA,
-        obj,
-        (cur) => withOutcome(cur.status, { state: 'Reconciling', reason: DnsReason.Deleting, message: `deleting ${units.length} owned name(s)` }, cur.metadata?.generation),
-        ctx.signal,
-      );
-      this.submit(ctx.key, units, [], observed.versions, ownerString(owner), ctx.signal);
+      this.submit(ctx.key, units, [], observed.versions, ownerString(owner), ctx.signal, { state: 'Reconciling', reason: DnsReason.Deleting, message: `deleting ${units.length} owned name(s)` });
       return { requeueAfterMs: this.pollMs };
     }
     await this.deps.finalizers.remove(DA, obj, FINALIZER, ctx.signal);

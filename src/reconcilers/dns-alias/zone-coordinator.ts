@@ -1,5 +1,6 @@
 // One coordinator per process for all DnsAliases. Per hosted zone it
-//  - shares record listings across reconciles (a short-lived cache, dropped after our own writes),
+//  - shares record listings across reconciles (a short-lived cache that our own successful writes
+//    are applied to, so a burst of writes does not cost a re-listing each),
 //  - collects change units submitted close together (debounced window, capped) and sends them as few
 //    ChangeResourceRecordSets calls as Route 53's limits allow,
 //  - sends one batch at a time (Route 53 answers PriorRequestNotComplete to overlapping changes),
@@ -8,7 +9,7 @@
 //    must look again), so two resources can never both "create" the same free name.
 import { Counter, register } from 'prom-client';
 import type { RecordChange, RecordSet, Route53Port } from '../../aws/route53.ts';
-import { packBatches, ROUTE53_LIMITS, type BatchLimits } from './batcher.ts';
+import { changeCost, packBatches, ROUTE53_LIMITS, type BatchLimits } from './batcher.ts';
 import type { ChangeUnit } from './plan.ts';
 
 export interface CoordinatorOptions {
@@ -17,7 +18,7 @@ export interface CoordinatorOptions {
   windowMs?: number;
   /** ... or once its oldest submission has waited this long */
   maxWaitMs?: number;
-  /** how long a zone listing is reused by other reconciles (until our next write to the zone) */
+  /** how long a zone listing is reused (our own writes are applied to it; others' show up after this) */
   listingTtlMs?: number;
   /** attempts per batch on throttling / PriorRequestNotComplete (beyond the SDK's own retries) */
   maxAttempts?: number;
@@ -59,17 +60,39 @@ interface Entry {
   reject(err: unknown): void;
 }
 
+interface Listing {
+  promise: Promise<readonly RecordSet[]>;
+  /** set once the listing arrived */
+  records?: readonly RecordSet[];
+  version: number;
+  /** when it was fetched from Route 53 (our writes applied later do not make it younger) */
+  at: number;
+}
+
+/** The zone after a change batch Route 53 accepted, as Route 53 applies it. */
+export function applyChanges(records: readonly RecordSet[], changes: readonly RecordChange[]): RecordSet[] {
+  let out = [...records];
+  for (const c of changes) {
+    const same = (r: RecordSet): boolean => r.name === c.record.name && r.type === c.record.type && r.setIdentifier === c.record.setIdentifier;
+    out = out.filter((r) => !same(r));
+    if (c.action !== 'DELETE') out.push(c.record);
+  }
+  return out;
+}
+
 interface Zone {
   version: number;
   /** record name -> {version, at} of our last write to it */
   written: Map<string, { version: number; at: number }>;
   /** versions up to this have had their `written` entries pruned */
   prunedBelow: number;
-  listing?: { promise: Promise<readonly RecordSet[]>; version: number; at: number };
+  listing?: Listing;
   pending: Entry[];
   timer?: NodeJS.Timeout;
   /** when the oldest pending submission arrived */
   firstPendingAt: number;
+  /** Route 53 change count (UPSERT twice) of what is pending */
+  pendingCost: number;
   flushing: Promise<void>;
   stats: ZoneStats;
 }
@@ -109,7 +132,7 @@ export class ZoneCoordinator {
   constructor(opts: CoordinatorOptions) {
     this.port = opts.port;
     this.windowMs = opts.windowMs ?? 200;
-    this.maxWaitMs = Math.max(this.windowMs, opts.maxWaitMs ?? 2_000);
+    this.maxWaitMs = Math.max(this.windowMs, opts.maxWaitMs ?? 5_000);
     this.listingTtlMs = opts.listingTtlMs ?? 10_000;
     this.maxAttempts = opts.maxAttempts ?? 8;
     this.baseBackoffMs = opts.baseBackoffMs ?? 200;
@@ -128,6 +151,7 @@ export class ZoneCoordinator {
         prunedBelow: 0,
         pending: [],
         firstPendingAt: 0,
+        pendingCost: 0,
         flushing: Promise.resolve(),
         stats: { listCalls: 0, changeCalls: 0, changes: 0 },
       };
@@ -150,14 +174,19 @@ export class ZoneCoordinator {
       z.stats.listCalls++;
       // Not tied to the caller's signal: other reconciles share this listing.
       const promise = this.port.listRecordSets(zoneId);
-      const entry = { promise, version, at: this.now() };
+      const entry: Listing = { promise, version, at: this.now() };
       z.listing = entry;
-      promise.catch(() => {
-        if (z.listing === entry) z.listing = undefined;
-      });
+      promise.then(
+        (records) => {
+          entry.records = records;
+        },
+        () => {
+          if (z.listing === entry) z.listing = undefined;
+        },
+      );
     }
     const listing = z.listing!;
-    const records = await abortable(listing.promise, signal);
+    const records = listing.records ?? (await abortable(listing.promise, signal));
     return { records, version: listing.version };
   }
 
@@ -176,11 +205,17 @@ export class ZoneCoordinator {
     const z = this.zone(zoneId);
     return abortable(
       new Promise<void>((resolve, reject) => {
-        if (z.pending.length === 0) z.firstPendingAt = this.now();
+        if (z.pending.length === 0) {
+          z.firstPendingAt = this.now();
+          z.pendingCost = 0;
+        }
         z.pending.push({ owner, units: [...live], basedOn, batchesLeft: 0, done: false, signal, resolve, reject });
-        // Debounce: wait for a quiet windowMs, but never longer than maxWaitMs for the oldest entry.
+        z.pendingCost += live.flatMap((u) => u.changes).reduce((n, c) => n + changeCost(c).changes, 0);
+        // Debounce: wait for a quiet windowMs, but never longer than maxWaitMs for the oldest entry,
+        // and not at all once a full batch is waiting.
         if (z.timer) clearTimeout(z.timer);
-        const wait = Math.max(0, Math.min(this.windowMs, z.firstPendingAt + this.maxWaitMs - this.now()));
+        const full = z.pendingCost >= this.limits.maxChanges;
+        const wait = full ? 0 : Math.max(0, Math.min(this.windowMs, z.firstPendingAt + this.maxWaitMs - this.now()));
         z.timer = setTimeout(() => {
           z.timer = undefined;
           z.flushing = z.flushing.then(() => this.flush(zoneId));
@@ -202,6 +237,7 @@ export class ZoneCoordinator {
     const z = this.zone(zoneId);
     this.prune(z);
     const entries = z.pending.splice(0);
+    z.pendingCost = 0;
     const claimed = new Map<string, string>();
     const live: Entry[] = [];
     for (const e of entries) {
@@ -272,7 +308,15 @@ export class ZoneCoordinator {
         z.version++;
         const at = this.now();
         for (const c of changes) z.written.set(c.record.name, { version: z.version, at });
-        z.listing = undefined;
+        // Keep a listing that had arrived and was current, with this batch applied; one still in
+        // flight may or may not include the batch, so it is dropped (its takers get a stale version).
+        const l = z.listing;
+        if (l?.records && l.version === z.version - 1) {
+          const records = applyChanges(l.records, changes);
+          z.listing = { promise: Promise.resolve(records), records, version: z.version, at: l.at };
+        } else {
+          z.listing = undefined;
+        }
         return;
       } catch (err) {
         batchesTotal.inc({ hosted_zone_id: zoneId, outcome: errorKind(err) ?? 'error' });

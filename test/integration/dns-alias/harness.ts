@@ -104,6 +104,7 @@ export interface ControllerOptions {
   batchWindowMs?: number;
   batchMaxWaitMs?: number;
   listingTtlMs?: number;
+  zoneTtlMs?: number;
 }
 
 /** The controller as a user runs it (flags), for one test namespace, with Route 53 behind the proxy. */
@@ -135,7 +136,7 @@ export async function startController(prefix: string, opts: ControllerOptions = 
           batchWindowMs: opts.batchWindowMs ?? 100,
           listingTtlMs: opts.listingTtlMs ?? 300,
           ...(opts.batchMaxWaitMs !== undefined ? { batchMaxWaitMs: opts.batchMaxWaitMs } : {}),
-          zoneTtlMs: 1000,
+          zoneTtlMs: opts.zoneTtlMs ?? 1000,
           onCoordinator: (c) => (coordinator = c),
         }),
       ],

@@ -12,6 +12,7 @@ class FakeRoute53 implements Route53Port {
   failures: Array<(changes: RecordChange[]) => Error | undefined> = [];
   inFlight = 0;
   maxInFlight = 0;
+  listDelayMs = 5;
 
   async findZonesByName() {
     return [];
@@ -21,7 +22,7 @@ class FakeRoute53 implements Route53Port {
   }
   async listRecordSets() {
     this.lists++;
-    await new Promise((r) => setTimeout(r, 5));
+    await new Promise((r) => setTimeout(r, this.listDelayMs));
     return [...this.records];
   }
   async changeRecordSets(zoneId: string, changes: RecordChange[]) {
@@ -112,8 +113,9 @@ describe('ZoneCoordinator', () => {
     expect(port.calls.map((x) => x.changes.length)).toEqual([4, 2, 2]);
   });
 
-  test('listings are shared until they expire or we write to the zone', async () => {
+  test('listings are shared until they expire; our own writes are applied to the shared listing', async () => {
     const port = new FakeRoute53();
+    port.records = [{ name: 'old.example.com', type: 'CNAME', ttl: 60, values: ['x.example.org'] }];
     let t = 0;
     const c = coordinator(port, { listingTtlMs: 1000, now: () => t });
     const [l1, l2] = await Promise.all([c.listZone('Z1'), c.listZone('Z1')]);
@@ -121,13 +123,35 @@ describe('ZoneCoordinator', () => {
     expect(port.lists).toBe(1);
     expect(l1.version).toBe(0);
     expect(l2.version).toBe(0);
-    await c.submit('Z1', 'a', [unit('a.example.com')], l1.version);
+    await c.submit('Z1', 'a', [unit('a.example.com'), { zoneId: 'Z1', name: 'old.example.com', drift: [], changes: [{ action: 'DELETE', record: port.records[0]! }] }], l1.version);
     const l3 = await c.listZone('Z1');
-    expect(port.lists).toBe(2);
+    expect(port.lists).toBe(1);
     expect(l3.version).toBe(1);
-    t = 2000;
+    expect(l3.records.map((r) => `${r.type} ${r.name}`)).toEqual(['CNAME a.example.com', 'TXT _albatross.a.example.com']);
+    // Expiry counts from the fetch, not from our last write: others' changes are seen in time.
+    t = 1500;
     await c.listZone('Z1');
-    expect(port.lists).toBe(3);
+    expect(port.lists).toBe(2);
+  });
+
+  test('a listing still in flight during a write is not kept (it may or may not include the write)', async () => {
+    const port = new FakeRoute53();
+    port.listDelayMs = 200;
+    const c = coordinator(port);
+    const inFlight = c.listZone('Z1');
+    await c.submit('Z1', 'a', [unit('a.example.com')], 0);
+    expect((await inFlight).version).toBe(0);
+    await c.listZone('Z1');
+    expect(port.lists).toBe(2);
+  });
+
+  test('a full batch does not wait for the window', async () => {
+    const port = new FakeRoute53();
+    const c = coordinator(port, { windowMs: 60_000, maxWaitMs: 60_000 });
+    const started = Date.now();
+    await Promise.all(Array.from({ length: 500 }, (_, i) => c.submit('Z1', `o${i}`, [unit(`n${i}.example.com`)], 0)));
+    expect(Date.now() - started).toBeLessThan(5_000);
+    expect(port.calls.map((x) => x.changes.length)).toEqual([1000]);
   });
 
   test('a plan made before another owner wrote the same name is refused as stale; other names go through', async () => {
