@@ -149,6 +149,22 @@ describe('DnsAlias: the example chain', () => {
     expect(ready.status?.records?.map((r) => r.type)).toEqual(['CNAME', 'A', 'AAAA']);
   });
 
+  it('what only the controller can check (name outside the zone named by id, CNAME at an apex) is Stalled InvalidSpec naming the field', async () => {
+    ctl = await startController('dnsa-invalid');
+    const ns = ctl.namespace.name;
+    const z = await zones();
+    await applyDnsAlias(ns, 'outside', { names: [{ name: `service.${z.ops.name}`, hostedZone: { id: z.pub.id } }], target: { hostname: LB1 } });
+    const outside = await waitForCondition(ns, 'outside', 'Stalled', 'True', 'InvalidSpec');
+    expect(outside.status?.conditions?.find((c) => c.type === 'Stalled')?.message).toBe(
+      `spec.names[0].name: "service.${z.ops.name}" is not inside its hosted zone "${z.pub.name}"`,
+    );
+    await applyDnsAlias(ns, 'apex', { names: [{ name: z.pub.name, hostedZone: { id: z.pub.id } }], target: { hostname: LB1 } });
+    const apex = await waitForCondition(ns, 'apex', 'Stalled', 'True', 'InvalidSpec');
+    expect(apex.status?.conditions?.find((c) => c.type === 'Stalled')?.message).toContain(`is the apex of zone "${z.pub.name}", where a CNAME is not allowed`);
+    expect(ctl.proxy.count('ChangeResourceRecordSets')).toBe(0);
+    expect((await eventsFor(ns, 'apex')).some((e) => e.type === 'Warning' && e.reason === 'InvalidSpec')).toBe(true);
+  });
+
   it('a zone that does not exist, or is ambiguous, is Stalled with the candidates named', async () => {
     ctl = await startController('dnsa-zones');
     const ns = ctl.namespace.name;
