@@ -7,7 +7,14 @@ import process from 'node:process';
 const transform = {
   '^.+\\.ts$': ['@swc/jest', { jsc: { parser: { syntax: 'typescript' }, target: 'es2022' }, module: { type: 'es6' } }],
 };
-const common = { transform, extensionsToTreatAsEsm: ['.ts'], testEnvironment: 'node' };
+const common = {
+  transform,
+  extensionsToTreatAsEsm: ['.ts'],
+  testEnvironment: 'node',
+  // .albatross/ holds the environment's etcd data, whose *.snap files jest would otherwise take
+  // for obsolete snapshots (and `-u` would delete).
+  modulePathIgnorePatterns: ['<rootDir>/.albatross/', '<rootDir>/dist/'],
+};
 
 const projects = [
   { ...common, displayName: 'unit', testMatch: ['<rootDir>/test/unit/**/*.test.ts'] },

@@ -93,12 +93,21 @@ export function apiserverArgs(port: number, etcdClientPort: number): string[] {
   ];
 }
 
-export async function startApiserverProcess(port: number, etcdClientPort: number, onSpawn: OnSpawn, name = 'kube-apiserver'): Promise<Proc> {
+export function spawnApiserver(port: number, etcdClientPort: number, name = 'kube-apiserver'): Proc {
   const proc = spawnDaemon(KUBE_APISERVER_BIN, apiserverArgs(port, etcdClientPort), logFile(name));
   // The port distinguishes several apiservers sharing one binary.
   proc.match = `${KUBE_APISERVER_BIN} --etcd-servers=http://127.0.0.1:${etcdClientPort} --secure-port=${port}`;
+  return proc;
+}
+
+export function waitApiserverReady(proc: Proc, port: number): Promise<void> {
+  return waitUntil(`kube-apiserver on port ${port}`, () => apiserverReady(port), { timeoutMs: START_TIMEOUT_MS, proc });
+}
+
+export async function startApiserverProcess(port: number, etcdClientPort: number, onSpawn: OnSpawn, name = 'kube-apiserver'): Promise<Proc> {
+  const proc = spawnApiserver(port, etcdClientPort, name);
   onSpawn(proc);
-  await waitUntil(`kube-apiserver on port ${port}`, () => apiserverReady(port), { timeoutMs: START_TIMEOUT_MS, proc });
+  await waitApiserverReady(proc, port);
   return proc;
 }
 

@@ -5,7 +5,7 @@ import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ADMIN_USER, AWS_ENV, paths } from './config.ts';
-import { apiserverReady, etcdHealthy, motoHealthy, startApiserverProcess, startEtcd, startMoto } from './components.ts';
+import { apiserverReady, etcdHealthy, motoHealthy, spawnApiserver, startApiserverProcess, startEtcd, startMoto, waitApiserverReady } from './components.ts';
 import { renderKubeconfig } from './kubeconfig.ts';
 import { withLock } from './lock.ts';
 import { ensurePki, issueClientCredentials } from './pki.ts';
@@ -265,53 +265,48 @@ export interface ExtraApiserver {
 }
 
 export async function startExtraApiserver(owner = process.pid): Promise<ExtraApiserver> {
-  const port = await withLock(paths.lock, 'start extra apiserver', async () => {
-    const s = requireState();
-    const p = await freePort();
-    await startApiserverProcess(
-      p,
-      s.ports.etcdClient,
-      (proc) => {
-        s.extras.push({ ...proc, owner, port: p });
-        writeState(s);
-      },
-      `kube-apiserver-${p}`,
-    );
-    return p;
-  });
-  const entry = (s: EnvState): (EnvState['extras'][number]) | undefined => s.extras.find((e) => e.port === port);
+  // The lock guards state.json only; the ~5 s wait for readiness happens outside it so tests in
+  // parallel workers don't queue behind each other's apiservers.
+  const spawn = (port?: number): Promise<Proc & { port: number }> =>
+    withLock(paths.lock, 'start extra apiserver', async () => {
+      const s = requireState();
+      const p = port ?? (await freePort());
+      const proc = { ...spawnApiserver(p, s.ports.etcdClient, `kube-apiserver-${p}`), owner, port: p };
+      s.extras = [...s.extras.filter((e) => e.port !== p), proc];
+      writeState(s);
+      return proc;
+    });
+  const entry = (): (EnvState['extras'][number]) | undefined => readState()?.extras.find((e) => e.port === port);
+  const first = await spawn();
+  const port = first.port;
+  const ready = async (proc: Proc): Promise<void> => {
+    try {
+      await waitApiserverReady(proc, port);
+    } catch (e) {
+      await remove();
+      throw e;
+    }
+  };
+  const remove = (): Promise<void> =>
+    withLock(paths.lock, 'remove extra apiserver', async () => {
+      const s = readState();
+      if (!s) return;
+      await stopProcess(s.extras.find((e) => e.port === port));
+      s.extras = s.extras.filter((e) => e.port !== port);
+      writeState(s);
+    });
+  await ready(first);
   return {
     port,
     server: `https://127.0.0.1:${port}`,
-    stop: () =>
-      withLock(paths.lock, 'stop extra apiserver', async () => {
-        const s = requireState();
-        await stopProcess(entry(s));
-      }),
-    start: () =>
-      withLock(paths.lock, 'restart extra apiserver', async () => {
-        const s = requireState();
-        const e = entry(s);
-        if (!e) throw new Error(`extra apiserver on port ${port} was removed`);
-        if (isAlive(e)) return;
-        await startApiserverProcess(
-          port,
-          s.ports.etcdClient,
-          (proc) => {
-            Object.assign(e, proc);
-            writeState(s);
-          },
-          `kube-apiserver-${port}`,
-        );
-      }),
-    remove: () =>
-      withLock(paths.lock, 'remove extra apiserver', async () => {
-        const s = readState();
-        if (!s) return;
-        await stopProcess(entry(s));
-        s.extras = s.extras.filter((e) => e.port !== port);
-        writeState(s);
-      }),
+    stop: () => stopProcess(entry()),
+    start: async () => {
+      const e = entry();
+      if (!e) throw new Error(`extra apiserver on port ${port} was removed`);
+      if (isAlive(e)) return;
+      await ready(await spawn(port));
+    },
+    remove,
   };
 }
 
