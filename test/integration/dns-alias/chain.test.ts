@@ -2,11 +2,15 @@
 // service.<private ops zone> -> the load balancer of a LoadBalancedService. Each test has its own
 // namespace, cluster name and hosted zones (unique names), so tests share nothing.
 import { afterEach, beforeAll, describe, expect, it } from '@jest/globals';
-import { uniqueName } from '../support/index.ts';
+import { CustomObjectsApi } from '@kubernetes/client-node';
+import { RESOURCES, type LoadBalancedService } from '../../../src/crds/index.ts';
+import { createLoadBalancedServiceController } from '../../../src/reconcilers/load-balanced-service/reconciler.ts';
+import { kubeConfig, uniqueName, waitFor } from '../support/index.ts';
 import {
   applyDnsAlias,
   createPublishedLbs,
   createZone,
+  deleteDnsAlias,
   eventsFor,
   getDnsAlias,
   installCrds,
@@ -52,6 +56,38 @@ function exampleSpec(z: Zones, lbs = 'chat') {
 
 const LB1 = 'chat-prod-1.us-east-1.elb.amazonaws.com';
 const LB2 = 'chat-prod-2.us-east-1.elb.amazonaws.com';
+
+describe('DnsAlias with the real LoadBalancedService controller', () => {
+  it('follows the load balancer the LoadBalancedService controller creates in moto', async () => {
+    ctl = await startController('dnsa-e2e', { alsoRun: [createLoadBalancedServiceController()] });
+    const ns = ctl.namespace.name;
+    const z = await zones();
+    await createPublishedLbs(ns, 'chat', undefined);
+    await applyDnsAlias(ns, 'chat', exampleSpec(z));
+    const lbs = await waitFor(
+      async () => {
+        const o = (await kubeConfig().makeApiClient(CustomObjectsApi).getNamespacedCustomObject({ ...RESOURCES.loadBalancedService, namespace: ns, name: 'chat' })) as LoadBalancedService;
+        return o.status?.loadBalancer?.dnsName ? o : undefined;
+      },
+      { description: 'the LoadBalancedService controller to publish a DNS name', timeoutMs: 60_000 },
+    );
+    const dnsName = lbs.status!.loadBalancer!.dnsName!;
+    const ready = await waitForCondition(ns, 'chat', 'Ready', 'True');
+    expect(ready.status?.chain).toEqual([`service.${z.pub.name}`, `service.${z.ops.name}`, dnsName.toLowerCase()]);
+    expect((await recordsAt(z.ops.id, `service.${z.ops.name}`))[0]?.ResourceRecords).toEqual([{ Value: dnsName.toLowerCase() }]);
+
+    // Clean up through both controllers: the records, then the load balancer.
+    await deleteDnsAlias(ns, 'chat');
+    await waitFor(async () => (await getDnsAlias(ns, 'chat')) === undefined, { description: 'DnsAlias chat gone' });
+    expect(await recordsAt(z.ops.id, `service.${z.ops.name}`)).toEqual([]);
+    const api = kubeConfig().makeApiClient(CustomObjectsApi);
+    await api.deleteNamespacedCustomObject({ ...RESOURCES.loadBalancedService, namespace: ns, name: 'chat' });
+    await waitFor(
+      () => api.getNamespacedCustomObject({ ...RESOURCES.loadBalancedService, namespace: ns, name: 'chat' }).then(() => false, (e: { code?: number }) => e.code === 404),
+      { description: 'LoadBalancedService chat gone', timeoutMs: 60_000 },
+    );
+  });
+});
 
 describe('DnsAlias: the example chain', () => {
   it('becomes Ready; Route 53 holds both CNAMEs and their ownership TXTs', async () => {

@@ -19,6 +19,7 @@ import { sdkClientConfig } from '../../../src/aws/call.ts';
 import { route53Port } from '../../../src/aws/route53.ts';
 import { parseConfig } from '../../../src/config.ts';
 import { RESOURCES, type DnsAlias, type LoadBalancedService } from '../../../src/crds/index.ts';
+import type { ControllerRegistration } from '../../../src/runtime/index.ts';
 import { dnsAliasController } from '../../../src/reconcilers/dns-alias/reconciler.ts';
 import type { ZoneCoordinator } from '../../../src/reconcilers/dns-alias/zone-coordinator.ts';
 import { applyManifests, awsClients, createTestNamespace, defaultNetwork, kubeConfig, readManifests, uniqueClusterName, uniqueName, waitFor, type TestNamespace } from '../support/index.ts';
@@ -105,6 +106,8 @@ export interface ControllerOptions {
   batchMaxWaitMs?: number;
   listingTtlMs?: number;
   zoneTtlMs?: number;
+  /** other controllers to run in the same process (e.g. the real LoadBalancedService controller) */
+  alsoRun?: ControllerRegistration[];
 }
 
 /** The controller as a user runs it (flags), for one test namespace, with Route 53 behind the proxy. */
@@ -139,6 +142,7 @@ export async function startController(prefix: string, opts: ControllerOptions = 
           zoneTtlMs: opts.zoneTtlMs ?? 1000,
           onCoordinator: (c) => (coordinator = c),
         }),
+        ...(opts.alsoRun ?? []),
       ],
       logger: pino({ level: process.env['DNSA_TEST_LOG'] ?? 'silent' }),
     },
