@@ -24,9 +24,14 @@ function which(cmd: string): string | undefined {
   return undefined;
 }
 
-function requireTool(cmd: string, message: string): string {
+const TOOL_MESSAGES = {
+  go: 'go not found: install Go >= 1.26 (https://go.dev/dl) to build kube-apiserver and etcd for the local environment',
+  python3: 'python3 not found: install Python >= 3.9 with venv (https://www.python.org/downloads, or apt-get install python3 python3-venv) to run the moto AWS emulator',
+} as const;
+
+function requireTool(cmd: keyof typeof TOOL_MESSAGES): string {
   const p = which(cmd);
-  if (!p) throw new MissingToolError(message);
+  if (!p) throw new MissingToolError(TOOL_MESSAGES[cmd]);
   return p;
 }
 
@@ -67,7 +72,9 @@ const say = (msg: string): void => void process.stderr.write(`${msg}\n`);
 /** Ensures kube-apiserver and etcd for KUBE_VERSION are built; returns quickly when cached. */
 export async function ensureKubeBinaries(): Promise<void> {
   const stamp = join(KUBE_BIN_DIR, 'build-stamp');
-  const go = requireTool('go', 'go not found: install Go >= 1.26 (https://go.dev/dl) to build kube-apiserver and etcd for the local environment');
+  // Without Go the recipe cannot be checked; binaries built earlier are used as they are.
+  if (!which('go') && existsSync(KUBE_APISERVER_BIN) && existsSync(ETCD_BIN)) return;
+  const go = requireTool('go');
   const goVersion = execFileSync(go, ['env', 'GOVERSION'], { encoding: 'utf8' }).trim();
   const want = kubeRecipeHash(goVersion);
   const fresh = (): boolean =>
@@ -111,10 +118,7 @@ export async function ensureMotoVenv(): Promise<void> {
     writeFileSync(stamp, MOTO_REQUIREMENT + '\n'); // a venv made before stamps existed
     return;
   }
-  const python = requireTool(
-    'python3',
-    'python3 not found: install Python >= 3.9 with venv (https://www.python.org/downloads, or apt-get install python3 python3-venv) to run the moto AWS emulator',
-  );
+  const python = requireTool('python3');
   mkdirSync(CACHE_DIR, { recursive: true });
   await withLock(join(CACHE_DIR, `moto-${MOTO_VERSION}.lock`), 'installing moto', async () => {
     if (fresh()) return;
@@ -134,6 +138,11 @@ export async function ensureMotoVenv(): Promise<void> {
 }
 
 export async function ensureToolchain(): Promise<void> {
+  // Every missing tool is named at once (one line each), before anything is installed.
+  // A tool is needed only if what it makes is not in the cache yet.
+  const needs = { go: !(existsSync(KUBE_APISERVER_BIN) && existsSync(ETCD_BIN)), python3: !existsSync(MOTO_SERVER_BIN) };
+  const missing = (Object.keys(TOOL_MESSAGES) as Array<keyof typeof TOOL_MESSAGES>).filter((t) => needs[t] && !which(t));
+  if (missing.length > 0) throw new MissingToolError(missing.map((t) => TOOL_MESSAGES[t]).join('\n'));
   // Sequential: on 2 cores the Go build is CPU-bound and pip mostly waits on the network.
   await ensureMotoVenv();
   await ensureKubeBinaries();
