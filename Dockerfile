@@ -9,11 +9,16 @@ ARG NODE_IMAGE=node:24.21.0-bookworm-slim
 FROM ${NODE_IMAGE} AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
-RUN npm ci --no-audit --no-fund
+# `npm install` with the lockfile rather than `npm ci`: the lockfile is written where the registry
+# serves no darwin/win32 builds of platform packages (e.g. @swc/core-darwin-arm64), and npm 11's
+# `npm ci` refuses a lockfile without them. Every dependency is pinned to an exact version and
+# `npm install` keeps the lockfile's versions for the rest (.ci/run fails if it would change it).
+RUN npm install --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
+# Compile, then drop the dev dependencies: the runtime stage copies production dependencies only.
 RUN npm run build \
- && npm ci --omit=dev --no-audit --no-fund \
+ && npm prune --omit=dev --no-audit --no-fund \
  && npm cache clean --force
 
 FROM ${NODE_IMAGE} AS runtime
