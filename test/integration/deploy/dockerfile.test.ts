@@ -1,0 +1,35 @@
+// The Dockerfile, checked without a Docker engine: hadolint (from PyPI), and the properties the
+// chart relies on (non-root uid 65532, tini as PID 1, node dist/main.js, production deps only).
+import { describe, expect, it } from '@jest/globals';
+import { readFileSync } from 'node:fs';
+import { REPO, run } from './tools.ts';
+
+const dockerfile = readFileSync(`${REPO}Dockerfile`, 'utf8');
+const pkg = JSON.parse(readFileSync(`${REPO}package.json`, 'utf8')) as { devDependencies: Record<string, string> };
+
+describe('Dockerfile', () => {
+  it('passes hadolint', async () => {
+    const r = await run('bash', [`${REPO}scripts/lint-dockerfile.sh`]);
+    expect(r.stdout).toBe('');
+    expect(r.code).toBe(0);
+  }, 120_000);
+
+  it('builds with dev dependencies and runs with production ones, on the project\'s Node version', () => {
+    expect(dockerfile).toContain(`ARG NODE_IMAGE=node:${pkg.devDependencies['node']}-bookworm-slim`);
+    expect(dockerfile.match(/^FROM /gm)).toHaveLength(2);
+    expect(dockerfile).toMatch(/RUN npm run build[\s\\]*&& npm prune --omit=dev/);
+    expect(dockerfile).toContain('COPY --from=build --chown=0:0 /app/node_modules ./node_modules');
+  });
+
+  it('runs as uid 65532 under tini with node dist/main.js', () => {
+    expect(dockerfile).toMatch(/^USER 65532:65532$/m);
+    expect(dockerfile).toMatch(/apt-get install -y --no-install-recommends tini=/);
+    expect(dockerfile).toMatch(/^ENTRYPOINT \["\/usr\/bin\/tini", "--", "node", "dist\/main.js"\]$/m);
+  });
+
+  it('sends only what the build needs to the daemon (.dockerignore)', () => {
+    const ignore = readFileSync(`${REPO}.dockerignore`, 'utf8').split('\n').filter((l) => l && !l.startsWith('#'));
+    expect(ignore[0]).toBe('*');
+    expect(ignore).toEqual(expect.arrayContaining(['!package.json', '!package-lock.json', '!tsconfig.json', '!tsconfig.build.json', '!src/']));
+  });
+});
