@@ -6,7 +6,12 @@ import { parseAllDocuments } from 'yaml';
 import { applyManifests, createTestNamespace, readManifests, type TestNamespace } from '../support/index.ts';
 import { helpText, parseConfig } from '../../../src/config.ts';
 import { readFileSync } from 'node:fs';
-import { CHART, CI_VALUES, REPO, helm, helmTemplate, kubectl, kubeletView, run } from './tools.ts';
+import { CHART, CI_VALUES, REPO, helm, helmBinary, helmTemplate, kubectl, kubeletView, run } from './tools.ts';
+
+// helm is built from the Go module proxy on first use (about 2 minutes cold): do it before any test's clock starts.
+beforeAll(() => {
+  helmBinary();
+}, 600_000);
 
 const kinds = (yamlText: string): string[] =>
   parseAllDocuments(yamlText)

@@ -6,7 +6,12 @@ import { CustomObjectsApi, RbacAuthorizationV1Api, type KubernetesObject } from 
 import type { Albatross } from '../../../src/app.ts';
 import { applyManifests, createTestNamespace, kubeConfig, kubeConfigFor, uniqueClusterName, uniqueName, waitFor, type TestNamespace } from '../support/index.ts';
 import { exampleManifests, installCrds, memoryLogger, renderChart, startAsChart, uniqueZone } from './example.ts';
-import { kubectl } from './tools.ts';
+import { helmBinary, kubectl } from './tools.ts';
+
+// helm is built from the Go module proxy on first use (about 2 minutes cold): do it before any test's clock starts.
+beforeAll(() => {
+  helmBinary();
+}, 600_000);
 
 const RBAC_KINDS = new Set(['ServiceAccount', 'ClusterRole', 'ClusterRoleBinding', 'Role', 'RoleBinding']);
 

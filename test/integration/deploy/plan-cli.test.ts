@@ -11,7 +11,12 @@ import type { Albatross } from '../../../src/app.ts';
 import type { LoadBalancedService } from '../../../src/crds/index.ts';
 import { applyManifests, awsClients, createTestNamespace, kubeConfig, uniqueClusterName, uniqueName, type TestNamespace } from '../support/index.ts';
 import { exampleManifests, installCrds, memoryLogger, renderChart, startAsChart, uniqueZone } from './example.ts';
-import { REPO, kubectl, run } from './tools.ts';
+import { REPO, helmBinary, kubectl, run } from './tools.ts';
+
+// helm is built from the Go module proxy on first use (about 2 minutes cold): do it before any test's clock starts.
+beforeAll(() => {
+  helmBinary();
+}, 600_000);
 
 const albatross = (...args: string[]) => run(process.execPath, [`${REPO}src/cli/main.ts`, ...args]);
 

@@ -9,8 +9,13 @@ import { parseAllDocuments } from 'yaml';
 import {
   applyManifests, createTestNamespace, expectRefused, kubeConfig, kubeConfigFor, readManifests, uniqueName, type TestNamespace,
 } from '../support/index.ts';
-import { CHART, CI_VALUES, helmTemplate } from './tools.ts';
+import { CHART, CI_VALUES, helmBinary, helmTemplate } from './tools.ts';
 import { readdirSync } from 'node:fs';
+
+// helm is built from the Go module proxy on first use (about 2 minutes cold): do it before any test's clock starts.
+beforeAll(() => {
+  helmBinary();
+}, 600_000);
 
 const RBAC_KINDS = new Set(['ServiceAccount', 'ClusterRole', 'ClusterRoleBinding', 'Role', 'RoleBinding']);
 
