@@ -65,13 +65,20 @@ export interface Controller {
 }
 
 /** The controller in-process, as a user runs it (flags), watching one namespace. */
-export async function startController(namespace: string, opts: { clusterName?: string; resyncPeriod?: string } = {}): Promise<Controller> {
+export async function startController(
+  namespace: string,
+  opts: { clusterName?: string; resyncPeriod?: string; allControllers?: boolean } = {},
+): Promise<Controller> {
   const clusterName = opts.clusterName ?? uniqueClusterName();
   const parsed = parseConfig(controllerFlags(clusterName, namespace, opts.resyncPeriod ?? '1h'), {});
   if (parsed.kind !== 'config') throw new Error('unexpected parse result');
   const app = await startAlbatross(
     { ...parsed.config, kubeconfig: process.env['KUBECONFIG'] },
-    { controllers: [createLoadBalancedServiceController()], logger: pino({ level: process.env['LBS_TEST_LOG'] ?? 'silent' }) },
+    {
+      // Only this controller by default: ServerCertificate statuses are then set by the tests.
+      ...(opts.allControllers ? {} : { controllers: [createLoadBalancedServiceController()] }),
+      logger: pino({ level: process.env['LBS_TEST_LOG'] ?? 'silent' }),
+    },
   );
   await app.synced();
   return { app, clusterName, namespace, stop: () => app.stop() };
@@ -210,8 +217,8 @@ async function tagsOf(arns: string[]): Promise<Map<string, Record<string, string
 const kv = (list: Array<{ Key?: string; Value?: string }> | undefined): Record<string, string> =>
   Object.fromEntries((list ?? []).map((a) => [a.Key!, a.Value ?? '']));
 
-/** Every load balancer / target group tagged with this cluster name, with their details. */
-export async function awsView(clusterName: string): Promise<AwsView> {
+/** Every load balancer / target group tagged with this cluster name (and owner), with their details. */
+export async function awsView(clusterName: string, owner?: string): Promise<AwsView> {
   const { elbv2 } = awsClients();
   const lbs: LoadBalancer[] = [];
   let marker: string | undefined;
@@ -228,7 +235,8 @@ export async function awsView(clusterName: string): Promise<AwsView> {
     marker = page.NextMarker;
   } while (marker);
   const tags = await tagsOf([...lbs.map((l) => l.LoadBalancerArn!), ...tgs.map((t) => t.TargetGroupArn!)]);
-  const mine = (arn: string | undefined): boolean => tags.get(arn ?? '')?.['albatross.dev/cluster'] === clusterName;
+  const mine = (arn: string | undefined): boolean =>
+    tags.get(arn ?? '')?.['albatross.dev/cluster'] === clusterName && (owner === undefined || tags.get(arn ?? '')?.['albatross.dev/owner'] === owner);
 
   const view: AwsView = { loadBalancers: [], targetGroups: [], listeners: [] };
   for (const lb of lbs.filter((l) => mine(l.LoadBalancerArn))) {
