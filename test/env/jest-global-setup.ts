@@ -8,6 +8,8 @@ export default async function setup(): Promise<void> {
   const t0 = Date.now();
   const { started, env } = await up({ lease: process.pid });
   Object.assign(process.env, env);
+  // A developer's own AWS session must never reach the tests (the endpoint is moto anyway).
+  for (const k of ['AWS_PROFILE', 'AWS_DEFAULT_PROFILE', 'AWS_SESSION_TOKEN', 'AWS_DEFAULT_REGION']) delete process.env[k];
   const took = ((Date.now() - t0) / 1000).toFixed(1);
   process.stderr.write(`\n[albatross env] ${started.length ? `started ${started.join(', ')} in ${took} s` : 'reusing the running environment'} (apiserver via ${env.KUBECONFIG}, moto at ${env.AWS_ENDPOINT_URL})\n`);
 }

@@ -28,11 +28,6 @@ interface Table {
   rows: Array<{ cells: unknown[]; object: { metadata: { namespace?: string } } }>;
 }
 
-function age(iso: string): string {
-  const s = Math.max(0, Math.round((Date.now() - Date.parse(iso)) / 1000));
-  return s < 120 ? `${s}s` : s < 7200 ? `${Math.floor(s / 60)}m` : `${Math.floor(s / 3600)}h`;
-}
-
 function printTable(header: string[], rows: string[][]): void {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
   for (const r of [header, ...rows]) process.stdout.write(r.map((c, i) => (c ?? '').padEnd(widths[i] ?? 0)).join('   ').trimEnd() + '\n');
@@ -53,10 +48,10 @@ export async function printCategory(kc: KubeConfig, group: string, version: stri
       ['NAMESPACE', ...cols.map((c) => c.name.toUpperCase())],
       table.rows.map((row) => [
         row.object.metadata.namespace ?? '',
+        // The apiserver has already rendered each cell as kubectl shows it (dates as ages).
         ...cols.map((c) => {
           const v = row.cells[c.i];
-          if (v === null || v === undefined) return '<none>';
-          return c.format === 'date-time' || (c.name === 'Age' && typeof v === 'string' && /^\d{4}-/.test(v)) ? age(String(v)) : String(v);
+          return v === null || v === undefined ? '<none>' : String(v);
         }),
       ]),
     );
