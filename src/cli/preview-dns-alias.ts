@@ -3,11 +3,11 @@
 // previewed before (its DNS name is "known after apply" when the plan creates it).
 import type { RecordSet, Route53Port } from '../aws/route53.ts';
 import type { DnsAlias } from '../crds/index.ts';
-import { buildDesired, type AliasTargetInfo } from '../reconcilers/dns-alias/build.ts';
+import { buildDesired, type AliasTargetInfo, type DesiredName } from '../reconcilers/dns-alias/build.ts';
 import { checkPlacement, findLoopThroughRecords, resolveChain } from '../reconcilers/dns-alias/chain.ts';
 import { cnameLookup, observeZones, resolveZones, type ZoneReader } from '../reconcilers/dns-alias/observe.ts';
-import type { Owner } from '../reconcilers/dns-alias/ownership.ts';
-import { plan } from '../reconcilers/dns-alias/plan.ts';
+import { OWNER_PREFIX, holdingOf, isOwnerTxtName, type Owner } from '../reconcilers/dns-alias/ownership.ts';
+import { plan, type PreviousRecord } from '../reconcilers/dns-alias/plan.ts';
 import { describeRecord } from '../reconcilers/dns-alias/records.ts';
 import type { ZoneResolver } from '../reconcilers/dns-alias/zones.ts';
 import type { LoadBalancedServicePreview } from './preview-load-balanced-service.ts';
@@ -44,6 +44,24 @@ function targetOf(obj: DnsAlias, namespace: string, ctx: DnsContext): Target {
   return { hostname: dnsName, alias: { dnsName, canonicalHostedZoneId: zone, dualstack: lb.ipAddressType === 'dualstack' } };
 }
 
+/**
+ * Names in these zones whose ownership TXT names this DnsAlias but that the chain no longer lists.
+ * The controller remembers what it wrote in status.records; the CLI has no status, so it reads the
+ * same fact from the TXT registry (only in the zones the chain uses now).
+ */
+function ownedOutsideChain(observed: ReadonlyMap<string, readonly RecordSet[]>, desired: readonly DesiredName[], owner: Owner): PreviousRecord[] {
+  const wanted = new Set(desired.map((d) => `${d.zoneId} ${d.name}`));
+  const out: PreviousRecord[] = [];
+  for (const [zoneId, records] of observed) {
+    for (const r of records) {
+      if (r.type !== 'TXT' || !isOwnerTxtName(r.name)) continue;
+      const name = r.name.slice(OWNER_PREFIX.length);
+      if (!wanted.has(`${zoneId} ${name}`) && holdingOf(r.values, owner).kind === 'ours') out.push({ hostedZoneId: zoneId, name });
+    }
+  }
+  return out;
+}
+
 const shown = (s: string): string => s.replaceAll(UNKNOWN_HOST, '(load balancer DNS name, known after apply)').replaceAll('KNOWNAFTERAPPLY', '(known after apply)');
 
 export async function previewDnsAlias(obj: DnsAlias, ctx: DnsContext): Promise<ResourcePreview> {
@@ -76,7 +94,7 @@ export async function previewDnsAlias(obj: DnsAlias, ctx: DnsContext): Promise<R
     if (loop) return { ...base, error: `ChainLoop: the target leads back into this chain through existing records: ${loop.join(' -> ')}` };
   }
 
-  const p = plan({ desired, observed: observed.records, owner, adopt: spec.adopt === true, previous: [] });
+  const p = plan({ desired, observed: observed.records, owner, adopt: spec.adopt === true, previous: ownedOutsideChain(observed.records, desired, owner) });
   if (p.conflicts.length) return { ...base, error: `Conflict: nothing would be written: ${p.conflicts.map((c) => c.message).join('; ')}`, plan: p };
 
   const existing = (zoneId: string, r: RecordSet): RecordSet | undefined => observed.records.get(zoneId)?.find((o) => o.name === r.name && o.type === r.type);

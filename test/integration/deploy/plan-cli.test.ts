@@ -119,6 +119,29 @@ describe('albatross plan', () => {
     expect(json.code).toBe(2);
   });
 
+  it('shows a renamed public name as a create and a delete of the record this DnsAlias owns', async () => {
+    const renamed = `${dir}/renamed`;
+    mkdirSync(renamed);
+    const edited = manifests.map((m) => {
+      if (m.kind !== 'DnsAlias') return m;
+      const spec = (m as unknown as { spec: { names: unknown[] } }).spec;
+      return { ...m, spec: { ...spec, names: [{ name: `app.${publicZone}`, hostedZone: { name: publicZone } }, ...spec.names.slice(1)] } } as KubernetesObject;
+    });
+    writeFileSync(`${renamed}/example.yaml`, edited.map((m) => stringify(m)).join('---\n'));
+    const r = await albatross('plan', '-f', renamed, '--cluster-name', cluster);
+    expect(r.stderr).toBe('');
+    expect(r.stdout).toContain(`+   app.${publicZone} CNAME service.${privateZone} ttl 300`);
+    expect(r.stdout).toContain(`-   service.${publicZone} CNAME service.${privateZone} ttl 300`);
+    // (the one change is the idle timeout drift left by the previous test)
+    expect(r.stdout).toMatch(/1 to create, 1 to change, 0 to replace, 1 to delete\.\n$/);
+    expect(r.code).toBe(2);
+    // A cluster that does not own the names would not delete them: with another cluster name it is a conflict.
+    const other = await albatross('plan', '-f', renamed, '--cluster-name', uniqueClusterName());
+    expect(other.stdout).toContain('! Conflict: nothing would be written');
+    expect(other.stdout).not.toContain(`-   service.${publicZone}`);
+    expect(other.code).toBe(1);
+  });
+
   it('refuses invalid manifests naming the field, and exits 1', async () => {
     const bad = `${dir}/bad`;
     mkdirSync(bad);
