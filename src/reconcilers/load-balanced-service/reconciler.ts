@@ -133,6 +133,9 @@ class LbsReconciler implements Reconciler {
     const api = this.elbv2(ctx.signal);
     if (isDeleting(lbs)) return this.finalize(ctx, lbs, id, api);
     const current = await this.deps.finalizers.add(LBS, lbs, FINALIZER, ctx.signal);
+    // Adding the finalizer changes the object, which queues this key again: do the AWS work once,
+    // then, rather than twice (a full observation each).
+    if (current.metadata?.resourceVersion !== lbs.metadata?.resourceVersion) return { requeueAfterMs: 1 };
     return this.converge(ctx, current, id, api);
   }
 
