@@ -6,7 +6,7 @@ import { CoreV1Api } from '@kubernetes/client-node';
 import { DeleteRuleCommand, DeregisterTargetsCommand, ModifyLoadBalancerAttributesCommand } from '@aws-sdk/client-elastic-load-balancing-v2';
 import type { LoadBalancedService } from '../../../src/crds/index.ts';
 import { awsClients, conditionOf, kubeConfig, readManifests, waitFor } from '../support/index.ts';
-import { EXAMPLE, applyLbs, awsView, getLbs, installCrds, readyCertificate, setup, teardown, waitForCondition, waitReady, type Env } from './harness.ts';
+import { EXAMPLE, applyLbs, awsView, getLbs, installCrds, readyCertificate, setup, startController, teardown, waitForCondition, waitReady, type Env } from './harness.ts';
 
 let env: Env | undefined;
 let spec: LoadBalancedService['spec'];
@@ -95,6 +95,14 @@ describe('drift', () => {
     expect(lb.attributes['idle_timeout.timeout_seconds']).toBe('61');
     const https = view.listeners.find((l) => l.listener.LoadBalancerArn === lb.lb.LoadBalancerArn && l.listener.Port === 443)!;
     expect(https.rules.map((r) => r.Priority)).toEqual(['20']);
+
+    // A restarted controller (no memory of what it converged) still only reports.
+    await env!.controller.stop();
+    env!.controller = await startController(ns(), { clusterName: env!.controller.clusterName, resyncPeriod: '2s' });
+    await new Promise((r) => setTimeout(r, 5_000));
+    const still = await awsView(env!.controller.clusterName);
+    expect(still.loadBalancers.find((l) => l.lb.LoadBalancerName === reported.status?.loadBalancer?.name)?.attributes['idle_timeout.timeout_seconds']).toBe('61');
+    expect(conditionOf(await getLbs(ns(), 'reported'), 'Drifted')?.status).toBe('True');
 
     // Switching to Correct puts it back.
     await applyLbs(ns(), 'reported', { ...structuredClone(spec), driftPolicy: 'Correct' });
