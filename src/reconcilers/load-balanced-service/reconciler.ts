@@ -51,8 +51,13 @@ export const INDEX_SERVICE_REF = 'lbs.spec.targetGroups.serviceRef';
 export const INDEX_CERTIFICATE_REF = 'lbs.spec.listeners.certificateRefs';
 export const INDEX_SLICE_SERVICE = 'endpointslice.service';
 
-/** While the load balancer is provisioning, look again this soon. */
-const PROVISIONING_REQUEUE_MS = 10_000;
+/**
+ * While AWS catches up (an ALB takes minutes to provision), look again this soon. Each look is a
+ * full observation, so not too often.
+ */
+const PROVISIONING_REQUEUE_MS = 30_000;
+/** After an apply whose result AWS does not show yet (eventual consistency). */
+const CATCH_UP_REQUEUE_MS = 5_000;
 
 export interface LbsControllerOptions {
   elbv2?: (signal: AbortSignal) => Elbv2Api;
@@ -305,7 +310,7 @@ class LbsReconciler implements Reconciler {
       ctx.signal,
     );
 
-    if (!settled && !report) return { requeueAfterMs: PROVISIONING_REQUEUE_MS };
+    if (!settled && !report) return { requeueAfterMs: CATCH_UP_REQUEUE_MS };
     if (lbState && lbState !== 'active') return { requeueAfterMs: PROVISIONING_REQUEUE_MS };
     return {};
   }
