@@ -616,6 +616,8 @@ export interface ServerCertificateStatus {
     arn?: string;
     /** Why it is still kept, e.g. the listeners that use it. */
     reason?: string;
+    /** When it was superseded; it is deleted only after a listener scan newer than this shows it unused. */
+    since?: string;
   }>;
   /** Differences between the spec and AWS found at the last observation (empty when none). */
   drift?: Array<{

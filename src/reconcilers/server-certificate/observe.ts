@@ -1,17 +1,18 @@
 // IAM (and the listeners that use certificates) → what this ServerCertificate owns right now.
 // A certificate is ours when it lives under our path (<iam.path><cluster>/<namespace>/), has one of
 // our names (<baseName>-<8 hex>, or a name our status recorded) and, where IAM returns tags, carries
-// our owner tag.
+// our owner tag. Listener usage is a separate, costlier read (every load balancer of the account),
+// made only for certificates that are about to be deleted.
 import type { CertificateUsageApi } from '../../aws/certificate-usage.ts';
 import type { IamApi, ServerCertificateDetail, ServerCertificateSummary } from '../../aws/iam.ts';
 import { TAG_OWNER } from '../../crds/index.ts';
 import { ownsName, type DesiredCertificate } from './build.ts';
-import { sha256Hex } from './fingerprints.ts';
+import { sha1Thumbprint, sha256Hex } from './fingerprints.ts';
 import { hasPemMarker, scanPem } from './pem.ts';
 
 export interface OwnedCertificate extends ServerCertificateSummary {
-  /** Listener ARNs that use it (looked up only for certificates we may delete). */
-  inUseBy: string[];
+  /** Listener ARNs that use it; undefined until looked up (see attachUsage). */
+  inUseBy?: string[];
 }
 
 export interface ObservedDesired extends OwnedCertificate {
@@ -19,6 +20,8 @@ export interface ObservedDesired extends OwnedCertificate {
   leafSha256: string;
   /** SHA-256 (hex) of each certificate of the chain IAM holds, in order. */
   chainSha256: string[];
+  /** Spaced SHA-1 thumbprints of the same, as status.chain records them. */
+  chainSha1: string[];
 }
 
 export interface ActualCertificates {
@@ -36,8 +39,11 @@ export interface ObserveInput {
   knownNames: string[];
   /** Only `knownNames` are ours (another ServerCertificate uses the same base name and path). */
   onlyKnownNames: boolean;
-  /** Look up listener usage of the certificates we might delete (skip when nothing would be deleted). */
-  withUsage: boolean;
+  /**
+   * Also look up listener usage of every certificate that could be deleted (the `albatross plan`
+   * preview does). The reconciler leaves this off and asks only for what its plan needs (usageNeeded).
+   */
+  withUsage?: boolean;
 }
 
 export async function observe(iam: IamApi, usage: CertificateUsageApi, input: ObserveInput): Promise<ActualCertificates> {
@@ -57,7 +63,6 @@ export async function observe(iam: IamApi, usage: CertificateUsageApi, input: Ob
   }
 
   const actual: ActualCertificates = { others: [] };
-  const details = new Map<string, ServerCertificateDetail>();
   for (const c of candidates) {
     const detail = await iam.getServerCertificate(c.name);
     if (!detail) continue; // gone meanwhile
@@ -66,31 +71,32 @@ export async function observe(iam: IamApi, usage: CertificateUsageApi, input: Ob
       if (c.name === desired.name) actual.conflict = `IAM server certificate ${c.name} (${c.arn}) is owned by ${taggedOwner}`;
       continue;
     }
-    details.set(c.name, detail);
-  }
-
-  for (const [name, detail] of details) {
-    const owned: OwnedCertificate = { ...summaryOf(detail), inUseBy: [] };
-    if (name === desired.name) {
-      actual.desired = { ...owned, leafSha256: pemShas(detail.certificateBody)[0] ?? '', chainSha256: pemShas(detail.certificateChain) };
+    if (c.name === desired.name) {
+      const chain = pemDers(detail.certificateChain);
+      actual.desired = {
+        ...summaryOf(detail),
+        leafSha256: pemDers(detail.certificateBody).map(sha256Hex)[0] ?? '',
+        chainSha256: chain.map(sha256Hex),
+        chainSha1: chain.map(sha1Thumbprint),
+      };
     } else {
-      actual.others.push(owned);
+      actual.others.push(summaryOf(detail));
     }
   }
-
   if (input.withUsage) {
-    // Only certificates we might delete: older ones, and the desired name when IAM holds another leaf under it.
     const found = actual.desired;
     const differs = found && desired.bundle &&
       (found.leafSha256 !== desired.bundle.leafSha256 || found.chainSha256.join(',') !== desired.bundle.chainSha256.join(','));
-    const replaced = found && differs ? [found] : [];
-    const candidatesForDeletion = [...actual.others, ...replaced];
-    if (candidatesForDeletion.length > 0) {
-      const used = await usage.listenersUsing(candidatesForDeletion.map((o) => o.arn));
-      for (const o of candidatesForDeletion) o.inUseBy = used.get(o.arn) ?? [];
-    }
+    await attachUsage(usage, [...actual.others, ...(found && differs ? [found] : [])]);
   }
   return actual;
+}
+
+/** Fills `inUseBy` of these certificates from a listener scan taken after `takenAfter`. */
+export async function attachUsage(usage: CertificateUsageApi, certs: OwnedCertificate[], takenAfter?: Date): Promise<void> {
+  if (certs.length === 0) return;
+  const used = await usage.listenersUsing(certs.map((c) => c.arn), takenAfter ? { takenAfter } : {});
+  for (const c of certs) c.inUseBy = used.get(c.arn) ?? [];
 }
 
 function summaryOf(d: ServerCertificateDetail): ServerCertificateSummary {
@@ -104,12 +110,12 @@ function summaryOf(d: ServerCertificateDetail): ServerCertificateSummary {
   };
 }
 
-/** SHA-256 of each certificate in PEM text as IAM returns it ([] when unreadable). */
-function pemShas(text: string): string[] {
+/** DER of each certificate in PEM text as IAM returns it ([] when unreadable). */
+function pemDers(text: string): Buffer[] {
   const bytes = Buffer.from(text, 'utf8');
   if (!hasPemMarker(bytes)) return [];
   try {
-    return scanPem('iam', bytes).blocks.filter((b) => b.label === 'CERTIFICATE').map((b) => sha256Hex(b.der));
+    return scanPem('iam', bytes).blocks.filter((b) => b.label === 'CERTIFICATE').map((b) => b.der);
   } catch {
     return [];
   }

@@ -30,9 +30,9 @@ import {
 import { apply, NameTakenError, type ApplyResult } from './apply.ts';
 import { baseNameOf, build, iamPath, type DesiredCertificate } from './build.ts';
 import { expiryGauge } from './metrics.ts';
-import { observe, type ActualCertificates } from './observe.ts';
-import { plan, planDeletion, type CertificatePlan } from './plan.ts';
-import { nextStatus, summarizeDrift, type InUse } from './status.ts';
+import { attachUsage, observe, type ActualCertificates, type OwnedCertificate } from './observe.ts';
+import { ownedCertificates, plan, planDeletion, usageNeeded, type CertificatePlan, type LastUpload } from './plan.ts';
+import { nextStatus, summarizeDrift, withSince, type InUse } from './status.ts';
 
 const SC = RESOURCES.serverCertificate;
 
@@ -118,16 +118,22 @@ class ServerCertificateReconciler implements Reconciler {
     const currentName = sc.status?.serverCertificateName || undefined;
 
     const iam = this.iam(ctx.signal);
-    const actual = await observe(iam, this.usage(ctx.signal), {
-      desired,
-      knownNames: knownNames(sc),
-      onlyKnownNames: false,
-      withUsage: true,
-    });
+    const actual = await observe(iam, this.usage(ctx.signal), { desired, knownNames: knownNames(sc), onlyKnownNames: false });
     if (actual.conflict) throw new TerminalError(Reason.Conflict, `${actual.conflict}; nothing was changed`);
 
-    const p = plan({ desired, actual, current: currentName });
-    ctx.log.debug({ actions: p.actions.map((a) => `${a.type} ${a.name}`), pending: p.pending.length, drift: p.drift.length }, 'planned');
+    const since = pendingSince(sc);
+    const planInput = { desired, actual, current: currentName, alreadyPending: [...since.keys()], ...lastUploadOf(sc) };
+    const needed = usageNeeded(planInput);
+    if (needed.length > 0) await attachUsage(this.usage(ctx.signal), needed, scanAfter(needed, since));
+    const p = plan(planInput);
+    ctx.log.debug({
+      desired: desired.name ?? null,
+      found: actual.desired?.name ?? null,
+      others: actual.others.map((o) => o.name),
+      actions: p.actions.map((a) => `${a.type} ${a.name}`),
+      pending: p.pending.map((x) => x.name),
+      drift: p.drift.length,
+    }, 'planned');
     const result = await this.applyPlan(ctx, sc, iam, p, desired);
 
     const inUse = inUseAfter(desired, actual, result);
@@ -135,7 +141,7 @@ class ServerCertificateReconciler implements Reconciler {
     const corrected = p.drift.length > 0 && !p.reportOnly && p.actions.length > 0;
     this.recordEvents(sc, desired, p, result, corrected);
 
-    const outcome = outcomeOf(desired, inUse, pending, currentName);
+    const outcome = outcomeOf(desired, p, inUse, pending, currentName);
     const written = await this.deps.status.update(
       SC,
       sc,
@@ -173,17 +179,20 @@ class ServerCertificateReconciler implements Reconciler {
       const keep = sc.status?.serverCertificateName ? `; ${sc.status.serverCertificateName} stays in use` : '';
       this.deps.events.warning(sc, desired.problem.reason, `${desired.problem.message}; nothing uploaded${keep}`);
     }
+    const upload = p.actions.find((a) => a.type === 'upload');
     if (result.uploaded) {
-      const upload = p.actions.find((a) => a.type === 'upload');
       if (corrected) {
         this.deps.events.normal(sc, EventReason.DriftCorrected, `re-uploaded IAM server certificate ${result.uploaded.name}: ${summarizeDrift(p.drift)}`);
+      } else if (upload?.note) {
+        this.deps.events.normal(sc, EventReason.Updated, `re-uploaded IAM server certificate ${result.uploaded.name}: ${upload.note}`);
       } else {
         const verb = upload?.why === 'rotate' ? EventReason.Updated : EventReason.Created;
         this.deps.events.normal(sc, verb, `uploaded IAM server certificate ${result.uploaded.name} (${result.uploaded.arn})`);
       }
     }
-    if (result.deleted.length > 0) {
-      this.deps.events.normal(sc, EventReason.Deleted, `deleted IAM server certificate ${result.deleted.join(', ')}: no listener uses it`);
+    const retired = result.deleted.filter((name) => name !== upload?.name);
+    if (retired.length > 0) {
+      this.deps.events.normal(sc, EventReason.Deleted, `deleted IAM server certificate ${retired.join(', ')}: no listener uses it`);
     }
     if (p.reportOnly && p.drift.length > 0) {
       this.deps.events.warning(sc, 'Drifted', `IAM differs from what was uploaded: ${summarizeDrift(p.drift)} (${p.blocked ?? 'driftPolicy Report, nothing changed'})`);
@@ -202,8 +211,10 @@ class ServerCertificateReconciler implements Reconciler {
         knownNames: knownNames(sc),
         // A younger ServerCertificate with our base name owns nothing but what its status names.
         onlyKnownNames: this.olderSibling(sc) !== undefined,
-        withUsage: true,
       });
+      // Only a listener scan started after the deletion began counts (deletionTimestamp has whole seconds).
+      const deletedAt = Date.parse(String(sc.metadata?.deletionTimestamp ?? ''));
+      await attachUsage(this.usage(ctx.signal), ownedCertificates(actual), new Date(Number.isNaN(deletedAt) ? Date.now() : deletedAt + 1000));
       const p = planDeletion(actual);
       const result = p.actions.length > 0 ? await apply(iam, p, desired) : { deleted: [], stillInUse: [] };
       if (result.deleted.length > 0) {
@@ -217,7 +228,7 @@ class ServerCertificateReconciler implements Reconciler {
           sc,
           (cur) => ({
             ...cur.status,
-            pendingDeletion: pending,
+            pendingDeletion: withSince(pending, cur.status?.pendingDeletion, this.now()),
             conditions: setOutcome(cur.status?.conditions, { state: 'Reconciling', reason: Reason.Deleting, message }, cur.metadata?.generation),
           }),
           ctx.signal,
@@ -257,18 +268,45 @@ function knownNames(sc: ServerCertificate): string[] {
   return [...new Set(names.filter((n): n is string => typeof n === 'string' && n !== ''))];
 }
 
-/** The certificate listeners should use after this reconcile. */
+/** status.pendingDeletion: name -> when it was superseded. */
+function pendingSince(sc: ServerCertificate): Map<string, string | undefined> {
+  return new Map((sc.status?.pendingDeletion ?? []).map((p) => [p.name, p.since]));
+}
+
+/**
+ * A listener scan is good for deleting these only if it started after each was recorded as pending
+ * (status had published the new ARN by then). `since` has whole seconds: add one.
+ */
+function scanAfter(certs: OwnedCertificate[], since: Map<string, string | undefined>): Date | undefined {
+  const times = certs.map((c) => since.get(c.name)).filter((t): t is string => t !== undefined).map((t) => Date.parse(t)).filter((t) => !Number.isNaN(t));
+  if (certs.some((c) => since.has(c.name) && !since.get(c.name))) return new Date(); // recorded without a time: scan now
+  return times.length > 0 ? new Date(Math.max(...times) + 1000) : undefined;
+}
+
+/** What status recorded about the certificate it names (to tell our own changes from drift). */
+function lastUploadOf(sc: ServerCertificate): { lastUpload?: LastUpload } {
+  const s = sc.status;
+  const leaf = s?.certificate?.sha256Fingerprint;
+  if (!s?.serverCertificateName || !leaf) return {};
+  return { lastUpload: { leafSha256: leaf.replace(/ /g, ''), chainSha1: (s.chain ?? []).map((c) => c.sha1Thumbprint ?? '') } };
+}
+
+/** The certificate listeners should use after this reconcile: IAM holds exactly the desired one. */
 function inUseAfter(desired: DesiredCertificate, actual: ActualCertificates, result: ApplyResult): InUse | undefined {
-  if (!desired.name) return undefined;
-  const cert = result.uploaded ?? (actual.desired && !result.deleted.includes(actual.desired.name) ? actual.desired : undefined);
+  if (!desired.name || !desired.bundle) return undefined;
+  const found = actual.desired;
+  const matches = found && !result.deleted.includes(found.name) && found.leafSha256 === desired.bundle.leafSha256 &&
+    found.chainSha256.join(',') === desired.bundle.chainSha256.join(',');
+  const cert = result.uploaded ?? (matches ? found : undefined);
   return cert ? { name: cert.name, arn: cert.arn, id: cert.id } : undefined;
 }
 
-function outcomeOf(desired: DesiredCertificate, inUse: InUse | undefined, pending: { name: string; reason: string }[], currentName: string | undefined): Outcome {
+function outcomeOf(desired: DesiredCertificate, p: CertificatePlan, inUse: InUse | undefined, pending: { name: string; reason: string }[], currentName: string | undefined): Outcome {
   if (desired.problem) {
     const keep = currentName ? `; nothing uploaded, ${currentName} stays in use` : '; nothing uploaded';
     return { state: 'Stalled', reason: desired.problem.reason, message: `${desired.problem.message}${keep}` };
   }
+  if (p.blocked) return { state: 'Stalled', reason: 'Blocked', message: p.blocked };
   if (!inUse) {
     return { state: 'Reconciling', reason: Reason.Progressing, message: `IAM server certificate ${desired.name ?? ''} is not in IAM yet` };
   }

@@ -43,7 +43,7 @@ export function nextStatus(cur: ServerCertificateStatus | undefined, input: Stat
           repairs: desired.evaluation?.repairs ?? [],
         }
       : {}),
-    pendingDeletion: [...input.pending].sort((a, b) => a.name.localeCompare(b.name)),
+    pendingDeletion: withSince(input.pending, cur?.pendingDeletion, now),
     drift: input.plan.drift.map(clipDrift),
   };
 
@@ -97,6 +97,16 @@ function expiringSoon(notAfter: string | undefined, renewBeforeDays: number, now
     return { type: ConditionType.ExpiringSoon, status: 'True', reason: Reason.ExpiresSoon, message: `the certificate ${left} (${when}), within renewBeforeDays ${renewBeforeDays}: renew it` };
   }
   return { type: ConditionType.ExpiringSoon, status: 'False', reason: Reason.NotExpiring, message: `the certificate expires in ${days} days (${when})` };
+}
+
+type PendingStatus = NonNullable<ServerCertificateStatus['pendingDeletion']>;
+
+/** Pending deletions sorted by name, each keeping the `since` it was first recorded with. */
+export function withSince(pending: PendingDeletion[], previous: PendingStatus | undefined, now: Date): PendingStatus {
+  const first = new Map((previous ?? []).map((p) => [p.name, p.since]));
+  return [...pending]
+    .sort((a, b) => a.name.localeCompare(b.name))
+    .map((p) => ({ name: p.name, arn: p.arn, reason: p.reason, since: first.get(p.name) ?? rfc3339(now) }));
 }
 
 export function summarizeDrift(drift: DriftEntry[]): string {

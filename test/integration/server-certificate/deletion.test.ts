@@ -41,7 +41,8 @@ async function readyCertificate(name: string, deletionPolicy: 'Delete' | 'Retain
   return { arn: sc.status!.arn!, iamName: sc.status!.serverCertificateName! };
 }
 
-const gone = (name: string) => waitFor(async () => (await getServerCertificate(ns.name, name)) === undefined, { description: `ServerCertificate ${name} gone`, timeoutMs: 20_000 });
+// Deleting runs a listener scan over every load balancer in the (shared) moto account first.
+const gone = (name: string) => waitFor(async () => (await getServerCertificate(ns.name, name)) === undefined, { description: `ServerCertificate ${name} gone`, timeoutMs: 90_000 });
 
 describe('deletion', () => {
   it('deletionPolicy Delete removes the IAM certificate, then the object', async () => {
@@ -67,7 +68,7 @@ describe('deletion', () => {
       const waiting = await waitFor(async () => {
         const sc = await getServerCertificate(ns.name, 'in-use');
         return conditionOf(sc, 'Reconciling')?.reason === 'Deleting' ? sc : undefined;
-      }, { description: 'ServerCertificate in-use waiting to delete' });
+      }, { description: 'ServerCertificate in-use waiting to delete', timeoutMs: 90_000 });
       expect(conditionOf(waiting, 'Reconciling')?.message).toBe(`waiting to delete ${iamName} (in use by 1 listener: ${lb.listenerArn})`);
       expect(waiting.status?.pendingDeletion?.map((p) => p.name)).toEqual([iamName]);
       await new Promise((r) => setTimeout(r, 3000));
@@ -78,5 +79,5 @@ describe('deletion', () => {
     }
     await gone('in-use');
     expect((await iamCertificates(controller.clusterName)).some((c) => c.name === iamName)).toBe(false);
-  });
+  }, 240_000);
 });

@@ -12,7 +12,7 @@ import {
 import { GetServerCertificateCommand, ListServerCertificatesCommand } from '@aws-sdk/client-iam';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { X509Certificate } from 'node:crypto';
-import { readdirSync } from 'node:fs';
+import { readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { pino } from 'pino';
@@ -50,7 +50,10 @@ export interface Controller {
   stop(): Promise<void>;
 }
 
-/** The controller in-process, as a user runs it (flags), with its log captured for leak checks. */
+/**
+ * The controller in-process, as a user runs it (flags), with its log captured for leak checks.
+ * SCERT_LOG_DIR=<dir> also writes each controller's log to <dir>/<namespace>.log when it stops.
+ */
 export async function startController(namespace: string, opts: { clusterName?: string; resyncPeriod?: string } = {}): Promise<Controller> {
   const clusterName = opts.clusterName ?? uniqueClusterName();
   const parsed = parseConfig(controllerFlags(clusterName, namespace, opts.resyncPeriod ?? '1h'), {});
@@ -67,7 +70,15 @@ export async function startController(namespace: string, opts: { clusterName?: s
     { controllers: [createServerCertificateController({ pendingRequeueMs: 1000 })], logger: pino({ level: 'debug' }, sink) },
   );
   await app.synced();
-  return { app, clusterName, logs, stop: () => app.stop() };
+  return {
+    app,
+    clusterName,
+    logs,
+    stop: async () => {
+      await app.stop();
+      if (process.env.SCERT_LOG_DIR) writeFileSync(join(process.env.SCERT_LOG_DIR, `${namespace}.log`), logs.join('\n'));
+    },
+  };
 }
 
 /** The real CLI entry as a child process (all controllers, as deployed). */
@@ -169,6 +180,10 @@ export async function iamCertificates(clusterName: string, prefix = '/albatross/
     }
     marker = page.IsTruncated ? page.Marker : undefined;
   } while (marker);
+  // moto keeps two certificates of one name where IAM would refuse the second: a double upload shows here.
+  const names = out.map((c) => c.name);
+  const twice = names.filter((n, i) => names.indexOf(n) !== i);
+  if (twice.length > 0) throw new Error(`IAM holds more than one certificate named ${twice.join(', ')}: uploaded twice`);
   return out;
 }
 

@@ -55,22 +55,26 @@ describe('rotation', () => {
     const rotated = await waitForCondition(ns.name, 'rotating', 'Ready', 'True', undefined, (sc) => sc.status?.arn !== oldArn, 20_000);
     expect(rotated.status?.serverCertificateName).toBe(`rotating-${renewed.sha256.slice(0, 8)}`);
     expect(rotated.status?.certificate?.sha1Thumbprint).toBe(renewed.sha1Thumbprint);
-    expect(rotated.status?.pendingDeletion).toEqual([{ name: oldName, arn: oldArn, reason: `in use by 1 listener: ${lb.listenerArn}` }]);
+    expect(rotated.status?.pendingDeletion).toEqual([{ name: oldName, arn: oldArn, reason: expect.any(String), since: expect.any(String) }]);
 
-    // Several re-checks later, the old one is still there: the listener still uses it.
-    await new Promise((r) => setTimeout(r, 4000));
+    // Once a listener scan has run (moto is shared: the whole account's load balancers are walked),
+    // status says who still uses the old certificate, and it stays.
+    const inUse = await waitForCondition(ns.name, 'rotating', 'Ready', 'True', undefined,
+      (sc) => sc.status?.pendingDeletion?.[0]?.reason === `in use by 1 listener: ${lb.listenerArn}`, 90_000);
+    expect(inUse.status?.pendingDeletion?.[0]?.since).toBe(rotated.status?.pendingDeletion?.[0]?.since);
+    await new Promise((r) => setTimeout(r, 3000));
     const both = await iamCertificates(controller.clusterName);
     expect(both.filter((c) => c.name.startsWith('rotating-')).map((c) => c.name).sort()).toEqual([oldName, rotated.status!.serverCertificateName!].sort());
     expect(conditionOf(await getServerCertificate(ns.name, 'rotating'), 'Ready')?.message).toContain(`kept until unused: ${oldName}`);
 
     // The listener moves (the LoadBalancedService controller's job): the old certificate goes.
     await moveListener(lb.listenerArn, rotated.status!.arn!);
-    await waitFor(async () => !(await iamCertificates(controller.clusterName)).some((c) => c.name === oldName), { description: `old certificate ${oldName} deleted`, timeoutMs: 20_000 });
-    const settled = await waitForCondition(ns.name, 'rotating', 'Ready', 'True', undefined, (sc) => (sc.status?.pendingDeletion ?? []).length === 0, 20_000);
+    await waitFor(async () => !(await iamCertificates(controller.clusterName)).some((c) => c.name === oldName), { description: `old certificate ${oldName} deleted`, timeoutMs: 90_000 });
+    const settled = await waitForCondition(ns.name, 'rotating', 'Ready', 'True', undefined, (sc) => (sc.status?.pendingDeletion ?? []).length === 0, 30_000);
     expect(settled.status?.arn).toBe(rotated.status?.arn);
     expect((await iamCertificates(controller.clusterName)).filter((c) => c.name.startsWith('rotating-')).map((c) => c.arn)).toEqual([rotated.status?.arn]);
     expectNoSecretsIn(controller.logs, { keys: [pki.leaf, renewed] });
-  });
+  }, 240_000);
 });
 
 describe('drift', () => {
@@ -83,7 +87,7 @@ describe('drift', () => {
     await awsClients().iam.send(new DeleteServerCertificateCommand({ ServerCertificateName: name }));
     expect((await iamCertificates(controller.clusterName)).some((c) => c.name === name)).toBe(false);
 
-    const corrected = await waitForCondition(ns.name, 'drifting', 'Drifted', 'False', 'Corrected', () => true, 20_000);
+    const corrected = await waitForCondition(ns.name, 'drifting', 'Drifted', 'False', 'Corrected', () => true, 30_000);
     expect(conditionOf(corrected, 'Drifted')?.message).toBe(`changed back: iam:${name}: absent (deleted outside Albatross) -> present`);
     expect(conditionOf(corrected, 'Ready')?.status).toBe('True');
     const again = (await iamCertificates(controller.clusterName)).filter((c) => c.name === name);

@@ -9,8 +9,8 @@ import type { IamApi, ServerCertificateDetail, UploadServerCertificateInput } fr
 import type { ServerCertificate, ServerCertificateStatus } from '../../../src/crds/index.ts';
 import { apply, NameTakenError } from '../../../src/reconcilers/server-certificate/apply.ts';
 import { build, type DesiredCertificate } from '../../../src/reconcilers/server-certificate/build.ts';
-import { observe } from '../../../src/reconcilers/server-certificate/observe.ts';
-import { plan, planDeletion } from '../../../src/reconcilers/server-certificate/plan.ts';
+import { attachUsage, observe } from '../../../src/reconcilers/server-certificate/observe.ts';
+import { plan, planDeletion, usageNeeded } from '../../../src/reconcilers/server-certificate/plan.ts';
 import { nextStatus } from '../../../src/reconcilers/server-certificate/status.ts';
 import { createPki, issueCertificate, pemBundle, type TestCert, type TestPki } from '../../support/pki.ts';
 
@@ -79,10 +79,15 @@ function desiredFor(leaf: TestCert | 'bad' | 'missing', spec: Parameters<typeof 
   return build({ sc: sc(spec), cluster: CLUSTER, secretData: data });
 }
 
-/** One reconcile's AWS part: observe, plan, apply. */
-async function converge(iam: FakeIam, usage: FakeUsage, desired: DesiredCertificate, current?: string, known: string[] = []) {
-  const actual = await observe(iam, usage, { desired, knownNames: [...(current ? [current] : []), ...known], onlyKnownNames: false, withUsage: true });
-  const p = plan({ desired, actual, current });
+/**
+ * One reconcile's AWS part, as the reconciler runs it: observe, listener usage for what the plan
+ * needs, plan, apply. `pending`: status.pendingDeletion names from the previous reconcile.
+ */
+async function converge(iam: FakeIam, usage: FakeUsage, desired: DesiredCertificate, current?: string, pending: string[] = []) {
+  const actual = await observe(iam, usage, { desired, knownNames: [...(current ? [current] : []), ...pending], onlyKnownNames: false });
+  const input = { desired, actual, current, alreadyPending: pending };
+  await attachUsage(usage, usageNeeded(input));
+  const p = plan(input);
   const result = await apply(iam, p, desired);
   return { actual, plan: p, result };
 }
@@ -148,19 +153,25 @@ describe('plan and apply', () => {
     await expect(apply(other, p, desired)).rejects.toThrow(`IAM server certificate name ${desired.name} is already used under path /albatross/other-cluster/${NS}/`);
   });
 
-  it('rotation: uploads the new leaf first; the old one stays pending while a listener uses it, then goes', async () => {
+  it('rotation: uploads the new leaf first; the old one is only recorded as pending (no listener scan) until status has published the new ARN', async () => {
     const iam = new FakeIam();
     const usage = new FakeUsage();
     const old = desiredFor(pki.leaf);
     await converge(iam, usage, old);
     const oldArn = iam.certs.get(old.name!)!.arn;
-    usage.listeners.set(oldArn, ['arn:listener/1']);
 
     const next = desiredFor(renewed);
     const rotated = await converge(iam, usage, next, old.name);
     expect(rotated.plan.actions).toEqual([{ type: 'upload', name: next.name, path: PATH, why: 'rotate' }]);
-    expect(rotated.plan.pending).toEqual([{ name: old.name, arn: oldArn, reason: 'in use by 1 listener: arn:listener/1' }]);
+    expect(rotated.plan.pending).toEqual([{ name: old.name, arn: oldArn, reason: 'superseded; deleted once no listener uses it' }]);
+    expect(usage.calls).toBe(0); // the uploading reconcile does not wait for an account-wide scan
     expect([...iam.certs.keys()].sort()).toEqual([old.name, next.name].sort());
+
+    // Next reconcile (status now names next, old is pending): a listener still uses old.
+    usage.listeners.set(oldArn, ['arn:listener/1']);
+    const waiting = await converge(iam, usage, next, next.name, [old.name!]);
+    expect(waiting.plan.actions).toEqual([]);
+    expect(waiting.plan.pending).toEqual([{ name: old.name, arn: oldArn, reason: 'in use by 1 listener: arn:listener/1' }]);
 
     usage.listeners.delete(oldArn);
     const cleaned = await converge(iam, usage, next, next.name, [old.name!]);
@@ -168,12 +179,25 @@ describe('plan and apply', () => {
     expect([...iam.certs.keys()]).toEqual([next.name]);
   });
 
+  it('without a listener scan nothing is deleted (unknown usage counts as in use)', async () => {
+    const iam = new FakeIam();
+    const old = desiredFor(pki.leaf);
+    await converge(iam, new FakeUsage(), old);
+    const next = desiredFor(renewed);
+    const actual = await observe(iam, new FakeUsage(), { desired: next, knownNames: [old.name!], onlyKnownNames: false });
+    const p = plan({ desired: next, actual, current: next.name, alreadyPending: [old.name!] });
+    expect(p.actions.filter((a) => a.type === 'delete')).toEqual([]);
+    expect(p.pending.map((x) => x.reason)).toEqual(['listener usage not checked yet']);
+  });
+
   it('a DeleteConflict from IAM keeps the certificate pending instead of failing', async () => {
     const iam = new FakeIam();
     const old = desiredFor(pki.leaf);
     await converge(iam, new FakeUsage(), old);
     iam.inUse.add(old.name!);
-    const r = await converge(iam, new FakeUsage(), desiredFor(renewed), old.name);
+    const next = desiredFor(renewed);
+    await converge(iam, new FakeUsage(), next, old.name);
+    const r = await converge(iam, new FakeUsage(), next, next.name, [old.name!]);
     expect(r.result.stillInUse.map((p) => p.name)).toEqual([old.name]);
     expect(iam.certs.has(old.name!)).toBe(true);
   });
@@ -227,6 +251,51 @@ describe('plan and apply', () => {
     expect(blocked.plan.reportOnly).toBe(true);
     expect(blocked.plan.blocked).toContain('in use by 1 listener');
     expect(impostor.name).toBe(desired.name);
+  });
+});
+
+describe('a chain change for the same leaf (our change, not drift)', () => {
+  const lastUploadOf = (leaf: TestCert, chain: TestCert[]) => ({ leafSha256: leaf.sha256, chainSha1: chain.map((c) => c.sha1Thumbprint) });
+  /** The user added the root to the Secret and set includeRoot. */
+  const withRoot = () => build({
+    sc: sc({ includeRoot: true }),
+    cluster: CLUSTER,
+    secretData: { 'tls.crt': Buffer.from(pemBundle(pki.leaf, ...pki.chain, pki.root)), 'tls.key': Buffer.from(pki.leaf.keyPem) },
+  });
+
+  it('is deleted and uploaded again under the same name when no listener uses it', async () => {
+    const iam = new FakeIam();
+    const desired = withRoot();
+    expect(desired.bundle?.chainSha256).toHaveLength(3);
+    iam.put(desired.name!, PATH, pki.leaf.certPem, pemBundle(...pki.chain)); // uploaded before includeRoot
+    const actual = await observe(iam, new FakeUsage(), { desired, knownNames: [desired.name!], onlyKnownNames: false, withUsage: true });
+    const p = plan({ desired, actual, current: desired.name, lastUpload: lastUploadOf(pki.leaf, pki.chain) });
+    expect(p.drift).toEqual([]);
+    expect(p.actions.map((a) => `${a.type} ${a.why} ${a.note ? 'rechain' : ''}`)).toEqual(['delete replaced rechain', 'upload replace rechain']);
+    await apply(iam, p, desired);
+    expect(iam.certs.get(desired.name!)?.certificateChain).toBe(desired.bundle?.certificateChain);
+  });
+
+  it('is blocked (not drift) while a listener uses it: renewing the leaf is the way', async () => {
+    const iam = new FakeIam();
+    const usage = new FakeUsage();
+    const desired = withRoot();
+    const old = iam.put(desired.name!, PATH, pki.leaf.certPem, pemBundle(...pki.chain));
+    usage.listeners.set(old.arn, ['arn:listener/3']);
+    const actual = await observe(iam, usage, { desired, knownNames: [desired.name!], onlyKnownNames: false, withUsage: true });
+    const p = plan({ desired, actual, current: desired.name, lastUpload: lastUploadOf(pki.leaf, pki.chain) });
+    expect(p).toMatchObject({ actions: [], drift: [], reportOnly: false });
+    expect(p.blocked).toMatch(/^the chain of .* changed, but IAM cannot change a certificate's chain in place and it is in use by 1 listener: arn:listener\/3; renew the leaf/);
+  });
+
+  it('a chain in IAM that differs from what we uploaded is drift', async () => {
+    const iam = new FakeIam();
+    const desired = desiredFor(pki.leaf);
+    iam.put(desired.name!, PATH, pki.leaf.certPem, pki.intermediate2.certPem); // someone re-uploaded with a shorter chain
+    const actual = await observe(iam, new FakeUsage(), { desired, knownNames: [desired.name!], onlyKnownNames: false, withUsage: true });
+    const p = plan({ desired, actual, current: desired.name, lastUpload: lastUploadOf(pki.leaf, pki.chain) });
+    expect(p.drift).toEqual([{ path: `iam:${desired.name}.certificateChain`, desired: '2 certificates', actual: '1 certificates (different)' }]);
+    expect(p.actions.map((a) => `${a.type} ${a.why}`)).toEqual(['delete replaced', 'upload replace']);
   });
 });
 
