@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # npm run demo: on a fresh clone too. Installs node_modules if needed, brings the local environment
-# up (builds kube-apiserver/etcd and the moto venv the first time), installs the CRDs, applies
+# up (builds kube-apiserver/etcd/kubectl and the moto venv the first time), installs the CRDs, applies
 # examples/ into namespace `demo`, runs the controller (cluster name `demo`) and lists the
 # resources from the real apiserver and what exists in AWS (moto).
 set -euo pipefail

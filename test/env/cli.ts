@@ -1,12 +1,13 @@
 // `npm run env -- up|down|status|build`: the local Kubernetes + AWS environment.
 //   up      build/install what is missing, start what is not running, print the shell exports
-//           (also in .albatross/env.sh: `source .albatross/env.sh`)
+//           (also in .albatross/env.sh: `source .albatross/env.sh`; it puts the project's kubectl
+//           first on PATH)
 //   down    stop exactly the processes `up` recorded, and wait for them to exit
 //           (--when-unused: only once no test run is using it; the reaper waits for the last one)
 //   status  what runs, on which ports
-//   build   only build kube-apiserver/etcd and install moto (CI does this as its own phase)
+//   build   only build kube-apiserver/etcd/kubectl and install moto (CI does this as its own phase)
 import { paths } from './config.ts';
-import { down, downWhenUnused, status, up } from './env.ts';
+import { down, downWhenUnused, shellExports, status, up } from './env.ts';
 import { ensureToolchain, MissingToolError } from './toolchain.ts';
 
 const USAGE = 'usage: npm run env -- up | down [--when-unused] | status | build';
@@ -19,7 +20,7 @@ async function main(cmd: string | undefined): Promise<void> {
       const took = ((Date.now() - t0) / 1000).toFixed(1);
       process.stderr.write(started.length ? `started ${started.join(', ')} in ${took} s\n` : `already running and healthy; started nothing (${took} s)\n`);
       process.stderr.write(`# these exports are in ${paths.envSh}: source it, or eval "$(npm run -s env -- up)"\n`);
-      process.stdout.write(Object.entries(env).map(([k, v]) => `export ${k}=${v}`).join('\n') + '\n');
+      process.stdout.write(shellExports(env));
       return;
     }
     case 'down': {
@@ -51,7 +52,7 @@ async function main(cmd: string | undefined): Promise<void> {
     }
     case 'build':
       await ensureToolchain();
-      process.stderr.write('kube-apiserver, etcd and moto are installed\n');
+      process.stderr.write('kube-apiserver, etcd, kubectl and moto are installed\n');
       return;
     default:
       process.stderr.write(`${USAGE}\n`);

@@ -4,7 +4,7 @@
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ADMIN_USER, AWS_ENV, paths } from './config.ts';
+import { ADMIN_USER, AWS_ENV, KUBE_BIN_DIR, paths } from './config.ts';
 import { apiserverReady, etcdHealthy, motoHealthy, spawnApiserver, startApiserverProcess, startEtcd, startMoto, waitApiserverReady } from './components.ts';
 import { renderKubeconfig } from './kubeconfig.ts';
 import { withLock } from './lock.ts';
@@ -25,6 +25,19 @@ const REAPER_SCRIPT = fileURLToPath(new URL('./reaper.ts', import.meta.url));
 
 export function envVars(ports: Pick<Ports, 'moto'>): EnvVars {
   return { KUBECONFIG: paths.kubeconfig, AWS_ENDPOINT_URL: `http://127.0.0.1:${ports.moto}`, ...AWS_ENV };
+}
+
+/** `path` with the project's kubectl (built beside kube-apiserver and etcd) first, once. */
+export function pathWithKubectl(path = process.env['PATH'] ?? ''): string {
+  return [KUBE_BIN_DIR, ...(path ? path.split(':').filter((d) => d !== KUBE_BIN_DIR) : [])].join(':');
+}
+
+/**
+ * What .albatross/env.sh holds and `npm run env -- up` prints: the variables, and PATH with the
+ * project's kubectl first (`$PATH` left for the shell to expand), so `kubectl` is the apiserver's release.
+ */
+export function shellExports(vars: EnvVars): string {
+  return [...Object.entries(vars).map(([k, v]) => `export ${k}=${v}`), `export PATH="${KUBE_BIN_DIR}:$PATH"`].join('\n') + '\n';
 }
 
 async function healthy<T>(p: Proc | undefined, check: () => Promise<T>): Promise<boolean> {
@@ -49,7 +62,7 @@ function writeClientFiles(s: EnvState): void {
   };
   writeFileSync(paths.kubeconfig, renderKubeconfig(`https://127.0.0.1:${s.ports.apiserver}`, ADMIN_USER.name, creds), { mode: 0o600 });
   const vars = envVars(s.ports);
-  writeFileSync(paths.envSh, Object.entries(vars).map(([k, v]) => `export ${k}=${v}`).join('\n') + '\n');
+  writeFileSync(paths.envSh, shellExports(vars));
 }
 
 /** A port for a component restarted on its own: its old one if still free, so clients reconnect. */

@@ -2,12 +2,14 @@
 // `npm run env -- up`), and hand its variables to the test workers (they inherit process.env).
 // The jest process's pid is the lease; the teardown releases it, and an environment this run
 // started goes away with the last run that uses it.
-import { up } from './env.ts';
+import { pathWithKubectl, up } from './env.ts';
 
 export default async function setup(): Promise<void> {
   const t0 = Date.now();
   const { started, env } = await up({ lease: process.pid });
   Object.assign(process.env, env);
+  // Tests run `kubectl` by name: the project's build (the apiserver's release), not the machine's.
+  process.env['PATH'] = pathWithKubectl(process.env['PATH']);
   // A developer's own AWS session must never reach the tests (the endpoint is moto anyway).
   for (const k of ['AWS_PROFILE', 'AWS_DEFAULT_PROFILE', 'AWS_SESSION_TOKEN', 'AWS_DEFAULT_REGION']) delete process.env[k];
   const took = ((Date.now() - t0) / 1000).toFixed(1);

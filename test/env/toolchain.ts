@@ -1,4 +1,4 @@
-// Builds kube-apiserver and etcd from the Go module proxy and installs moto from PyPI, once per
+// Builds kube-apiserver, etcd and kubectl from the Go module proxy and installs moto from PyPI, once per
 // machine: results are cached under ~/.cache/albatross/ by version and by a hash of the recipe.
 import { execFileSync, spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -10,6 +10,11 @@ import { logTail } from './proc.ts';
 
 export const KUBE_APISERVER_BIN = join(KUBE_BIN_DIR, 'kube-apiserver');
 export const ETCD_BIN = join(KUBE_BIN_DIR, 'etcd');
+/** The kubectl tests and `source .albatross/env.sh` use: the same release as the apiserver. */
+export const KUBECTL_BIN = join(KUBE_BIN_DIR, 'kubectl');
+/** Every binary `go build ./cmd/...` makes from the wrapper module; all must be there to count as built. */
+const KUBE_BINARIES = ['kube-apiserver', 'etcd', 'kubectl'] as const;
+const kubeBinariesPresent = (): boolean => KUBE_BINARIES.every((b) => existsSync(join(KUBE_BIN_DIR, b)));
 export const MOTO_SERVER_BIN = join(MOTO_VENV_DIR, 'bin', 'moto_server');
 const MOTO_REQUIREMENT = `moto[server]==${MOTO_VERSION}`;
 
@@ -25,7 +30,7 @@ function which(cmd: string): string | undefined {
 }
 
 const TOOL_MESSAGES = {
-  go: 'go not found: install Go >= 1.26 (https://go.dev/dl) to build kube-apiserver and etcd for the local environment',
+  go: 'go not found: install Go >= 1.26 (https://go.dev/dl) to build kube-apiserver, etcd and kubectl for the local environment',
   python3: 'python3 not found: install Python >= 3.9 with venv (https://www.python.org/downloads, or apt-get install python3 python3-venv) to run the moto AWS emulator',
 } as const;
 
@@ -69,19 +74,21 @@ function run(cmd: string, args: string[], opts: { cwd?: string; log: string; env
 
 const say = (msg: string): void => void process.stderr.write(`${msg}\n`);
 
-/** Ensures kube-apiserver and etcd for KUBE_VERSION are built; returns quickly when cached. */
+/**
+ * Ensures kube-apiserver, etcd and kubectl for KUBE_VERSION are built; returns quickly when cached.
+ * A cache dir missing any of them (e.g. one built before kubectl was added) is rebuilt.
+ */
 export async function ensureKubeBinaries(): Promise<void> {
   const stamp = join(KUBE_BIN_DIR, 'build-stamp');
   // Without Go the recipe cannot be checked; binaries built earlier are used as they are.
-  if (!which('go') && existsSync(KUBE_APISERVER_BIN) && existsSync(ETCD_BIN)) return;
+  if (!which('go') && kubeBinariesPresent()) return;
   const go = requireTool('go');
   const goVersion = execFileSync(go, ['env', 'GOVERSION'], { encoding: 'utf8' }).trim();
   const want = kubeRecipeHash(goVersion);
-  const fresh = (): boolean =>
-    existsSync(KUBE_APISERVER_BIN) && existsSync(ETCD_BIN) && existsSync(stamp) && readFileSync(stamp, 'utf8').trim() === want;
+  const fresh = (): boolean => kubeBinariesPresent() && existsSync(stamp) && readFileSync(stamp, 'utf8').trim() === want;
   if (fresh()) return;
   mkdirSync(CACHE_DIR, { recursive: true });
-  await withLock(join(CACHE_DIR, `kube-${KUBE_VERSION}.lock`), 'building kube-apiserver', async () => {
+  await withLock(join(CACHE_DIR, `kube-${KUBE_VERSION}.lock`), 'building kube-apiserver, etcd and kubectl', async () => {
     if (fresh()) return;
     const log = join(CACHE_DIR, `build-kube-${KUBE_VERSION}.log`);
     const out = `${KUBE_BIN_DIR}.tmp-${process.pid}`;
@@ -89,14 +96,14 @@ export async function ensureKubeBinaries(): Promise<void> {
     mkdirSync(out, { recursive: true });
     writeFileSync(log, `# ${new Date().toISOString()} ${goVersion}\n`);
     const started = Date.now();
-    say(`building kube-apiserver v${KUBE_VERSION} and etcd with ${goVersion} (cold: ~5-20 min on 2 cores; log: ${log})`);
+    say(`building kube-apiserver, etcd and kubectl v${KUBE_VERSION} with ${goVersion} (cold: ~5-20 min on 2 cores; log: ${log})`);
     await run(go, ['build', '-trimpath', '-ldflags', versionLdflags(), '-o', out + '/', './cmd/...'], { cwd: KUBE_MODULE_DIR, log });
     mkdirSync(KUBE_BIN_DIR, { recursive: true });
     // rename() replaces a binary atomically, even one that is running.
-    for (const bin of ['kube-apiserver', 'etcd']) renameSync(join(out, bin), join(KUBE_BIN_DIR, bin));
+    for (const bin of KUBE_BINARIES) renameSync(join(out, bin), join(KUBE_BIN_DIR, bin));
     rmSync(out, { recursive: true, force: true });
     writeFileSync(stamp, want + '\n');
-    say(`built kube-apiserver and etcd in ${Math.round((Date.now() - started) / 1000)} s -> ${KUBE_BIN_DIR}`);
+    say(`built kube-apiserver, etcd and kubectl in ${Math.round((Date.now() - started) / 1000)} s -> ${KUBE_BIN_DIR}`);
   });
 }
 
@@ -140,7 +147,7 @@ export async function ensureMotoVenv(): Promise<void> {
 export async function ensureToolchain(): Promise<void> {
   // Every missing tool is named at once (one line each), before anything is installed.
   // A tool is needed only if what it makes is not in the cache yet.
-  const needs = { go: !(existsSync(KUBE_APISERVER_BIN) && existsSync(ETCD_BIN)), python3: !existsSync(MOTO_SERVER_BIN) };
+  const needs = { go: !kubeBinariesPresent(), python3: !existsSync(MOTO_SERVER_BIN) };
   const missing = (Object.keys(TOOL_MESSAGES) as Array<keyof typeof TOOL_MESSAGES>).filter((t) => needs[t] && !which(t));
   if (missing.length > 0) throw new MissingToolError(missing.map((t) => TOOL_MESSAGES[t]).join('\n'));
   // Sequential: on 2 cores the Go build is CPU-bound and pip mostly waits on the network.

@@ -5,7 +5,11 @@ import { CoreV1Api, RbacAuthorizationV1Api, VersionApi, type KubeConfig } from '
 import { DescribeLoadBalancersCommand } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { ListServerCertificatesCommand } from '@aws-sdk/client-iam';
 import { ListHostedZonesCommand } from '@aws-sdk/client-route-53';
+import { execFile } from 'node:child_process';
 import { request, type RequestOptions } from 'node:https';
+import { promisify } from 'node:util';
+import { join } from 'node:path';
+import { KUBE_BIN_DIR, paths } from '../env/config.ts';
 import { awsClients, createTestNamespace, defaultNetwork, expectRefused, extraApiserver, kubeConfig, kubeConfigFor, uniqueName, waitFor, type TestNamespace } from './support/index.ts';
 
 async function rawGet(kc: KubeConfig, path: string): Promise<{ status: number; body: string }> {
@@ -90,6 +94,31 @@ describe('kube-apiserver', () => {
     } finally {
       await extra.remove();
     }
+  });
+});
+
+describe('kubectl', () => {
+  interface KubectlVersion {
+    clientVersion?: { gitVersion?: string };
+    serverVersion?: { gitVersion?: string };
+  }
+  const run = promisify(execFile);
+
+  it('on PATH for tests is the project\'s v1.36.3 (same release as the apiserver), not the machine\'s', async () => {
+    const { stdout } = await run('kubectl', ['version', '-o', 'json']);
+    const v = JSON.parse(stdout) as KubectlVersion;
+    expect(v.clientVersion?.gitVersion).toBe('v1.36.3');
+    expect(v.serverVersion?.gitVersion).toBe('v1.36.3');
+  });
+
+  it('is what a human gets after `source .albatross/env.sh` (from a PATH without it)', async () => {
+    const human = (cmd: string): Promise<{ stdout: string; stderr: string }> =>
+      run('bash', ['-c', `source '${paths.envSh}' && ${cmd}`], { env: { HOME: process.env['HOME'] ?? '/', PATH: '/usr/bin:/bin' } });
+    expect((await human('command -v kubectl')).stdout.trim()).toBe(join(KUBE_BIN_DIR, 'kubectl'));
+    const v = JSON.parse((await human('kubectl version -o json')).stdout) as KubectlVersion;
+    expect(v).toMatchObject({ clientVersion: { gitVersion: 'v1.36.3' }, serverVersion: { gitVersion: 'v1.36.3' } });
+    // KUBECONFIG from env.sh too: the admin reaches the apiserver.
+    expect((await human('kubectl get namespace default -o name')).stdout.trim()).toBe('namespace/default');
   });
 });
 
