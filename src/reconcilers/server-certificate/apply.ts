@@ -8,6 +8,8 @@ import type { CertificatePlan, PendingDeletion } from './plan.ts';
 
 export interface ApplyResult {
   uploaded?: ServerCertificateSummary;
+  /** The upload found the name already ours in IAM (not listed yet, or uploaded before a crash). */
+  uploadFoundExisting?: boolean;
   deleted: string[];
   /** Deletions AWS refused with DeleteConflict: still in use. */
   stillInUse: PendingDeletion[];
@@ -31,7 +33,9 @@ export async function apply(iam: IamApi, plan: CertificatePlan, desired: Desired
   for (const action of plan.actions) {
     if (action.type === 'upload') {
       if (!desired.bundle || desired.name !== action.name) throw new Error(`no certificate material for upload of ${action.name}`);
-      result.uploaded = await upload(iam, desired, action.name);
+      const { summary, existing } = await upload(iam, desired, action.name);
+      result.uploaded = summary;
+      if (existing) result.uploadFoundExisting = true;
       faultAfterUpload();
     } else {
       try {
@@ -49,11 +53,11 @@ export async function apply(iam: IamApi, plan: CertificatePlan, desired: Desired
   return result;
 }
 
-async function upload(iam: IamApi, desired: DesiredCertificate, name: string): Promise<ServerCertificateSummary> {
+async function upload(iam: IamApi, desired: DesiredCertificate, name: string): Promise<{ summary: ServerCertificateSummary; existing: boolean }> {
   const bundle = desired.bundle;
   if (!bundle) throw new Error(`no certificate material for upload of ${name}`);
   try {
-    return await iam.uploadServerCertificate({
+    const summary = await iam.uploadServerCertificate({
       name,
       path: desired.path,
       certificateBody: bundle.certificateBody,
@@ -61,11 +65,12 @@ async function upload(iam: IamApi, desired: DesiredCertificate, name: string): P
       privateKey: bundle.privateKey,
       tags: desired.tags,
     });
+    return { summary, existing: false };
   } catch (err) {
     if (!(err instanceof AwsError && err.kind === 'duplicate')) throw err;
     // Already there: ours (uploaded before a crash, or not yet listed) or someone else's.
     const existing = await iam.getServerCertificate(name);
-    if (existing && existing.path === desired.path) return existing;
+    if (existing && existing.path === desired.path) return { summary: existing, existing: true };
     if (existing) throw new NameTakenError(`IAM server certificate name ${name} is already used under path ${existing.path} (${existing.arn}); it is not ours. Set spec.iam.name to another base name`);
     throw err; // EntityAlreadyExists but not readable yet: retry later
   }

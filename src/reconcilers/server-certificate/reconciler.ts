@@ -125,7 +125,7 @@ class ServerCertificateReconciler implements Reconciler {
     const planInput = { desired, actual, current: currentName, alreadyPending: [...since.keys()], ...lastUploadOf(sc) };
     const needed = usageNeeded(planInput);
     if (needed.length > 0) await attachUsage(this.usage(ctx.signal), needed, scanAfter(needed, since));
-    const p = plan(planInput);
+    let p = plan(planInput);
     ctx.log.debug({
       desired: desired.name ?? null,
       found: actual.desired?.name ?? null,
@@ -135,6 +135,10 @@ class ServerCertificateReconciler implements Reconciler {
       drift: p.drift.length,
     }, 'planned');
     const result = await this.applyPlan(ctx, sc, iam, p, desired);
+    if (result.uploadFoundExisting && p.actions.some((a) => a.type === 'upload' && a.why === 'restore')) {
+      // "Deleted outside Albatross" was IAM not listing it yet (eventual consistency): no drift.
+      p = { ...p, drift: [], reportOnly: false };
+    }
 
     const inUse = inUseAfter(desired, actual, result);
     const pending = [...p.pending, ...result.stillInUse];

@@ -145,7 +145,9 @@ describe('plan and apply', () => {
     const iam = new FakeIam();
     const p = { actions: [{ type: 'upload' as const, name: desired.name!, path: PATH, why: 'create' as const }], pending: [], drift: [], reportOnly: false };
     const ours = iam.put(desired.name!, PATH, pki.leaf.certPem);
-    expect((await apply(iam, p, desired)).uploaded?.arn).toBe(ours.arn);
+    const adopted = await apply(iam, p, desired);
+    expect(adopted.uploaded?.arn).toBe(ours.arn);
+    expect(adopted.uploadFoundExisting).toBe(true);
 
     const other = new FakeIam();
     other.put(desired.name!, `/albatross/other-cluster/${NS}/`, pki.leaf.certPem);
