@@ -5,7 +5,7 @@
 # first build); later runs only print the path. Cold build: about 2 minutes on 2 cores.
 set -euo pipefail
 HELM_VERSION="${HELM_VERSION:-3.22.0}"
-DIR="${ALBATROSS_CACHE:-$HOME/.cache/albatross}/helm-${HELM_VERSION}"
+DIR="${ALBATROSS_CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/albatross}/helm-${HELM_VERSION}"
 BIN="$DIR/helm"
 if [[ ! -x "$BIN" ]]; then
   command -v go >/dev/null || { echo "build-helm: go is required to build helm ${HELM_VERSION}" >&2; exit 1; }

