@@ -2,8 +2,9 @@
 // the same Config a user would pass on the command line.
 import { KubeConfig } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
-// Registers albatross_aws_api_calls_total, so /metrics always shows it (even before any AWS call).
-import './aws/call.ts';
+// Also registers albatross_aws_api_calls_total, so /metrics always shows it (even before any AWS call).
+import { configureAwsBudgets } from './aws/call.ts';
+import { formatAwsBudgets } from './aws/budgets.ts';
 import type { Config } from './config.ts';
 import { createLogger } from './logger.ts';
 import type { ControllerRegistration } from './runtime/index.ts';
@@ -49,6 +50,8 @@ export async function startAlbatross(config: Config, options: StartOptions = {})
   const kubeConfig = options.kubeConfig ?? loadKubeConfig(config.kubeconfig);
   const controllers = options.controllers ?? (await import('./reconcilers/index.ts')).controllers;
   collectProcessMetrics();
+  // The budgets are process-wide (every controller shares them): the config started last sets them.
+  configureAwsBudgets(config.awsBudgets);
   const manager = new Manager({ config, client: new RestClient(kubeConfig), log, registrations: controllers, tuning: options.tuning });
   await manager.setup();
   const servers = await startServers(config.metricsBindAddress, config.healthProbeBindAddress, {
@@ -56,7 +59,7 @@ export async function startAlbatross(config: Config, options: StartOptions = {})
     role: () => (manager.isLeader() ? 'leader' : 'standby'),
   });
   log.info(
-    { clusterName: config.clusterName, namespaces: config.namespaces.length ? config.namespaces : 'all', controllers: controllers.map((c) => c.name), metrics: servers.metricsUrl, health: servers.healthUrl, leaderElection: config.leaderElection.enabled ? config.leaderElection.identity : false },
+    { clusterName: config.clusterName, namespaces: config.namespaces.length ? config.namespaces : 'all', controllers: controllers.map((c) => c.name), metrics: servers.metricsUrl, health: servers.healthUrl, leaderElection: config.leaderElection.enabled ? config.leaderElection.identity : false, awsBudgets: formatAwsBudgets(config.awsBudgets) || 'defaults' },
     'starting albatross',
   );
   await manager.start();

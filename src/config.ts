@@ -4,6 +4,7 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { parseArgs } from 'node:util';
+import { AwsBudgetError, BUDGETS_SYNTAX, DEFAULT_BUDGETS, formatAwsBudgets, parseAwsBudgets, type AwsBudgets } from './aws/budgets.ts';
 
 export type LogLevel = 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal';
 const LOG_LEVELS: readonly LogLevel[] = ['trace', 'debug', 'info', 'warn', 'error', 'fatal'];
@@ -40,6 +41,8 @@ export interface Config {
   gracefulShutdownTimeoutMs: number;
   /** Path of a kubeconfig; undefined = KUBECONFIG / ~/.kube/config / in-cluster. */
   kubeconfig: string | undefined;
+  /** AWS request budgets that override the defaults (src/aws/budgets.ts); {} = all defaults. */
+  awsBudgets: AwsBudgets;
 }
 
 export class ConfigError extends Error {
@@ -72,6 +75,7 @@ const FLAGS: Record<string, FlagSpec> = {
   'health-probe-bind-address': { type: 'string', env: 'ALBATROSS_HEALTH_PROBE_BIND_ADDRESS', value: 'addr', default: ':8081', help: "Address of /healthz and /readyz ([host]:port); '0' disables it." },
   'log-level': { type: 'string', env: 'ALBATROSS_LOG_LEVEL', value: 'level', default: 'info', help: `Log level: ${LOG_LEVELS.join(', ')}. Logs are JSON lines on stdout.` },
   'graceful-shutdown-timeout': { type: 'string', env: 'ALBATROSS_GRACEFUL_SHUTDOWN_TIMEOUT', value: 'duration', default: '30s', help: 'On SIGTERM, how long in-flight reconciles may finish before they are aborted.' },
+  'aws-budgets': { type: 'string', env: 'ALBATROSS_AWS_BUDGETS', value: 'budgets', help: `AWS request budgets shared by all controllers (token buckets; the SDK also backs off when AWS throttles): ${BUDGETS_SYNTAX}. Lower them when other tools share the account's API limits. Classes not listed keep their defaults: ${formatAwsBudgets(DEFAULT_BUDGETS)}.` },
   kubeconfig: { type: 'string', env: 'KUBECONFIG', value: 'path', help: 'Path of a kubeconfig file. Default: $KUBECONFIG, ~/.kube/config, or the in-cluster service account.' },
 };
 
@@ -173,6 +177,15 @@ export function parseConfig(argv: string[], env: NodeJS.ProcessEnv = process.env
   if (renewDeadlineMs >= leaseDurationMs) throw new ConfigError(`--renew-deadline (${str('renew-deadline')}) must be less than --lease-duration (${str('lease-duration')})`);
   if (retryPeriodMs * 1.2 >= renewDeadlineMs) throw new ConfigError(`--retry-period (${str('retry-period')}) must be less than --renew-deadline (${str('renew-deadline')}) / 1.2`);
 
+  const budgets = raw('aws-budgets');
+  let awsBudgets: AwsBudgets;
+  try {
+    awsBudgets = parseAwsBudgets(budgets.text ?? '');
+  } catch (err) {
+    if (!(err instanceof AwsBudgetError)) throw err;
+    throw new ConfigError(`invalid AWS budget "${err.entry}" for ${budgets.source}: ${err.problem}`);
+  }
+
   const leNamespace = str('leader-election-namespace') || env.POD_NAMESPACE || serviceAccountNamespace() || 'default';
   const leaseName = str('leader-election-id') ?? 'albatross-leader';
   if (!/^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/.test(leaseName)) throw new ConfigError(`invalid lease name "${leaseName}" for --leader-election-id: must be a DNS subdomain`);
@@ -198,6 +211,7 @@ export function parseConfig(argv: string[], env: NodeJS.ProcessEnv = process.env
       logLevel: logLevel.text as LogLevel,
       gracefulShutdownTimeoutMs: duration('graceful-shutdown-timeout', 0),
       kubeconfig: str('kubeconfig') || undefined,
+      awsBudgets,
     },
   };
 }

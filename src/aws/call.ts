@@ -2,22 +2,13 @@
 // albatross_aws_api_calls_total, and errors turned into AwsError with a kind.
 import { Counter, register } from 'prom-client';
 import { AwsError, awsErrorCode, classifyAwsError } from './errors.ts';
-import { TokenBucket, type BucketSpec } from './token-bucket.ts';
+import { DEFAULT_BUDGETS, parseAwsBudgets, type AwsBudgets } from './budgets.ts';
+import { TokenBucket } from './token-bucket.ts';
+
+export { DEFAULT_BUDGETS } from './budgets.ts';
 
 export type AwsService = 'elbv2' | 'iam' | 'route53' | 'ec2';
 export type ApiClass = 'read' | 'write';
-
-/** Defaults near AWS's published per-account limits (ELBv2 describe ~ 20/s, Route 53 5/s, IAM low). */
-export const DEFAULT_BUDGETS: Record<`${AwsService}:${ApiClass}`, BucketSpec> = {
-  'elbv2:read': { ratePerSecond: 20, burst: 40 },
-  'elbv2:write': { ratePerSecond: 10, burst: 20 },
-  'iam:read': { ratePerSecond: 10, burst: 20 },
-  'iam:write': { ratePerSecond: 5, burst: 10 },
-  'route53:read': { ratePerSecond: 5, burst: 10 },
-  'route53:write': { ratePerSecond: 5, burst: 5 },
-  'ec2:read': { ratePerSecond: 20, burst: 40 },
-  'ec2:write': { ratePerSecond: 5, burst: 10 },
-};
 
 function metric(): Counter<'service' | 'operation' | 'outcome'> {
   const name = 'albatross_aws_api_calls_total';
@@ -32,24 +23,15 @@ function metric(): Counter<'service' | 'operation' | 'outcome'> {
 const callsTotal = metric();
 
 const buckets = new Map<string, TokenBucket>();
-let overrides: Partial<Record<string, BucketSpec>> = {};
+let overrides: AwsBudgets = {};
 
 /**
- * Overrides budgets, e.g. from ALBATROSS_AWS_BUDGETS="elbv2:read=20/40,route53:write=5/5"
- * (rate per second / burst). Invalid entries throw with the entry named.
+ * Sets the process's budgets: the given classes override DEFAULT_BUDGETS, the others keep them.
+ * Takes --aws-budgets' text (e.g. "elbv2:read=20/40,route53:write=5/5": rate per second / burst;
+ * invalid entries throw with the entry named) or parsed budgets. Buckets start full again.
  */
-export function configureAwsBudgets(spec: string | Partial<Record<string, BucketSpec>>): void {
-  if (typeof spec === 'string') {
-    const parsed: Record<string, BucketSpec> = {};
-    for (const entry of spec.split(',').map((s) => s.trim()).filter(Boolean)) {
-      const m = /^(elbv2|iam|route53|ec2):(read|write)=(\d+(?:\.\d+)?)\/(\d+)$/.exec(entry);
-      if (!m) throw new Error(`invalid AWS budget "${entry}": expected <service>:<read|write>=<rate>/<burst>`);
-      parsed[`${m[1]}:${m[2]}`] = { ratePerSecond: Number(m[3]), burst: Number(m[4]) };
-    }
-    overrides = parsed;
-  } else {
-    overrides = spec;
-  }
+export function configureAwsBudgets(spec: string | AwsBudgets): void {
+  overrides = typeof spec === 'string' ? parseAwsBudgets(spec) : spec;
   buckets.clear();
 }
 

@@ -52,6 +52,7 @@ describe('helm chart', () => {
     ['controller.logLevel=verbose', '/controller/logLevel'],
     ['serviceAccount.roleArn=not-an-arn', '/serviceAccount/roleArn'],
     ['controller.maxConcurrentReconciles=0', '/controller/maxConcurrentReconciles'],
+    ['controller.awsBudgets=route53:write=fast', '/controller/awsBudgets'],
   ])('values.schema.json refuses %s', async (set, path) => {
     const r = await helm('template', 'x', CHART, '-f', CI_VALUES, '--set', set);
     expect(r.code).not.toBe(0);
@@ -82,7 +83,8 @@ describe('helm chart', () => {
 
   it('passes the controller flags it parses: the rendered args and env are a valid config', async () => {
     const out = await helmTemplate('rel', ns.name, '-f', CI_VALUES, '--set', 'controller.watchNamespaces={a,b}',
-      '--set', 'controller.resyncPeriod=2m', '--set', 'controller.leaderElection.leaseDuration=20s');
+      '--set', 'controller.resyncPeriod=2m', '--set', 'controller.leaderElection.leaseDuration=20s',
+      '--set', 'controller.awsBudgets=elbv2:read=5/10\\,route53:write=1/2');
     const deploy = parseAllDocuments(out).map((d) => d.toJS() as { kind?: string } | null)
       .find((o) => o?.kind === 'Deployment') as V1Deployment | undefined;
     const container = deploy?.spec?.template.spec?.containers[0];
@@ -94,6 +96,7 @@ describe('helm chart', () => {
       clusterName: 'ci-cluster', namespaces: ['a', 'b'], resyncPeriodMs: 120_000, maxConcurrentReconciles: 4, logLevel: 'info',
       metricsBindAddress: ':8080', healthProbeBindAddress: ':8081', gracefulShutdownTimeoutMs: 30_000,
       leaderElection: { enabled: true, namespace: ns.name, id: 'albatross-leader', leaseDurationMs: 20_000, renewDeadlineMs: 10_000, retryPeriodMs: 2_000 },
+      awsBudgets: { 'elbv2:read': { ratePerSecond: 5, burst: 10 }, 'route53:write': { ratePerSecond: 1, burst: 2 } },
     });
     expect(config.leaderElection.identity).toMatch(/^rel-albatross-abc_/);
     expect(container?.ports?.map((p) => p.containerPort)).toEqual([8080, 8081]);
@@ -102,7 +105,7 @@ describe('helm chart', () => {
   it('has a value for every controller flag, and docs/operations.md documents each', async () => {
     const flags = [...helpText().matchAll(/^ {2}--([a-z-]+)/gm)].map((m) => m[1] ?? '').filter((f) => f !== 'version');
     expect(flags).toContain('cluster-name');
-    const rendered = await helmTemplate('rel', ns.name, '-f', CI_VALUES, '--set', 'controller.watchNamespaces={a}');
+    const rendered = await helmTemplate('rel', ns.name, '-f', CI_VALUES, '--set', 'controller.watchNamespaces={a}', '--set', 'controller.awsBudgets=iam:write=1/1');
     // Set another way by the chart: the cluster name and identity through env (ALBATROSS_CLUSTER_NAME,
     // POD_NAME); kubeconfig is in-cluster.
     const notArgs = new Set(['cluster-name', 'leader-election-identity', 'kubeconfig']);

@@ -32,6 +32,7 @@ describe('command line', () => {
     expect(r.stdout).toContain('--cluster-name <name>   [ALBATROSS_CLUSTER_NAME]');
     expect(r.stdout).toContain('--resync-period <duration>   [ALBATROSS_RESYNC_PERIOD] (default 5m)');
     expect(r.stdout).toContain('--metrics-bind-address <addr>   [ALBATROSS_METRICS_BIND_ADDRESS] (default :8080)');
+    expect(r.stdout).toContain('--aws-budgets <budgets>   [ALBATROSS_AWS_BUDGETS]');
   });
 
   it.each([
@@ -39,6 +40,7 @@ describe('command line', () => {
     [['--cluster-name', 'c', '--no-such-flag'], {}, "albatross: Unknown option '--no-such-flag' (see --help)"],
     [[], {}, 'albatross: --cluster-name is required (or set ALBATROSS_CLUSTER_NAME) (see --help)'],
     [[], { ALBATROSS_CLUSTER_NAME: 'c', ALBATROSS_MAX_CONCURRENT_RECONCILES: 'lots' }, 'albatross: invalid value "lots" for ALBATROSS_MAX_CONCURRENT_RECONCILES: an integer from 1 to 100 (see --help)'],
+    [['--cluster-name', 'c', '--aws-budgets', 'elbv2:read=0/1'], {}, 'albatross: invalid AWS budget "elbv2:read=0/1" for --aws-budgets: the rate must be above 0 and the burst at least 1 (see --help)'],
   ])('%j %j: one clear error line, exit code 2', (args, env, line) => {
     const r = run(args, env);
     expect(r.status).toBe(2);
@@ -49,12 +51,13 @@ describe('command line', () => {
 
 describe('the real process', () => {
   it('serves /healthz, /readyz (synced, leader) and /metrics with the registered controllers, and stops on SIGTERM with 0', async () => {
-    const child = spawn(NODE, [MAIN, '--cluster-name', uniqueClusterName(), '--namespace', ns.name, '--metrics-bind-address', '127.0.0.1:0', '--health-probe-bind-address', '127.0.0.1:0'], { cwd: REPO, env: process.env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(NODE, [MAIN, '--cluster-name', uniqueClusterName(), '--namespace', ns.name, '--metrics-bind-address', '127.0.0.1:0', '--health-probe-bind-address', '127.0.0.1:0', '--aws-budgets', 'route53:read=4/8'], { cwd: REPO, env: process.env, stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     child.stdout.setEncoding('utf8').on('data', (c: string) => (out += c));
     const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
     try {
       const started = await waitFor(() => out.split('\n').map((l) => { try { return JSON.parse(l) as Record<string, unknown>; } catch { return undefined; } }).find((l) => l?.msg === 'starting albatross'), { description: 'the start log line' });
+      expect(started.awsBudgets).toBe('route53:read=4/8');
       const health = String(started.health);
       const metrics = String(started.metrics);
       expect((await fetch(`${health}/healthz`)).status).toBe(200);

@@ -29,6 +29,7 @@ describe('parseConfig', () => {
       healthProbeBindAddress: ':8081',
       logLevel: 'info',
       gracefulShutdownTimeoutMs: 30_000,
+      awsBudgets: {},
     });
     expect(c.leaderElection).toMatchObject({ enabled: false, id: 'albatross-leader', leaseDurationMs: 15_000, renewDeadlineMs: 10_000, retryPeriodMs: 2_000 });
   });
@@ -39,6 +40,17 @@ describe('parseConfig', () => {
     expect(config(['--cluster-name', 'flag', '--resync-period=30s', '--no-leader-elect'], env)).toMatchObject({
       clusterName: 'flag', resyncPeriodMs: 30_000, leaderElection: { enabled: false },
     });
+  });
+
+  it('reads AWS budgets from --aws-budgets or ALBATROSS_AWS_BUDGETS', () => {
+    expect(config(['--cluster-name', 'c', '--aws-budgets', 'elbv2:read=5/10,route53:write=1/2']).awsBudgets).toEqual({
+      'elbv2:read': { ratePerSecond: 5, burst: 10 },
+      'route53:write': { ratePerSecond: 1, burst: 2 },
+    });
+    expect(config(['--cluster-name', 'c'], { ALBATROSS_AWS_BUDGETS: 'iam:write=1/1' }).awsBudgets).toEqual({ 'iam:write': { ratePerSecond: 1, burst: 1 } });
+    expect(errorOf(['--cluster-name', 'c'], { ALBATROSS_AWS_BUDGETS: 'ec2:write=1/1,ec2:write=2/2' })).toBe(
+      'invalid AWS budget "ec2:write=2/2" for ALBATROSS_AWS_BUDGETS: ec2:write is given twice',
+    );
   });
 
   it('accepts repeated and comma-separated namespaces', () => {
@@ -54,6 +66,8 @@ describe('parseConfig', () => {
     [['--cluster-name', 'c', '--namespace', 'Bad_NS'], `invalid namespace "Bad_NS" for --namespace: must be a DNS label (lower-case a-z, 0-9, '-')`],
     [['--cluster-name', 'c', '--renew-deadline', '20s'], '--renew-deadline (20s) must be less than --lease-duration (15s)'],
     [['--cluster-name', 'bad name'], 'invalid cluster name "bad name" for --cluster-name: 1-63 characters of A-Z a-z 0-9 . _ - starting with a letter or digit'],
+    [['--cluster-name', 'c', '--aws-budgets', 'elbv2:read=fast'], 'invalid AWS budget "elbv2:read=fast" for --aws-budgets: expected <service>:<read|write>=<rate per second>/<burst>, comma-separated; service one of elbv2, iam, route53, ec2'],
+    [['--cluster-name', 'c', '--aws-budgets', 'iam:write=5/0'], 'invalid AWS budget "iam:write=5/0" for --aws-budgets: the rate must be above 0 and the burst at least 1'],
     [['--cluster-name', 'c', '--bogus'], "Unknown option '--bogus'"],
     [['--cluster-name'], "Option '--cluster-name <value>' argument missing"],
   ])('refuses %j with one line naming the flag', (argv, message) => {
@@ -69,10 +83,12 @@ describe('parseConfig', () => {
   it('documents every flag and its variable in --help', () => {
     expect(parseConfig(['--help'])).toEqual({ kind: 'help' });
     const help = helpText();
-    for (const flag of ['--cluster-name', '--namespace', '--resync-period', '--max-concurrent-reconciles', '--leader-elect', '--leader-election-namespace', '--leader-election-id', '--lease-duration', '--renew-deadline', '--retry-period', '--metrics-bind-address', '--health-probe-bind-address', '--log-level']) {
+    for (const flag of ['--cluster-name', '--namespace', '--resync-period', '--max-concurrent-reconciles', '--leader-elect', '--leader-election-namespace', '--leader-election-id', '--lease-duration', '--renew-deadline', '--retry-period', '--metrics-bind-address', '--health-probe-bind-address', '--log-level', '--aws-budgets']) {
       expect(help).toContain(flag);
     }
     expect(help).toContain('ALBATROSS_CLUSTER_NAME');
+    expect(help).toContain('--aws-budgets <budgets>   [ALBATROSS_AWS_BUDGETS]');
+    expect(help).toContain('keep their defaults: elbv2:read=20/40,');
   });
 });
 

@@ -1,0 +1,62 @@
+// --aws-budgets' text form, and that configureAwsBudgets really paces callAws.
+import { afterEach, describe, expect, it } from '@jest/globals';
+import { AwsBudgetError, DEFAULT_BUDGETS, formatAwsBudgets, parseAwsBudgets } from '../../../src/aws/budgets.ts';
+import { callAws, configureAwsBudgets } from '../../../src/aws/call.ts';
+
+describe('parseAwsBudgets', () => {
+  it('reads comma-separated <service>:<class>=<rate>/<burst> entries; others are left out', () => {
+    expect(parseAwsBudgets(' elbv2:read=2.5/4, route53:write=1/1 ')).toEqual({
+      'elbv2:read': { ratePerSecond: 2.5, burst: 4 },
+      'route53:write': { ratePerSecond: 1, burst: 1 },
+    });
+    expect(parseAwsBudgets('')).toEqual({});
+  });
+
+  it('formats back to the same text (the defaults as --help shows them)', () => {
+    expect(formatAwsBudgets(parseAwsBudgets(formatAwsBudgets(DEFAULT_BUDGETS)))).toBe(formatAwsBudgets(DEFAULT_BUDGETS));
+    expect(formatAwsBudgets(DEFAULT_BUDGETS)).toMatch(/^elbv2:read=20\/40,elbv2:write=10\/20,/);
+  });
+
+  it.each([
+    ['s3:read=1/1', 's3:read=1/1', 'expected <service>:<read|write>=<rate per second>/<burst>'],
+    ['elbv2:read=1/1,iam:list=1/1', 'iam:list=1/1', 'expected'],
+    ['route53:write=2', 'route53:write=2', 'expected'],
+    ['iam:write=0/5', 'iam:write=0/5', 'the rate must be above 0 and the burst at least 1'],
+    ['iam:write=5/0', 'iam:write=5/0', 'the rate must be above 0 and the burst at least 1'],
+    ['ec2:read=1/1,ec2:read=2/2', 'ec2:read=2/2', 'ec2:read is given twice'],
+  ])('refuses %j, naming the entry %j', (text, entry, problem) => {
+    let err: unknown;
+    try {
+      parseAwsBudgets(text);
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(AwsBudgetError);
+    expect((err as AwsBudgetError).entry).toBe(entry);
+    expect((err as AwsBudgetError).problem).toContain(problem);
+  });
+});
+
+describe('configureAwsBudgets', () => {
+  afterEach(() => configureAwsBudgets({}));
+  const timeOfCalls = async (n: number): Promise<number> => {
+    const t0 = performance.now();
+    for (let i = 0; i < n; i++) await callAws('route53', 'ListHostedZones', () => Promise.resolve(i));
+    return performance.now() - t0;
+  };
+
+  it('paces calls of a class at the configured rate once its burst is spent', async () => {
+    configureAwsBudgets('route53:read=10/1');
+    // burst 1, then one token every 100 ms: the 2nd and 3rd calls wait ~100 ms each.
+    expect(await timeOfCalls(3)).toBeGreaterThanOrEqual(180);
+  });
+
+  it('leaves the defaults (route53 read burst 10) for classes not configured', async () => {
+    configureAwsBudgets('route53:write=1/1');
+    expect(await timeOfCalls(5)).toBeLessThan(100);
+  });
+
+  it('refuses bad text with the entry named', () => {
+    expect(() => configureAwsBudgets('route53:read=fast')).toThrow('invalid AWS budget "route53:read=fast": expected');
+  });
+});
