@@ -559,6 +559,12 @@ export interface ServerCertificateSpec {
   includeRoot?: boolean;
   /** ExpiringSoon=True when notAfter is closer than this many days. Default: 30. Range: 0..365. */
   renewBeforeDays?: number;
+  /**
+   * Correct (default) uploads the certificate again when the one in use was deleted or replaced in IAM
+   * outside Albatross; Report changes nothing, sets Drifted=True and Ready=False (reason Drifted) and lists
+   * the differences in status.drift. Default: "Correct".
+   */
+  driftPolicy?: 'Correct' | 'Report';
   /** Delete (default) removes the IAM certificates this resource owns; Retain leaves them. Default: "Delete". */
   deletionPolicy?: 'Delete' | 'Retain';
 }

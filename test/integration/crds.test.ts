@@ -163,6 +163,7 @@ describe('examples', () => {
       iam: { name: 'service-example-com', path: '/albatross/' },
       includeRoot: false,
       renewBeforeDays: 30,
+      driftPolicy: 'Correct',
       deletionPolicy: 'Delete',
     });
 
@@ -261,6 +262,7 @@ const invalidCases: InvalidCase[] = [
   scertCase('no secretRef', (o) => delete (o.spec as Partial<ServerCertificate['spec']>).secretRef, ['spec.secretRef', 'Required value']),
   scertCase('iam.path without trailing slash', (o) => (o.spec.iam = { path: '/albatross' }), ['spec.iam.path', 'should match']),
   scertCase('renewBeforeDays -1', (o) => (o.spec.renewBeforeDays = -1), ['spec.renewBeforeDays', 'greater than or equal to 0']),
+  scertCase('unknown driftPolicy', (o) => (o.spec.driftPolicy = 'Ignore' as never), ['spec.driftPolicy', 'Unsupported value: "Ignore"']),
   // DnsAlias
   dnsaCase('no names', (o) => (o.spec.names = []), ['spec.names', 'at least 1 items']),
   dnsaCase('name repeated in the chain', (o) => (o.spec.names = [o.spec.names[0]!, o.spec.names[0]!]), ['spec.names', 'must not repeat a name']),

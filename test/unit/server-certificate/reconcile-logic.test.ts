@@ -219,7 +219,7 @@ describe('plan and apply', () => {
   });
 
   it('drift: the certificate deleted behind our back is re-uploaded (Correct) or only reported (Report)', async () => {
-    for (const driftPolicy of ['Correct', 'Report']) {
+    for (const driftPolicy of ['Correct', 'Report'] as const) {
       const iam = new FakeIam();
       const desired = desiredFor(pki.leaf, { driftPolicy });
       await converge(iam, new FakeUsage(), desired);
