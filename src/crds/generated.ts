@@ -124,7 +124,11 @@ export interface DnsAliasStatus {
     value?: string;
     /** TTL in seconds (absent for an alias). */
     ttl?: number;
-    /** Whether Route 53 reports the change as INSYNC. */
+    /**
+     * True when the last read of the hosted zone found this record exactly as desired (type, value or alias
+     * target, TTL) together with its ownership TXT record; false while a change is still being written or
+     * when Route 53 differs (see status.drift). Not Route 53's INSYNC change status.
+     */
     inSync?: boolean;
   }>;
   /** Differences between the spec and Route 53 found at the last observation (empty when none). */
