@@ -53,6 +53,8 @@ import type {
   TargetDescription,
   TargetGroup,
   TargetHealthDescription,
+  ServiceInputTypes,
+  ServiceOutputTypes,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { callAws, sdkClientConfig, type CallOptions } from './call.ts';
 import { isAwsErrorKind } from './errors.ts';
@@ -141,6 +143,22 @@ function fromAttributeList(list: Array<{ Key?: string; Value?: string }> | undef
   return out;
 }
 
+function listenerCertificates(listenerArn: string, certificateArns: string[]) {
+  return { ListenerArn: listenerArn, Certificates: certificateArns.map((CertificateArn) => ({ CertificateArn })) };
+}
+
+/** The one object a Create* call returns; an empty answer is an error naming the operation. */
+function created<T>(operation: string, items: T[] | undefined, what: string): T {
+  const item = items?.[0];
+  if (!item) throw new Error(`${operation} returned no ${what}`);
+  return item;
+}
+
+/** A command object of this client with input I and output O (the type `client.send` accepts). */
+type Elbv2Command<I extends ServiceInputTypes, O extends ServiceOutputTypes> = Parameters<
+  typeof ElasticLoadBalancingV2Client.prototype.send<I, O>
+>[0];
+
 let sharedClient: ElasticLoadBalancingV2Client | undefined;
 function defaultClient(): ElasticLoadBalancingV2Client {
   sharedClient ??= new ElasticLoadBalancingV2Client(sdkClientConfig());
@@ -162,15 +180,50 @@ export class SdkElbv2 implements Elbv2Api {
     return new SdkElbv2(signal ? { signal } : {}, this.client);
   }
 
-  private call<T>(operation: string, fn: (signal?: AbortSignal) => Promise<T>): Promise<T> {
-    return callAws('elbv2', operation, fn, this.opts);
+  /** One SDK call through callAws, with this port's abort signal. */
+  private send<I extends ServiceInputTypes, O extends ServiceOutputTypes>(
+    operation: string,
+    command: Elbv2Command<I, O>,
+  ): Promise<O> {
+    return callAws('elbv2', operation, (abortSignal) => this.client.send(command, { abortSignal }), this.opts);
+  }
+
+  /** Every page of a Marker/NextMarker listing, one call per page. */
+  private async paginate<I extends ServiceInputTypes, O extends ServiceOutputTypes & { NextMarker?: string }, Item>(
+    operation: string,
+    commandFor: (marker: string | undefined) => Elbv2Command<I, O>,
+    itemsOf: (page: O) => Item[] | undefined,
+  ): Promise<Item[]> {
+    const out: Item[] = [];
+    let marker: string | undefined;
+    do {
+      const page = await this.send(operation, commandFor(marker));
+      out.push(...(itemsOf(page) ?? []));
+      marker = page.NextMarker;
+    } while (marker);
+    return out;
+  }
+
+  /**
+   * A describe by ARNs in batches of ARN_BATCH (duplicates dropped). One missing ARN fails its whole
+   * batch with not_found: that batch is retried one ARN at a time, skipping the missing (rare: after deletes).
+   */
+  private async inArnBatches<T>(arns: string[], describe: (batch: string[]) => Promise<T[]>): Promise<T[]> {
+    const out: T[] = [];
+    for (const batch of chunks([...new Set(arns)], ARN_BATCH)) {
+      try {
+        out.push(...(await describe(batch)));
+      } catch (err) {
+        if (!isAwsErrorKind(err, 'not_found')) throw err;
+        if (batch.length > 1) for (const arn of batch) out.push(...(await this.inArnBatches([arn], describe)));
+      }
+    }
+    return out;
   }
 
   async describeLoadBalancersByName(name: string): Promise<LoadBalancer[]> {
     try {
-      const out = await this.call('DescribeLoadBalancers', (abortSignal) =>
-        this.client.send(new DescribeLoadBalancersCommand({ Names: [name] }), { abortSignal }),
-      );
+      const out = await this.send('DescribeLoadBalancers', new DescribeLoadBalancersCommand({ Names: [name] }));
       return (out.LoadBalancers ?? []).filter((lb) => lb.LoadBalancerName === name);
     } catch (err) {
       if (isAwsErrorKind(err, 'not_found')) return [];
@@ -179,322 +232,196 @@ export class SdkElbv2 implements Elbv2Api {
   }
 
   async describeLoadBalancersByArn(arns: string[]): Promise<LoadBalancer[]> {
-    const out: LoadBalancer[] = [];
-    for (const batch of chunks([...new Set(arns)], ARN_BATCH)) {
-      try {
-        const res = await this.call('DescribeLoadBalancers', (abortSignal) =>
-          this.client.send(new DescribeLoadBalancersCommand({ LoadBalancerArns: batch }), { abortSignal }),
-        );
-        out.push(...(res.LoadBalancers ?? []));
-      } catch (err) {
-        if (!isAwsErrorKind(err, 'not_found')) throw err;
-        // One missing ARN fails the whole batch: fall back to one at a time (rare: after deletes).
-        if (batch.length === 1) continue;
-        out.push(...(await this.describeLoadBalancersOneByOne(batch)));
-      }
-    }
-    return out;
-  }
-
-  private async describeLoadBalancersOneByOne(arns: string[]): Promise<LoadBalancer[]> {
-    const out: LoadBalancer[] = [];
-    for (const arn of arns) out.push(...(await this.describeLoadBalancersByArn([arn])));
-    return out;
+    return this.inArnBatches(arns, async (batch) => {
+      const command = new DescribeLoadBalancersCommand({ LoadBalancerArns: batch });
+      const out = await this.send('DescribeLoadBalancers', command);
+      return out.LoadBalancers ?? [];
+    });
   }
 
   async describeLoadBalancerAttributes(arn: string): Promise<Attributes> {
-    const out = await this.call('DescribeLoadBalancerAttributes', (abortSignal) =>
-      this.client.send(new DescribeLoadBalancerAttributesCommand({ LoadBalancerArn: arn }), { abortSignal }),
+    const out = await this.send(
+      'DescribeLoadBalancerAttributes',
+      new DescribeLoadBalancerAttributesCommand({ LoadBalancerArn: arn }),
     );
     return fromAttributeList(out.Attributes);
   }
 
   async describeTags(arns: string[]): Promise<Map<string, Tags>> {
-    const result = new Map<string, Tags>();
-    for (const batch of chunks([...new Set(arns)], ARN_BATCH)) {
-      let descriptions;
-      try {
-        descriptions = (
-          await this.call('DescribeTags', (abortSignal) =>
-            this.client.send(new DescribeTagsCommand({ ResourceArns: batch }), { abortSignal }),
-          )
-        ).TagDescriptions;
-      } catch (err) {
-        if (!isAwsErrorKind(err, 'not_found')) throw err;
-        // A deleted ARN fails the whole batch: fall back to one at a time, skipping the missing.
-        if (batch.length > 1) for (const [arn, tags] of await this.describeTagsOneByOne(batch)) result.set(arn, tags);
-        continue;
-      }
-      for (const d of descriptions ?? []) {
-        if (!d.ResourceArn) continue;
-        result.set(d.ResourceArn, fromAttributeList(d.Tags));
-      }
-    }
-    return result;
-  }
-
-  private async describeTagsOneByOne(arns: string[]): Promise<Map<string, Tags>> {
-    const out = new Map<string, Tags>();
-    for (const arn of arns) for (const [k, v] of await this.describeTags([arn])) out.set(k, v);
-    return out;
+    const entries = await this.inArnBatches(arns, async (batch) => {
+      const out = await this.send('DescribeTags', new DescribeTagsCommand({ ResourceArns: batch }));
+      return (out.TagDescriptions ?? []).flatMap((d) =>
+        d.ResourceArn ? [[d.ResourceArn, fromAttributeList(d.Tags)] as const] : [],
+      );
+    });
+    return new Map(entries);
   }
 
   async listTargetGroups(): Promise<TargetGroup[]> {
-    const out: TargetGroup[] = [];
-    let marker: string | undefined;
-    do {
-      const page = await this.call('DescribeTargetGroups', (abortSignal) =>
-        this.client.send(new DescribeTargetGroupsCommand({ PageSize: PAGE_SIZE, Marker: marker }), { abortSignal }),
-      );
-      out.push(...(page.TargetGroups ?? []));
-      marker = page.NextMarker;
-    } while (marker);
-    return out;
+    return this.paginate(
+      'DescribeTargetGroups',
+      (marker) => new DescribeTargetGroupsCommand({ PageSize: PAGE_SIZE, Marker: marker }),
+      (page) => page.TargetGroups,
+    );
   }
 
   async describeTargetGroupAttributes(arn: string): Promise<Attributes> {
-    const out = await this.call('DescribeTargetGroupAttributes', (abortSignal) =>
-      this.client.send(new DescribeTargetGroupAttributesCommand({ TargetGroupArn: arn }), { abortSignal }),
+    const out = await this.send(
+      'DescribeTargetGroupAttributes',
+      new DescribeTargetGroupAttributesCommand({ TargetGroupArn: arn }),
     );
     return fromAttributeList(out.Attributes);
   }
 
   async describeTargetHealth(arn: string): Promise<TargetHealthDescription[]> {
-    const out = await this.call('DescribeTargetHealth', (abortSignal) =>
-      this.client.send(new DescribeTargetHealthCommand({ TargetGroupArn: arn }), { abortSignal }),
-    );
+    const out = await this.send('DescribeTargetHealth', new DescribeTargetHealthCommand({ TargetGroupArn: arn }));
     return out.TargetHealthDescriptions ?? [];
   }
 
   async describeListeners(loadBalancerArn: string): Promise<Listener[]> {
-    const out: Listener[] = [];
-    let marker: string | undefined;
-    do {
-      const page = await this.call('DescribeListeners', (abortSignal) =>
-        this.client.send(
-          new DescribeListenersCommand({ LoadBalancerArn: loadBalancerArn, PageSize: PAGE_SIZE, Marker: marker }),
-          { abortSignal },
-        ),
-      );
-      out.push(...(page.Listeners ?? []));
-      marker = page.NextMarker;
-    } while (marker);
-    return out;
+    return this.paginate(
+      'DescribeListeners',
+      (marker) =>
+        new DescribeListenersCommand({ LoadBalancerArn: loadBalancerArn, PageSize: PAGE_SIZE, Marker: marker }),
+      (page) => page.Listeners,
+    );
   }
 
   async describeListenerCertificates(listenerArn: string): Promise<Certificate[]> {
-    const out: Certificate[] = [];
-    let marker: string | undefined;
-    do {
-      const page = await this.call('DescribeListenerCertificates', (abortSignal) =>
-        this.client.send(
-          new DescribeListenerCertificatesCommand({ ListenerArn: listenerArn, PageSize: PAGE_SIZE, Marker: marker }),
-          { abortSignal },
-        ),
-      );
-      out.push(...(page.Certificates ?? []));
-      marker = page.NextMarker;
-    } while (marker);
-    return out;
+    return this.paginate(
+      'DescribeListenerCertificates',
+      (marker) =>
+        new DescribeListenerCertificatesCommand({ ListenerArn: listenerArn, PageSize: PAGE_SIZE, Marker: marker }),
+      (page) => page.Certificates,
+    );
   }
 
   async describeRules(listenerArn: string): Promise<Rule[]> {
-    const out: Rule[] = [];
-    let marker: string | undefined;
-    do {
-      const page = await this.call('DescribeRules', (abortSignal) =>
-        this.client.send(new DescribeRulesCommand({ ListenerArn: listenerArn, PageSize: PAGE_SIZE, Marker: marker }), {
-          abortSignal,
-        }),
-      );
-      out.push(...(page.Rules ?? []));
-      marker = page.NextMarker;
-    } while (marker);
-    return out;
+    return this.paginate(
+      'DescribeRules',
+      (marker) => new DescribeRulesCommand({ ListenerArn: listenerArn, PageSize: PAGE_SIZE, Marker: marker }),
+      (page) => page.Rules,
+    );
   }
 
   async createLoadBalancer(input: CreateLoadBalancerInput): Promise<LoadBalancer> {
-    const out = await this.call('CreateLoadBalancer', (abortSignal) =>
-      this.client.send(new CreateLoadBalancerCommand(input), { abortSignal }),
-    );
-    const lb = out.LoadBalancers?.[0];
-    if (!lb) throw new Error('CreateLoadBalancer returned no load balancer');
-    return lb;
+    const out = await this.send('CreateLoadBalancer', new CreateLoadBalancerCommand(input));
+    return created('CreateLoadBalancer', out.LoadBalancers, 'load balancer');
   }
 
   async modifyLoadBalancerAttributes(arn: string, attributes: Attributes): Promise<void> {
-    await this.call('ModifyLoadBalancerAttributes', (abortSignal) =>
-      this.client.send(
-        new ModifyLoadBalancerAttributesCommand({ LoadBalancerArn: arn, Attributes: toAttributeList(attributes) }),
-        { abortSignal },
-      ),
+    await this.send(
+      'ModifyLoadBalancerAttributes',
+      new ModifyLoadBalancerAttributesCommand({ LoadBalancerArn: arn, Attributes: toAttributeList(attributes) }),
     );
   }
 
   async setSecurityGroups(arn: string, securityGroups: string[]): Promise<void> {
-    await this.call('SetSecurityGroups', (abortSignal) =>
-      this.client.send(new SetSecurityGroupsCommand({ LoadBalancerArn: arn, SecurityGroups: securityGroups }), {
-        abortSignal,
-      }),
+    await this.send(
+      'SetSecurityGroups',
+      new SetSecurityGroupsCommand({ LoadBalancerArn: arn, SecurityGroups: securityGroups }),
     );
   }
 
   async setSubnets(arn: string, subnets: string[]): Promise<void> {
-    await this.call('SetSubnets', (abortSignal) =>
-      this.client.send(new SetSubnetsCommand({ LoadBalancerArn: arn, Subnets: subnets }), { abortSignal }),
-    );
+    await this.send('SetSubnets', new SetSubnetsCommand({ LoadBalancerArn: arn, Subnets: subnets }));
   }
 
   async setIpAddressType(arn: string, ipAddressType: string): Promise<void> {
-    await this.call('SetIpAddressType', (abortSignal) =>
-      this.client.send(
-        new SetIpAddressTypeCommand({ LoadBalancerArn: arn, IpAddressType: ipAddressType as 'ipv4' | 'dualstack' }),
-        { abortSignal },
-      ),
+    await this.send(
+      'SetIpAddressType',
+      new SetIpAddressTypeCommand({ LoadBalancerArn: arn, IpAddressType: ipAddressType as 'ipv4' | 'dualstack' }),
     );
   }
 
   async deleteLoadBalancer(arn: string): Promise<void> {
-    await this.call('DeleteLoadBalancer', (abortSignal) =>
-      this.client.send(new DeleteLoadBalancerCommand({ LoadBalancerArn: arn }), { abortSignal }),
-    );
+    await this.send('DeleteLoadBalancer', new DeleteLoadBalancerCommand({ LoadBalancerArn: arn }));
   }
 
   async createTargetGroup(input: CreateTargetGroupInput): Promise<TargetGroup> {
-    const out = await this.call('CreateTargetGroup', (abortSignal) =>
-      this.client.send(new CreateTargetGroupCommand(input), { abortSignal }),
-    );
-    const tg = out.TargetGroups?.[0];
-    if (!tg) throw new Error('CreateTargetGroup returned no target group');
-    return tg;
+    const out = await this.send('CreateTargetGroup', new CreateTargetGroupCommand(input));
+    return created('CreateTargetGroup', out.TargetGroups, 'target group');
   }
 
   async modifyTargetGroup(input: ModifyTargetGroupInput): Promise<void> {
-    await this.call('ModifyTargetGroup', (abortSignal) =>
-      this.client.send(new ModifyTargetGroupCommand(input), { abortSignal }),
-    );
+    await this.send('ModifyTargetGroup', new ModifyTargetGroupCommand(input));
   }
 
   async modifyTargetGroupAttributes(arn: string, attributes: Attributes): Promise<void> {
-    await this.call('ModifyTargetGroupAttributes', (abortSignal) =>
-      this.client.send(
-        new ModifyTargetGroupAttributesCommand({ TargetGroupArn: arn, Attributes: toAttributeList(attributes) }),
-        { abortSignal },
-      ),
+    await this.send(
+      'ModifyTargetGroupAttributes',
+      new ModifyTargetGroupAttributesCommand({ TargetGroupArn: arn, Attributes: toAttributeList(attributes) }),
     );
   }
 
   async registerTargets(arn: string, targets: TargetDescription[]): Promise<void> {
-    await this.call('RegisterTargets', (abortSignal) =>
-      this.client.send(new RegisterTargetsCommand({ TargetGroupArn: arn, Targets: targets }), { abortSignal }),
-    );
+    await this.send('RegisterTargets', new RegisterTargetsCommand({ TargetGroupArn: arn, Targets: targets }));
   }
 
   async deregisterTargets(arn: string, targets: TargetDescription[]): Promise<void> {
-    await this.call('DeregisterTargets', (abortSignal) =>
-      this.client.send(new DeregisterTargetsCommand({ TargetGroupArn: arn, Targets: targets }), { abortSignal }),
-    );
+    await this.send('DeregisterTargets', new DeregisterTargetsCommand({ TargetGroupArn: arn, Targets: targets }));
   }
 
   async deleteTargetGroup(arn: string): Promise<void> {
-    await this.call('DeleteTargetGroup', (abortSignal) =>
-      this.client.send(new DeleteTargetGroupCommand({ TargetGroupArn: arn }), { abortSignal }),
-    );
+    await this.send('DeleteTargetGroup', new DeleteTargetGroupCommand({ TargetGroupArn: arn }));
   }
 
   async createListener(input: CreateListenerInput): Promise<Listener> {
-    const out = await this.call('CreateListener', (abortSignal) =>
-      this.client.send(new CreateListenerCommand(input), { abortSignal }),
-    );
-    const listener = out.Listeners?.[0];
-    if (!listener) throw new Error('CreateListener returned no listener');
-    return listener;
+    const out = await this.send('CreateListener', new CreateListenerCommand(input));
+    return created('CreateListener', out.Listeners, 'listener');
   }
 
   async modifyListener(input: ModifyListenerInput): Promise<void> {
-    await this.call('ModifyListener', (abortSignal) =>
-      this.client.send(new ModifyListenerCommand(input), { abortSignal }),
-    );
+    await this.send('ModifyListener', new ModifyListenerCommand(input));
   }
 
   async addListenerCertificates(listenerArn: string, certificateArns: string[]): Promise<void> {
-    await this.call('AddListenerCertificates', (abortSignal) =>
-      this.client.send(
-        new AddListenerCertificatesCommand({
-          ListenerArn: listenerArn,
-          Certificates: certificateArns.map((CertificateArn) => ({ CertificateArn })),
-        }),
-        { abortSignal },
-      ),
+    await this.send(
+      'AddListenerCertificates',
+      new AddListenerCertificatesCommand(listenerCertificates(listenerArn, certificateArns)),
     );
   }
 
   async removeListenerCertificates(listenerArn: string, certificateArns: string[]): Promise<void> {
-    await this.call('RemoveListenerCertificates', (abortSignal) =>
-      this.client.send(
-        new RemoveListenerCertificatesCommand({
-          ListenerArn: listenerArn,
-          Certificates: certificateArns.map((CertificateArn) => ({ CertificateArn })),
-        }),
-        { abortSignal },
-      ),
+    await this.send(
+      'RemoveListenerCertificates',
+      new RemoveListenerCertificatesCommand(listenerCertificates(listenerArn, certificateArns)),
     );
   }
 
   async deleteListener(arn: string): Promise<void> {
-    await this.call('DeleteListener', (abortSignal) =>
-      this.client.send(new DeleteListenerCommand({ ListenerArn: arn }), { abortSignal }),
-    );
+    await this.send('DeleteListener', new DeleteListenerCommand({ ListenerArn: arn }));
   }
 
   async createRule(input: CreateRuleInput): Promise<Rule> {
-    const out = await this.call('CreateRule', (abortSignal) =>
-      this.client.send(new CreateRuleCommand(input), { abortSignal }),
-    );
-    const rule = out.Rules?.[0];
-    if (!rule) throw new Error('CreateRule returned no rule');
-    return rule;
+    const out = await this.send('CreateRule', new CreateRuleCommand(input));
+    return created('CreateRule', out.Rules, 'rule');
   }
 
   async modifyRule(ruleArn: string, conditions: RuleCondition[], actions: Action[]): Promise<void> {
-    await this.call('ModifyRule', (abortSignal) =>
-      this.client.send(new ModifyRuleCommand({ RuleArn: ruleArn, Conditions: conditions, Actions: actions }), {
-        abortSignal,
-      }),
+    await this.send(
+      'ModifyRule',
+      new ModifyRuleCommand({ RuleArn: ruleArn, Conditions: conditions, Actions: actions }),
     );
   }
 
   async setRulePriorities(pairs: RulePriorityPair[]): Promise<void> {
-    await this.call('SetRulePriorities', (abortSignal) =>
-      this.client.send(new SetRulePrioritiesCommand({ RulePriorities: pairs }), { abortSignal }),
-    );
+    await this.send('SetRulePriorities', new SetRulePrioritiesCommand({ RulePriorities: pairs }));
   }
 
   async deleteRule(arn: string): Promise<void> {
-    await this.call('DeleteRule', (abortSignal) =>
-      this.client.send(new DeleteRuleCommand({ RuleArn: arn }), { abortSignal }),
-    );
+    await this.send('DeleteRule', new DeleteRuleCommand({ RuleArn: arn }));
   }
 
   async addTags(arns: string[], tags: Tags): Promise<void> {
     for (const batch of chunks(arns, ARN_BATCH)) {
-      await this.call('AddTags', (abortSignal) =>
-        this.client.send(
-          new AddTagsCommand({
-            ResourceArns: batch,
-            Tags: Object.entries(tags).map(([Key, Value]) => ({ Key, Value })),
-          }),
-          { abortSignal },
-        ),
-      );
+      await this.send('AddTags', new AddTagsCommand({ ResourceArns: batch, Tags: toAttributeList(tags) }));
     }
   }
 
   async removeTags(arns: string[], keys: string[]): Promise<void> {
     for (const batch of chunks(arns, ARN_BATCH)) {
-      await this.call('RemoveTags', (abortSignal) =>
-        this.client.send(new RemoveTagsCommand({ ResourceArns: batch, TagKeys: keys }), { abortSignal }),
-      );
+      await this.send('RemoveTags', new RemoveTagsCommand({ ResourceArns: batch, TagKeys: keys }));
     }
   }
 }
