@@ -2,29 +2,8 @@
 // every spec and status field with its type, default, validation and description. The prose around
 // it in docs/api.md is written by hand; scripts/sync-chart-files.ts splices this in between markers.
 import { parse } from 'yaml';
+import type { CrdSchema as Schema } from '../src/crd-files.ts';
 
-interface Schema {
-  type?: string;
-  description?: string;
-  default?: unknown;
-  enum?: unknown[];
-  minimum?: number;
-  maximum?: number;
-  minLength?: number;
-  maxLength?: number;
-  minItems?: number;
-  maxItems?: number;
-  maxProperties?: number;
-  pattern?: string;
-  format?: string;
-  required?: string[];
-  properties?: Record<string, Schema>;
-  items?: Schema;
-  additionalProperties?: Schema | boolean;
-  'x-kubernetes-validations'?: Array<{ rule: string; message?: string }>;
-  'x-kubernetes-int-or-string'?: boolean;
-  'x-kubernetes-preserve-unknown-fields'?: boolean;
-}
 
 interface Crd {
   spec: {

@@ -1,33 +1,12 @@
 // Pure part of the CRD type generator: CRD YAML text in, TypeScript source out.
 // The CRD YAML in deploy/crds/ is the single source of truth; src/crds/generated.ts is derived from it.
 import { parseAllDocuments } from 'yaml';
+import type { CrdFile, CrdSchema as JsonSchema } from '../src/crd-files.ts';
 
-export interface JsonSchema {
-  type?: string;
-  description?: string;
-  properties?: Record<string, JsonSchema>;
-  additionalProperties?: JsonSchema | boolean;
-  items?: JsonSchema;
-  required?: string[];
-  enum?: unknown[];
-  default?: unknown;
-  minimum?: number;
-  maximum?: number;
-  minLength?: number;
-  maxLength?: number;
-  minItems?: number;
-  maxItems?: number;
-  pattern?: string;
-  format?: string;
-  'x-kubernetes-int-or-string'?: boolean;
-  'x-kubernetes-preserve-unknown-fields'?: boolean;
-}
+export type { CrdSchema as JsonSchema } from '../src/crd-files.ts';
 
-export interface CrdSource {
-  /** File name, for the header comment and error messages. */
-  file: string;
-  text: string;
-}
+/** A CRD file's name (for the header comment and error messages) and text. */
+export type CrdSource = CrdFile;
 
 interface CrdDoc {
   kind?: string;

@@ -2,10 +2,11 @@
 //   node scripts/generate-crd-types.ts            regenerate
 //   node scripts/generate-crd-types.ts --check    exit 1 when generated.ts is out of date (CI)
 // --crds <dir> and --out <file> override the paths (used by the unit test).
-import { readFileSync, readdirSync, writeFileSync, existsSync } from 'node:fs';
+import { readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { join, resolve, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { generateCrdTypes, firstDifference } from './crd-codegen.ts';
+import { readCrdFiles } from '../src/crd-files.ts';
 
 const root = resolve(fileURLToPath(new URL('..', import.meta.url)));
 
@@ -18,14 +19,12 @@ function option(args: string[], name: string, fallback: string): string {
 function main(args: string[]): number {
   const crdsDir = option(args, '--crds', join(root, 'deploy/crds'));
   const outFile = option(args, '--out', join(root, 'src/crds/generated.ts'));
-  const files = readdirSync(crdsDir)
-    .filter((f) => f.endsWith('.yaml') || f.endsWith('.yml'))
-    .sort();
+  const files = readCrdFiles(crdsDir);
   if (files.length === 0) {
     console.error(`no CRD YAML files in ${crdsDir}`);
     return 2;
   }
-  const source = generateCrdTypes(files.map((file) => ({ file, text: readFileSync(join(crdsDir, file), 'utf8') })));
+  const source = generateCrdTypes(files);
   const shown = relative(process.cwd(), outFile) || outFile;
   if (args.includes('--check')) {
     const current = existsSync(outFile) ? readFileSync(outFile, 'utf8') : '';

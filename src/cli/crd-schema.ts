@@ -1,35 +1,14 @@
 // The CRDs' OpenAPI schemas (deploy/crds/*.yaml), applied the way the apiserver would before the
 // controller sees an object: defaults filled in, and the structural rules (types, enums, ranges,
 // patterns, required) checked. CEL rules are not evaluated here; `kubectl apply` does that.
-import { readdirSync, readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { parse } from 'yaml';
+import { CRD_DIR, readCrdFiles, type CrdFile, type CrdSchema as Schema } from '../crd-files.ts';
 
-export interface Schema {
-  type?: string;
-  default?: unknown;
-  enum?: unknown[];
-  minimum?: number;
-  maximum?: number;
-  minLength?: number;
-  maxLength?: number;
-  minItems?: number;
-  maxItems?: number;
-  pattern?: string;
-  required?: string[];
-  properties?: Record<string, Schema>;
-  items?: Schema;
-  additionalProperties?: Schema | boolean;
-  'x-kubernetes-int-or-string'?: boolean;
-  'x-kubernetes-preserve-unknown-fields'?: boolean;
-}
+export type { CrdSchema as Schema } from '../crd-files.ts';
 
 interface CrdDocument {
   spec: { names: { kind: string }; versions: Array<{ name: string; schema: { openAPIV3Schema: Schema } }> };
 }
-
-/** Where the CRDs live: deploy/crds next to src/ (and dist/) in the repository or package. */
-const CRD_DIR = fileURLToPath(new URL('../../deploy/crds/', import.meta.url));
 
 let schemas: Map<string, Schema> | undefined;
 
@@ -37,14 +16,14 @@ let schemas: Map<string, Schema> | undefined;
 export function crdSchemas(dir: string = CRD_DIR): Map<string, Schema> {
   if (schemas && dir === CRD_DIR) return schemas;
   const out = new Map<string, Schema>();
-  let files: string[];
+  let files: CrdFile[];
   try {
-    files = readdirSync(dir).filter((f) => f.endsWith('.yaml'));
+    files = readCrdFiles(dir);
   } catch {
     throw new Error(`cannot read the CRDs in ${dir}: albatross plan needs deploy/crds from its repository or package`);
   }
   for (const f of files) {
-    const crd = parse(readFileSync(`${dir}/${f}`, 'utf8')) as CrdDocument;
+    const crd = parse(f.text) as CrdDocument;
     const version = crd.spec.versions.find((v) => v.name === 'v1alpha1');
     if (version) out.set(crd.spec.names.kind, version.schema.openAPIV3Schema);
   }
