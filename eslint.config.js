@@ -14,4 +14,12 @@ export default tseslint.config(
       '@typescript-eslint/consistent-type-imports': 'error',
     },
   },
+  {
+    // Every AWS call goes through src/aws/ (budgets, metrics, error kinds); tests may use the SDK to assert.
+    files: ['src/**/*.ts', 'scripts/**/*.ts'],
+    ignores: ['src/aws/**'],
+    rules: {
+      'no-restricted-imports': ['error', { patterns: [{ group: ['@aws-sdk/*'], message: 'Only src/aws/ imports the AWS SDK: add what you need to a port there.' }] }],
+    },
+  },
 );

@@ -4,16 +4,10 @@
 //   aws.corp.internal   private, associated with the account's default VPC
 //   node scripts/create-demo-zones.ts        prints "<zone name> <id> public|private" per zone
 // A dev/demo script, not controller code; Route 53 zone creation is not something Albatross does.
-import { randomUUID } from 'node:crypto';
+// AWS calls go through src/aws/ (the only place that imports the SDK).
 import { pathToFileURL } from 'node:url';
-import {
-  CreateHostedZoneCommand,
-  ListHostedZonesByNameCommand,
-  Route53Client,
-  type VPCRegion,
-} from '@aws-sdk/client-route-53';
-import { callAws, sdkClientConfig } from '../src/aws/call.ts';
 import { SdkEc2 } from '../src/aws/ec2.ts';
+import { createHostedZone } from '../src/aws/route53.ts';
 
 export interface DemoZone {
   name: string;
@@ -26,43 +20,13 @@ export const DEMO_ZONES: ReadonlyArray<{ name: string; private: boolean }> = [
   { name: 'aws.corp.internal', private: true },
 ];
 
-async function findZone(client: Route53Client, name: string, isPrivate: boolean): Promise<DemoZone | undefined> {
-  const page = await callAws('route53', 'ListHostedZonesByName', (abortSignal) =>
-    client.send(new ListHostedZonesByNameCommand({ DNSName: name, MaxItems: 100 }), { abortSignal }),
-  );
-  const zone = (page.HostedZones ?? []).find(
-    (z) => z.Name?.replace(/\.$/, '') === name && (z.Config?.PrivateZone ?? false) === isPrivate,
-  );
-  return zone?.Id ? { name, id: zone.Id.replace(/^\/hostedzone\//, ''), private: isPrivate } : undefined;
-}
-
 /** Ensures the demo's hosted zones exist and returns them. */
 export async function createDemoZones(region = process.env.AWS_REGION ?? 'us-east-1'): Promise<DemoZone[]> {
-  const client = new Route53Client(sdkClientConfig());
   const zones: DemoZone[] = [];
   for (const wanted of DEMO_ZONES) {
-    const existing = await findZone(client, wanted.name, wanted.private);
-    if (existing) {
-      zones.push(existing);
-      continue;
-    }
-    const vpc = wanted.private
-      ? { VPCId: (await new SdkEc2().defaultNetwork()).vpcId, VPCRegion: region as VPCRegion }
-      : undefined;
-    const created = await callAws('route53', 'CreateHostedZone', (abortSignal) =>
-      client.send(
-        new CreateHostedZoneCommand({
-          Name: wanted.name,
-          CallerReference: randomUUID(),
-          HostedZoneConfig: { Comment: 'albatross demo zone', PrivateZone: wanted.private },
-          ...(vpc ? { VPC: vpc } : {}),
-        }),
-        { abortSignal },
-      ),
-    );
-    const id = created.HostedZone?.Id?.replace(/^\/hostedzone\//, '');
-    if (!id) throw new Error(`CreateHostedZone ${wanted.name} returned no id`);
-    zones.push({ name: wanted.name, id, private: wanted.private });
+    const vpc = wanted.private ? { id: (await new SdkEc2().defaultNetwork()).vpcId, region } : undefined;
+    const zone = await createHostedZone({ name: wanted.name, ...(vpc ? { vpc } : {}), comment: 'albatross demo zone' });
+    zones.push({ name: wanted.name, id: zone.id, private: zone.private });
   }
   return zones;
 }
