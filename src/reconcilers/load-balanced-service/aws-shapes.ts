@@ -15,13 +15,13 @@ import {
   LB_ATTRIBUTE_DEFAULTS,
   TAG_RESOURCE,
   TG_ATTRIBUTE_DEFAULTS,
+  healthCheckWithDefaults,
   type ActualListener,
   type ActualLoadBalancer,
   type ActualRule,
   type ActualTargetGroup,
   type Attributes,
   type Conditions,
-  type HealthCheck,
   type RouteAction,
   type Tags,
   type Target,
@@ -131,16 +131,20 @@ export function targetGroupFromAws(
   health: TargetHealthDescription[],
 ): ActualTargetGroup {
   const protocol = tg.Protocol ?? 'HTTP';
-  const healthCheck: HealthCheck = {
-    protocol: tg.HealthCheckProtocol ?? protocol,
-    port: tg.HealthCheckPort ?? 'traffic-port',
-    path: tg.HealthCheckPath ?? '/',
-    intervalSeconds: tg.HealthCheckIntervalSeconds ?? 30,
-    timeoutSeconds: tg.HealthCheckTimeoutSeconds ?? 5,
-    healthyThresholdCount: tg.HealthyThresholdCount ?? 5,
-    unhealthyThresholdCount: tg.UnhealthyThresholdCount ?? 2,
-    matcher: tg.Matcher?.HttpCode ?? tg.Matcher?.GrpcCode ?? '200',
-  };
+  const healthCheck = healthCheckWithDefaults(
+    {
+      protocol: tg.HealthCheckProtocol,
+      port: tg.HealthCheckPort,
+      path: tg.HealthCheckPath,
+      intervalSeconds: tg.HealthCheckIntervalSeconds,
+      timeoutSeconds: tg.HealthCheckTimeoutSeconds,
+      healthyThresholdCount: tg.HealthyThresholdCount,
+      unhealthyThresholdCount: tg.UnhealthyThresholdCount,
+      matcher: tg.Matcher?.HttpCode ?? tg.Matcher?.GrpcCode,
+    },
+    protocol,
+    '200',
+  );
   // Draining targets are on their way out: they count as deregistered.
   const registered = health.filter((h) => h.Target?.Id && h.TargetHealth?.State !== 'draining');
   const targets: Target[] = registered.map((h) => ({ id: h.Target?.Id ?? '', port: h.Target?.Port ?? tg.Port ?? 0 }));

@@ -6,12 +6,12 @@ import {
   LB_ATTRIBUTE_DEFAULTS,
   TAG_RESOURCE,
   TG_ATTRIBUTE_DEFAULTS,
+  healthCheckWithDefaults,
   type Attributes,
   type Conditions,
   type DesiredListener,
   type DesiredModel,
   type DesiredTargetGroup,
-  type HealthCheck,
   type RouteAction,
   type Tags,
   type Target,
@@ -122,17 +122,7 @@ function buildTargetGroup(
   const protocol = tg.protocol ?? 'HTTP';
   const protocolVersion = tg.protocolVersion ?? 'HTTP1';
   const targetType = tg.targetType ?? 'ip';
-  const hc = tg.healthCheck ?? {};
-  const healthCheck: HealthCheck = {
-    protocol: hc.protocol ?? protocol,
-    port: hc.port ?? 'traffic-port',
-    path: hc.path ?? '/',
-    intervalSeconds: hc.intervalSeconds ?? 30,
-    timeoutSeconds: hc.timeoutSeconds ?? 5,
-    healthyThresholdCount: hc.healthyThresholdCount ?? 5,
-    unhealthyThresholdCount: hc.unhealthyThresholdCount ?? 2,
-    matcher: hc.matcher ?? (protocolVersion === 'GRPC' ? '12' : '200'),
-  };
+  const healthCheck = healthCheckWithDefaults(tg.healthCheck ?? {}, protocol, protocolVersion === 'GRPC' ? '12' : '200');
   if (healthCheck.timeoutSeconds >= healthCheck.intervalSeconds) {
     throw new InvalidSpecError(
       `targetGroups[${tg.name}].healthCheck.timeoutSeconds (${healthCheck.timeoutSeconds}) must be less than intervalSeconds (${healthCheck.intervalSeconds})`,

@@ -59,6 +59,27 @@ export interface HealthCheck {
   matcher: string;
 }
 
+/**
+ * A health check with AWS's defaults for what `given` leaves out (null or undefined): the spec's
+ * and the observed target group's settings both go through here, so they default alike.
+ */
+export function healthCheckWithDefaults(
+  given: { readonly [K in keyof HealthCheck]?: HealthCheck[K] | null },
+  trafficProtocol: string,
+  defaultMatcher: string,
+): HealthCheck {
+  return {
+    protocol: given.protocol ?? trafficProtocol,
+    port: given.port ?? 'traffic-port',
+    path: given.path ?? '/',
+    intervalSeconds: given.intervalSeconds ?? 30,
+    timeoutSeconds: given.timeoutSeconds ?? 5,
+    healthyThresholdCount: given.healthyThresholdCount ?? 5,
+    unhealthyThresholdCount: given.unhealthyThresholdCount ?? 2,
+    matcher: given.matcher ?? defaultMatcher,
+  };
+}
+
 export interface Target {
   id: string;
   port: number;

@@ -19,6 +19,7 @@ import {
   type Attributes,
   type Conditions,
   type DesiredListener,
+  type DesiredLoadBalancer,
   type DesiredModel,
   type DesiredRule,
   type DesiredTargetGroup,
@@ -41,32 +42,19 @@ interface Base {
 
 export type PlanAction = Base &
   (
-    | {
-        op: 'createTargetGroup';
-        targetGroup: string;
-        name: string;
-        port: number;
-        protocol: string;
-        protocolVersion: string;
-        targetType: string;
-        vpcId: string;
-        healthCheck: HealthCheck;
-        tags: Tags;
-      }
+    | ({ op: 'createTargetGroup'; targetGroup: string } & Pick<
+        DesiredTargetGroup,
+        'name' | 'port' | 'protocol' | 'protocolVersion' | 'targetType' | 'vpcId' | 'healthCheck' | 'tags'
+      >)
     | { op: 'modifyTargetGroup'; targetGroup: string; protocolVersion: string; healthCheck: HealthCheck }
     | { op: 'modifyTargetGroupAttributes'; targetGroup: string; attributes: Attributes }
     | { op: 'tagTargetGroup'; targetGroup: string; add: Tags; remove: string[] }
     | { op: 'registerTargets'; targetGroup: string; targets: Target[] }
     | { op: 'deregisterTargets'; targetGroup: string; targets: Target[] }
-    | {
-        op: 'createLoadBalancer';
-        name: string;
-        scheme: string;
-        ipAddressType: string;
-        subnets: string[];
-        securityGroups: string[];
-        tags: Tags;
-      }
+    | ({ op: 'createLoadBalancer' } & Pick<
+        DesiredLoadBalancer,
+        'name' | 'scheme' | 'ipAddressType' | 'subnets' | 'securityGroups' | 'tags'
+      >)
     | { op: 'setSubnets'; subnets: string[] }
     | { op: 'setSecurityGroups'; securityGroups: string[] }
     | { op: 'setIpAddressType'; ipAddressType: string }
