@@ -549,8 +549,8 @@ export interface ServerCertificateSpec {
   iam?: {
     /**
      * Base name; the IAM name is <name>-<first 8 hex of the leaf's SHA-256>, so a renewed certificate never
-     * collides with the old one. Default: the resource's name. Length: 1..119. Pattern:
-     * `^[A-Za-z0-9+=,.@_-]+$`.
+     * collides with the old one. Default: the resource's name, which then must be at most 119 characters too
+     * (IAM names have at most 128). Length: 1..119. Pattern: `^[A-Za-z0-9+=,.@_-]+$`.
      */
     name?: string;
     /**

@@ -295,6 +295,12 @@ const invalidCases: InvalidCase[] = [
   scertCase('no secretRef', (o) => delete (o.spec as Partial<ServerCertificate['spec']>).secretRef, ['spec.secretRef', 'Required value']),
   scertCase('iam.path without trailing slash', (o) => (o.spec.iam = { path: '/albatross' }), ['spec.iam.path', 'should match']),
   scertCase('renewBeforeDays -1', (o) => (o.spec.renewBeforeDays = -1), ['spec.renewBeforeDays', 'greater than or equal to 0']),
+  scertCase('iam.name of 120 characters', (o) => (o.spec.iam = { name: 'a'.repeat(120) }), ['spec.iam.name', 'may not be more than 119']),
+  scertCase(
+    'metadata.name of 120 characters and no iam.name (it would be the IAM base name)',
+    (o) => ((o.metadata = { name: 'a'.repeat(120) }), (o.spec.iam = {})),
+    ['spec.iam.name', 'required when metadata.name is longer than 119 characters'],
+  ),
   scertCase('unknown driftPolicy', (o) => (o.spec.driftPolicy = 'Ignore' as never), ['spec.driftPolicy', 'Unsupported value: "Ignore"']),
   // DnsAlias
   dnsaCase('no names', (o) => (o.spec.names = []), ['spec.names', 'at least 1 items']),
@@ -320,6 +326,17 @@ describe('invalid manifests are refused, naming the field', () => {
     for (const kind of ['LoadBalancedService', 'ServerCertificate', 'DnsAlias'] as const) {
       expect(await refusal(kind, dryRunNs.name, example<object>(kind))).toBe('');
     }
+  });
+
+  it('a ServerCertificate name of up to 119 characters needs no iam.name; a longer one is fine with a short iam.name', async () => {
+    const named = (name: string, iam: ServerCertificate['spec']['iam']): ServerCertificate => {
+      const o = structuredClone(example<ServerCertificate>('ServerCertificate'));
+      o.metadata = { name };
+      o.spec.iam = iam;
+      return o;
+    };
+    expect(await refusal('ServerCertificate', dryRunNs.name, named('a'.repeat(119), {}))).toBe('');
+    expect(await refusal('ServerCertificate', dryRunNs.name, named('a'.repeat(200), { name: 'short' }))).toBe('');
   });
 
   it.each(invalidCases.map((c) => [`${c.kind}: ${c.name}`, c] as const))('%s', async (_title, c) => {

@@ -51,6 +51,20 @@ export function baseNameOf(sc: ServerCertificate): string {
   return sc.spec.iam?.name || sc.metadata?.name || '';
 }
 
+/** IAM allows 128 characters in a server certificate name; ours end in `-<8 hex>`. */
+export const MAX_BASE_NAME_LENGTH = 128 - 9;
+
+/**
+ * Why the IAM base name cannot be used, or undefined. The schema refuses a long spec.iam.name and a
+ * long metadata.name without it; this catches objects stored before that rule existed.
+ */
+export function baseNameProblem(sc: ServerCertificate): string | undefined {
+  const base = baseNameOf(sc);
+  if (base.length <= MAX_BASE_NAME_LENGTH) return undefined;
+  const from = sc.spec.iam?.name ? 'spec.iam.name' : 'spec.iam.name is unset and metadata.name';
+  return `${from} has ${base.length} characters; the IAM name <base name>-<8 hex> allows at most ${MAX_BASE_NAME_LENGTH} for the base name: set a shorter spec.iam.name`;
+}
+
 /** `<base>-<first 8 hex of the leaf's SHA-256>` */
 export function iamName(baseName: string, leafSha256: string): string {
   return `${baseName}-${leafSha256.slice(0, 8)}`;

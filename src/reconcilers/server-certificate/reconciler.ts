@@ -28,7 +28,7 @@ import {
   type Reconciler,
 } from '../../runtime/index.ts';
 import { apply, NameTakenError, type ApplyResult } from './apply.ts';
-import { baseNameOf, build, iamPath, type DesiredCertificate } from './build.ts';
+import { baseNameOf, baseNameProblem, build, iamPath, type DesiredCertificate } from './build.ts';
 import { expiryGauge } from './metrics.ts';
 import { attachUsage, observe, type ActualCertificates, type OwnedCertificate } from './observe.ts';
 import { ownedCertificates, plan, planDeletion, usageNeeded, type CertificatePlan, type LastUpload } from './plan.ts';
@@ -108,6 +108,8 @@ class ServerCertificateReconciler implements Reconciler {
 
   private async converge(ctx: ReconcileContext, sc: ServerCertificate): Promise<ReconcileResult> {
     const now = this.now();
+    const badName = baseNameProblem(sc);
+    if (badName) throw new TerminalError(Reason.InvalidSpec, `${badName}; nothing was uploaded`);
     const sibling = this.olderSibling(sc);
     if (sibling) {
       throw new TerminalError(Reason.Conflict,
