@@ -24,6 +24,7 @@ export type {
 export type { Config } from '../config.ts';
 export { TerminalError, KubeApiError, isNotFound, isConflict, errorMessage } from './errors.ts';
 export { keyOf, indexKey, parseKey } from './keys.ts';
+export { referenceIndex, watchReferenced } from './references.ts';
 export { CORE, SERVICE_NAME_LABEL, apiVersionOf } from './resources.ts';
 export {
   getCondition,

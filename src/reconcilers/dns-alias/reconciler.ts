@@ -9,9 +9,9 @@ import { FINALIZER, RESOURCES, type DnsAlias, type DnsAliasStatus, type LoadBala
 import {
   TerminalError,
   errorMessage,
-  indexKey,
   isDeleting,
-  keyOf,
+  referenceIndex,
+  watchReferenced,
   type ControllerDeps,
   type ControllerRegistration,
   type ReconcileContext,
@@ -340,23 +340,8 @@ export function dnsAliasController(opts: DnsAliasOptions = {}): ControllerRegist
   return {
     name: 'dnsalias',
     resource: DA,
-    indexes: [
-      {
-        resource: DA,
-        name: LBS_INDEX,
-        indexFn: (o) => {
-          const a = o as DnsAlias;
-          const ref = a.spec?.target?.loadBalancedServiceRef?.name;
-          return ref ? [indexKey(a.metadata?.namespace ?? '', ref)] : [];
-        },
-      },
-    ],
-    watches: [
-      {
-        resource: LBS,
-        mapToKeys: (lbs, caches) => caches.get(DA).byIndex(LBS_INDEX, keyOf(lbs)).map(keyOf),
-      },
-    ],
+    indexes: [referenceIndex<DnsAlias>(DA, LBS_INDEX, (a) => [a.spec?.target?.loadBalancedServiceRef?.name])],
+    watches: [watchReferenced(LBS, DA, LBS_INDEX)],
     create: (deps) => {
       const r = new DnsAliasReconciler(deps, opts);
       return { reconcile: (ctx) => r.reconcile(ctx) };

@@ -23,7 +23,9 @@ import {
   indexKey,
   isDeleting,
   keyOf,
+  referenceIndex,
   setCondition,
+  watchReferenced,
   setOutcome,
   errorMessage,
   type ControllerDeps,
@@ -64,23 +66,17 @@ export interface LbsControllerOptions {
   ec2?: (signal: AbortSignal) => Ec2Api;
 }
 
-function serviceRefKeys(o: LoadBalancedService): string[] {
-  const ns = o.metadata?.namespace ?? '';
-  return [...new Set((o.spec.targetGroups ?? []).flatMap((tg) => (tg.serviceRef ? [indexKey(ns, tg.serviceRef.name)] : [])))];
-}
-
-function certificateRefKeys(o: LoadBalancedService): string[] {
-  const ns = o.metadata?.namespace ?? '';
-  return [...new Set(o.spec.listeners.flatMap((l) => (l.certificateRefs ?? []).map((r) => indexKey(ns, r.name))))];
-}
-
 export function createLoadBalancedServiceController(options: LbsControllerOptions = {}): ControllerRegistration {
   return {
     name: 'loadbalancedservice',
     resource: LBS,
     indexes: [
-      { resource: LBS, name: INDEX_SERVICE_REF, indexFn: (o) => serviceRefKeys(o as LoadBalancedService) },
-      { resource: LBS, name: INDEX_CERTIFICATE_REF, indexFn: (o) => certificateRefKeys(o as LoadBalancedService) },
+      referenceIndex<LoadBalancedService>(LBS, INDEX_SERVICE_REF, (o) =>
+        (o.spec.targetGroups ?? []).map((tg) => tg.serviceRef?.name),
+      ),
+      referenceIndex<LoadBalancedService>(LBS, INDEX_CERTIFICATE_REF, (o) =>
+        o.spec.listeners.flatMap((l) => (l.certificateRefs ?? []).map((r) => r.name)),
+      ),
       {
         resource: CORE.endpointSlice,
         name: INDEX_SLICE_SERVICE,
@@ -99,14 +95,8 @@ export function createLoadBalancedServiceController(options: LbsControllerOption
           return caches.get(LBS).byIndex(INDEX_SERVICE_REF, indexKey(o.metadata?.namespace ?? '', service)).map(keyOf);
         },
       },
-      {
-        resource: CORE.service,
-        mapToKeys: (o, caches) => caches.get(LBS).byIndex(INDEX_SERVICE_REF, keyOf(o)).map(keyOf),
-      },
-      {
-        resource: SC,
-        mapToKeys: (o, caches) => caches.get(LBS).byIndex(INDEX_CERTIFICATE_REF, keyOf(o)).map(keyOf),
-      },
+      watchReferenced(CORE.service, LBS, INDEX_SERVICE_REF),
+      watchReferenced(SC, LBS, INDEX_CERTIFICATE_REF),
     ],
     create: (deps) => new LbsReconciler(deps, options),
   };

@@ -15,10 +15,10 @@ import {
 import {
   CORE,
   TerminalError,
-  indexKey,
   isDeleting,
-  keyOf,
+  referenceIndex,
   setOutcome,
+  watchReferenced,
   type ControllerDeps,
   type ControllerRegistration,
   type KubeObject,
@@ -58,20 +58,9 @@ export function createServerCertificateController(options: ServerCertificateCont
   return {
     name: 'servercertificate',
     resource: SC,
-    indexes: [
-      {
-        resource: SC,
-        name: INDEX_SECRET_REF,
-        indexFn: (o) => {
-          const sc = o as ServerCertificate;
-          return sc.spec?.secretRef?.name ? [indexKey(sc.metadata?.namespace ?? '', sc.spec.secretRef.name)] : [];
-        },
-      },
-    ],
-    watches: [
-      // The Secret changed, appeared or went away: reconcile the certificates that read it, at once.
-      { resource: CORE.secret, mapToKeys: (secret, caches) => caches.get(SC).byIndex(INDEX_SECRET_REF, keyOf(secret)).map(keyOf) },
-    ],
+    indexes: [referenceIndex<ServerCertificate>(SC, INDEX_SECRET_REF, (sc) => [sc.spec?.secretRef?.name])],
+    // The Secret changed, appeared or went away: reconcile the certificates that read it, at once.
+    watches: [watchReferenced(CORE.secret, SC, INDEX_SECRET_REF)],
     create: (deps) => new ServerCertificateReconciler(deps, options),
   };
 }
