@@ -2,7 +2,7 @@
 // with the flags a user would pass) whose Route 53 traffic goes through a recording proxy in front
 // of moto, hosted zones of its own (unique names, a public and a private one), LoadBalancedServices
 // with a published load balancer, and direct Route 53 reads for assertions.
-import { ApiextensionsV1Api, CoreV1Api, CustomObjectsApi } from '@kubernetes/client-node';
+import { CoreV1Api, CustomObjectsApi } from '@kubernetes/client-node';
 import {
   ChangeResourceRecordSetsCommand,
   CreateHostedZoneCommand,
@@ -11,34 +11,19 @@ import {
   type Change,
   type ResourceRecordSet,
 } from '@aws-sdk/client-route-53';
-import { readdirSync } from 'node:fs';
-import { join } from 'node:path';
 import { pino } from 'pino';
-import { startAlbatross, type Albatross } from '../../../src/app.ts';
+import type { Albatross } from '../../../src/app.ts';
 import { sdkClientConfig } from '../../../src/aws/call.ts';
 import { route53Port } from '../../../src/aws/route53.ts';
-import { parseConfig } from '../../../src/config.ts';
 import { RESOURCES, type DnsAlias, type LoadBalancedService } from '../../../src/crds/index.ts';
 import type { ControllerRegistration } from '../../../src/runtime/index.ts';
 import { dnsAliasController } from '../../../src/reconcilers/dns-alias/reconciler.ts';
 import type { ZoneCoordinator } from '../../../src/reconcilers/dns-alias/zone-coordinator.ts';
-import { applyManifests, awsClients, createTestNamespace, defaultNetwork, kubeConfig, readManifests, uniqueClusterName, uniqueName, waitFor, type TestNamespace } from '../support/index.ts';
+import { applyManifests, awsClients, createTestNamespace, defaultNetwork, kubeConfig, uniqueClusterName, uniqueName, waitFor, type TestNamespace } from '../support/index.ts';
+import { installCrds, startInProcess } from '../support/controller.ts';
 import { Route53Proxy } from './route53-proxy.ts';
 
-const CRD_DIR = join(import.meta.dirname, '..', '..', '..', 'deploy', 'crds');
-
-export async function installCrds(): Promise<void> {
-  const files = readdirSync(CRD_DIR).filter((f) => f.endsWith('.yaml'));
-  const objects = files.flatMap((f) => readManifests(join(CRD_DIR, f)));
-  await applyManifests(objects, { fieldManager: 'albatross-crds' });
-  const api = kubeConfig().makeApiClient(ApiextensionsV1Api);
-  for (const o of objects) {
-    await waitFor(
-      async () => (await api.readCustomResourceDefinition({ name: o.metadata!.name! })).status?.conditions?.some((c) => c.type === 'Established' && c.status === 'True'),
-      { description: `CRD ${o.metadata!.name} Established` },
-    );
-  }
-}
+export { installCrds };
 
 export function route53(): Route53Client {
   return awsClients().route53;
@@ -116,7 +101,9 @@ export async function startController(prefix: string, opts: ControllerOptions = 
   const clusterName = uniqueClusterName();
   const proxy = new Route53Proxy();
   await proxy.start(process.env['AWS_ENDPOINT_URL']!);
-  const parsed = parseConfig(
+  let coordinator: ZoneCoordinator | undefined;
+  const client = new Route53Client({ ...sdkClientConfig(), endpoint: proxy.url });
+  const app = await startInProcess(
     [
       '--cluster-name', clusterName,
       '--namespace', namespace.name,
@@ -125,13 +112,6 @@ export async function startController(prefix: string, opts: ControllerOptions = 
       '--metrics-bind-address', '0',
       '--health-probe-bind-address', '0',
     ],
-    {},
-  );
-  if (parsed.kind !== 'config') throw new Error('unexpected parse result');
-  let coordinator: ZoneCoordinator | undefined;
-  const client = new Route53Client({ ...sdkClientConfig(), endpoint: proxy.url });
-  const app = await startAlbatross(
-    { ...parsed.config, kubeconfig: process.env['KUBECONFIG'] },
     {
       controllers: [
         dnsAliasController({
@@ -147,7 +127,6 @@ export async function startController(prefix: string, opts: ControllerOptions = 
       logger: pino({ level: process.env['DNSA_TEST_LOG'] ?? 'silent' }),
     },
   );
-  await app.synced();
   return {
     app,
     clusterName,

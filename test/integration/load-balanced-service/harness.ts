@@ -2,7 +2,7 @@
 // with the flags a user would pass, or as a child process that can be killed), ServerCertificates
 // with a published ARN (the certificate controller is not under test here), and a view of what AWS
 // holds for one cluster name, read straight from moto.
-import { ApiextensionsV1Api, CustomObjectsApi, type KubernetesObject } from '@kubernetes/client-node';
+import { CustomObjectsApi, type KubernetesObject } from '@kubernetes/client-node';
 import {
   DescribeListenerCertificatesCommand,
   DescribeListenersCommand,
@@ -20,42 +20,18 @@ import {
 } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { UploadServerCertificateCommand } from '@aws-sdk/client-iam';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { pino } from 'pino';
-import { startAlbatross, type Albatross } from '../../../src/app.ts';
-import { parseConfig } from '../../../src/config.ts';
+import type { Albatross } from '../../../src/app.ts';
 import { RESOURCES, type LoadBalancedService, type ServerCertificate } from '../../../src/crds/index.ts';
 import { createLoadBalancedServiceController } from '../../../src/reconcilers/load-balanced-service/reconciler.ts';
-import { applyManifests, awsClients, conditionOf, createTestNamespace, kubeConfig, readManifests, uniqueClusterName, uniqueName, waitFor, type TestNamespace } from '../support/index.ts';
+import { applyManifests, awsClients, conditionOf, createTestNamespace, kubeConfig, uniqueClusterName, uniqueName, waitFor, type TestNamespace } from '../support/index.ts';
+import { controllerFlags, installCrds, startInProcess } from '../support/controller.ts';
 
 const ROOT = join(import.meta.dirname, '..', '..', '..');
-const CRD_DIR = join(ROOT, 'deploy', 'crds');
+export { installCrds };
+
 export const EXAMPLE = join(ROOT, 'examples', 'loadbalancedservice.yaml');
-
-export async function installCrds(): Promise<void> {
-  const objects = readdirSync(CRD_DIR)
-    .filter((f) => f.endsWith('.yaml'))
-    .flatMap((f) => readManifests(join(CRD_DIR, f)));
-  await applyManifests(objects, { fieldManager: 'albatross-crds' });
-  const api = kubeConfig().makeApiClient(ApiextensionsV1Api);
-  for (const o of objects) {
-    await waitFor(
-      async () => (await api.readCustomResourceDefinition({ name: o.metadata!.name! })).status?.conditions?.some((c) => c.type === 'Established' && c.status === 'True'),
-      { description: `CRD ${o.metadata!.name} Established` },
-    );
-  }
-}
-
-export function controllerFlags(clusterName: string, namespace: string, resyncPeriod: string): string[] {
-  return [
-    '--cluster-name', clusterName,
-    '--namespace', namespace,
-    '--resync-period', resyncPeriod,
-    '--metrics-bind-address', '127.0.0.1:0',
-    '--health-probe-bind-address', '0',
-  ];
-}
 
 export interface Controller {
   app: Albatross;
@@ -70,17 +46,14 @@ export async function startController(
   opts: { clusterName?: string; resyncPeriod?: string; allControllers?: boolean } = {},
 ): Promise<Controller> {
   const clusterName = opts.clusterName ?? uniqueClusterName();
-  const parsed = parseConfig(controllerFlags(clusterName, namespace, opts.resyncPeriod ?? '1h'), {});
-  if (parsed.kind !== 'config') throw new Error('unexpected parse result');
-  const app = await startAlbatross(
-    { ...parsed.config, kubeconfig: process.env['KUBECONFIG'] },
+  const app = await startInProcess(
+    controllerFlags(clusterName, namespace, opts.resyncPeriod ?? '1h'),
     {
       // Only this controller by default: ServerCertificate statuses are then set by the tests.
       ...(opts.allControllers ? {} : { controllers: [createLoadBalancedServiceController()] }),
       logger: pino({ level: process.env['LBS_TEST_LOG'] ?? 'silent' }),
     },
   );
-  await app.synced();
   return { app, clusterName, namespace, stop: () => app.stop() };
 }
 

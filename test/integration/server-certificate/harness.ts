@@ -1,7 +1,7 @@
 // What every ServerCertificate integration test needs: the CRDs, the real controller (in-process with
 // the flags a user would pass and its log captured, or the CLI as a child process), Secrets made from
 // test PKI, and a view of what IAM (moto) holds under one cluster's path.
-import { ApiextensionsV1Api, CoreV1Api, CustomObjectsApi, type KubernetesObject } from '@kubernetes/client-node';
+import { CoreV1Api, CustomObjectsApi, type KubernetesObject } from '@kubernetes/client-node';
 import {
   CreateListenerCommand,
   CreateLoadBalancerCommand,
@@ -12,35 +12,20 @@ import {
 import { GetServerCertificateCommand, ListServerCertificatesCommand } from '@aws-sdk/client-iam';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { X509Certificate } from 'node:crypto';
-import { readdirSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { pino } from 'pino';
-import { startAlbatross, type Albatross } from '../../../src/app.ts';
-import { parseConfig } from '../../../src/config.ts';
+import type { Albatross } from '../../../src/app.ts';
 import { RESOURCES, type ServerCertificate } from '../../../src/crds/index.ts';
 import { createServerCertificateController } from '../../../src/reconcilers/server-certificate/reconciler.ts';
 import type { TestCert } from '../../support/pki.ts';
-import { applyManifests, awsClients, conditionOf, defaultNetwork, kubeConfig, readManifests, uniqueClusterName, uniqueName, waitFor } from '../support/index.ts';
+import { applyManifests, awsClients, conditionOf, defaultNetwork, kubeConfig, uniqueClusterName, uniqueName, waitFor } from '../support/index.ts';
+import { controllerFlags, installCrds, startInProcess } from '../support/controller.ts';
 
 const ROOT = join(import.meta.dirname, '..', '..', '..');
 
-export async function installCrds(): Promise<void> {
-  const dir = join(ROOT, 'deploy', 'crds');
-  const objects = readdirSync(dir).filter((f) => f.endsWith('.yaml')).flatMap((f) => readManifests(join(dir, f)));
-  await applyManifests(objects, { fieldManager: 'albatross-crds' });
-  const api = kubeConfig().makeApiClient(ApiextensionsV1Api);
-  for (const o of objects) {
-    await waitFor(
-      async () => (await api.readCustomResourceDefinition({ name: o.metadata!.name! })).status?.conditions?.some((c) => c.type === 'Established' && c.status === 'True'),
-      { description: `CRD ${o.metadata!.name} Established` },
-    );
-  }
-}
-
-export function controllerFlags(clusterName: string, namespace: string, resyncPeriod: string): string[] {
-  return ['--cluster-name', clusterName, '--namespace', namespace, '--resync-period', resyncPeriod, '--metrics-bind-address', '127.0.0.1:0', '--health-probe-bind-address', '0'];
-}
+export { installCrds };
 
 export interface Controller {
   app: Albatross;
@@ -56,8 +41,6 @@ export interface Controller {
  */
 export async function startController(namespace: string, opts: { clusterName?: string; resyncPeriod?: string } = {}): Promise<Controller> {
   const clusterName = opts.clusterName ?? uniqueClusterName();
-  const parsed = parseConfig(controllerFlags(clusterName, namespace, opts.resyncPeriod ?? '1h'), {});
-  if (parsed.kind !== 'config') throw new Error('unexpected parse result');
   const logs: string[] = [];
   const sink = new Writable({
     write(chunk: Buffer, _enc, done) {
@@ -65,11 +48,7 @@ export async function startController(namespace: string, opts: { clusterName?: s
       done();
     },
   });
-  const app = await startAlbatross(
-    { ...parsed.config, kubeconfig: process.env['KUBECONFIG'] },
-    { controllers: [createServerCertificateController({ pendingRequeueMs: 1000 })], logger: pino({ level: 'debug' }, sink) },
-  );
-  await app.synced();
+  const app = await startInProcess(controllerFlags(clusterName, namespace, opts.resyncPeriod ?? '1h'), { controllers: [createServerCertificateController({ pendingRequeueMs: 1000 })], logger: pino({ level: 'debug' }, sink) });
   return {
     app,
     clusterName,
