@@ -180,7 +180,10 @@ export interface LoadBalancedServiceSpec {
      * the region (the default subnet of each Availability Zone). Items: 2..20.
      */
     subnets?: string[];
-    /** Security group ids. Default (when empty) is the VPC's default security group. Items: at most 5. */
+    /**
+     * Security group ids; when set, the load balancer has exactly these. Left empty at creation, AWS assigns
+     * the VPC's default security group; emptying the list later leaves the current groups. Items: at most 5.
+     */
     securityGroups?: string[];
     /**
      * Front-end idle timeout in seconds (1-4000; idle_timeout.timeout_seconds). Raise it for websockets and
