@@ -1,50 +1,39 @@
 // driftPolicy Report, against the real apiserver and moto: a certificate deleted from IAM behind the
 // controller's back is reported (Drifted=True, Ready=False reason Drifted, status.drift) and left
 // alone — nothing is uploaded again until the policy says Correct.
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { beforeAll, describe, expect, it } from '@jest/globals';
 import { DeleteServerCertificateCommand } from '@aws-sdk/client-iam';
 import { CoreV1Api } from '@kubernetes/client-node';
 import { createPki, pemBundle, type TestPki } from '../../support/pki.ts';
-import { awsClients, conditionOf, createTestNamespace, kubeConfig, type TestNamespace } from '../support/index.ts';
+import { awsClients, conditionOf, kubeConfig } from '../support/index.ts';
 import {
   applyServerCertificate,
+  controllerPerFile,
   getServerCertificate,
   iamCertificates,
-  installCrds,
   putSecret,
-  startController,
   waitForCondition,
-  type Controller,
 } from './harness.ts';
 
 const RESYNC_MS = 3000;
-let ns: TestNamespace;
-let controller: Controller;
+// A short resync: drift is found by the periodic re-check.
+const env = controllerPerFile('scert-report', { resyncPeriod: `${RESYNC_MS / 1000}s` });
 let pki: TestPki;
 
 beforeAll(async () => {
-  await installCrds();
-  ns = await createTestNamespace('scert-report');
   pki = await createPki({ algorithm: 'ecdsa' });
-  // A short resync: drift is found by the periodic re-check.
-  controller = await startController(ns.name, { resyncPeriod: `${RESYNC_MS / 1000}s` });
-});
-
-afterAll(async () => {
-  await controller?.stop();
-  await ns?.delete();
 });
 
 async function warnings(name: string, reason: string): Promise<string[]> {
-  const list = await kubeConfig().makeApiClient(CoreV1Api).listNamespacedEvent({ namespace: ns.name, fieldSelector: `involvedObject.name=${name}` });
+  const list = await kubeConfig().makeApiClient(CoreV1Api).listNamespacedEvent({ namespace: env.ns.name, fieldSelector: `involvedObject.name=${name}` });
   return list.items.filter((e) => e.type === 'Warning' && e.reason === reason).map((e) => e.message ?? '');
 }
 
 describe('driftPolicy Report', () => {
   it('a certificate deleted from IAM behind our back is reported, not re-uploaded', async () => {
-    await putSecret(ns.name, 'reported', { 'tls.crt': pemBundle(pki.leaf, ...pki.chain), 'tls.key': pki.leaf.keyPem });
-    await applyServerCertificate(ns.name, 'reported', { secretRef: { name: 'reported' }, iam: { name: 'report-site' }, driftPolicy: 'Report' });
-    const ready = await waitForCondition(ns.name, 'reported', 'Ready', 'True');
+    await putSecret(env.ns.name, 'reported', { 'tls.crt': pemBundle(pki.leaf, ...pki.chain), 'tls.key': pki.leaf.keyPem });
+    await applyServerCertificate(env.ns.name, 'reported', { secretRef: { name: 'reported' }, iam: { name: 'report-site' }, driftPolicy: 'Report' });
+    const ready = await waitForCondition(env.ns.name, 'reported', 'Ready', 'True');
     // The schema keeps the field (an unknown field would be pruned and the default policy used).
     expect(ready.spec.driftPolicy).toBe('Report');
     const name = ready.status!.serverCertificateName!;
@@ -52,9 +41,9 @@ describe('driftPolicy Report', () => {
     expect(name).toBe(`report-site-${pki.leaf.sha256.slice(0, 8)}`);
 
     await awsClients().iam.send(new DeleteServerCertificateCommand({ ServerCertificateName: name }));
-    expect(await iamCertificates(controller.clusterName)).toEqual([]);
+    expect(await iamCertificates(env.controller.clusterName)).toEqual([]);
 
-    const drifted = await waitForCondition(ns.name, 'reported', 'Drifted', 'True', 'Drifted', () => true, 30_000);
+    const drifted = await waitForCondition(env.ns.name, 'reported', 'Drifted', 'True', 'Drifted', () => true, 30_000);
     const difference = { path: `iam:${name}`, desired: 'present', actual: 'absent (deleted outside Albatross)' };
     expect(drifted.status?.drift).toEqual([difference]);
     expect(conditionOf(drifted, 'Drifted')?.message).toBe(`iam:${name}: absent (deleted outside Albatross) -> present (driftPolicy Report: nothing changed)`);
@@ -67,20 +56,20 @@ describe('driftPolicy Report', () => {
 
     // Several re-checks later: still reported, and IAM still holds nothing under this cluster's path.
     await new Promise((r) => setTimeout(r, 3 * RESYNC_MS));
-    const later = await getServerCertificate(ns.name, 'reported');
+    const later = await getServerCertificate(env.ns.name, 'reported');
     expect(conditionOf(later, 'Drifted')).toMatchObject({ status: 'True', reason: 'Drifted' });
     expect(conditionOf(later, 'Ready')).toMatchObject({ status: 'False', reason: 'Drifted' });
     expect(later?.status?.drift).toEqual([difference]);
-    expect(await iamCertificates(controller.clusterName)).toEqual([]);
+    expect(await iamCertificates(env.controller.clusterName)).toEqual([]);
 
     // Switching to Correct puts it back; status.drift still says what that reconcile found, and is
     // empty from the next re-check on.
-    await applyServerCertificate(ns.name, 'reported', { secretRef: { name: 'reported' }, iam: { name: 'report-site' }, driftPolicy: 'Correct' });
-    const corrected = await waitForCondition(ns.name, 'reported', 'Drifted', 'False', 'Corrected', () => true, 30_000);
+    await applyServerCertificate(env.ns.name, 'reported', { secretRef: { name: 'reported' }, iam: { name: 'report-site' }, driftPolicy: 'Correct' });
+    const corrected = await waitForCondition(env.ns.name, 'reported', 'Drifted', 'False', 'Corrected', () => true, 30_000);
     expect(conditionOf(corrected, 'Ready')?.status).toBe('True');
     expect(conditionOf(corrected, 'Drifted')?.message).toBe(`changed back: iam:${name}: absent (deleted outside Albatross) -> present`);
-    const clean = await waitForCondition(ns.name, 'reported', 'Ready', 'True', 'Reconciled', (sc) => sc.status?.drift?.length === 0, 30_000);
+    const clean = await waitForCondition(env.ns.name, 'reported', 'Ready', 'True', 'Reconciled', (sc) => sc.status?.drift?.length === 0, 30_000);
     expect(conditionOf(clean, 'Drifted')?.status).toBe('False');
-    expect((await iamCertificates(controller.clusterName)).map((c) => ({ name: c.name, leaf: c.leafSha256 }))).toEqual([{ name, leaf: pki.leaf.sha256 }]);
+    expect((await iamCertificates(env.controller.clusterName)).map((c) => ({ name: c.name, leaf: c.leafSha256 }))).toEqual([{ name, leaf: pki.leaf.sha256 }]);
   }, 120_000);
 });

@@ -1,40 +1,29 @@
 // Every way a Secret can be wrong → Stalled with the exact ChainValid reason, nothing uploaded, no key
 // material in the controller's log; and a bad Secret never breaks the certificate already in IAM.
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { beforeAll, describe, expect, it } from '@jest/globals';
 import { createPki, issueCertificate, pemBundle, toPkcs12, type TestCert, type TestPki } from '../../support/pki.ts';
-import { conditionOf, createTestNamespace, type TestNamespace } from '../support/index.ts';
+import { conditionOf } from '../support/index.ts';
 import {
   applyServerCertificate,
+  controllerPerFile,
   expectNoSecretsIn,
   getServerCertificate,
   iamCertificates,
-  installCrds,
   putSecret,
-  startController,
   waitForCondition,
-  type Controller,
 } from './harness.ts';
 
 const DAY = 86_400_000;
-let ns: TestNamespace;
-let controller: Controller;
+const env = controllerPerFile('scert-fail');
 let pki: TestPki;
 let other: TestPki;
 let expired: TestCert;
 let future: TestCert;
 
 beforeAll(async () => {
-  await installCrds();
-  ns = await createTestNamespace('scert-fail');
   [pki, other] = await Promise.all([createPki({ algorithm: 'rsa' }), createPki({ algorithm: 'ecdsa' })]);
   expired = await issueCertificate({ commonName: `expired.${pki.label}.example.com`, issuer: pki.intermediate2, dnsNames: [`expired.${pki.label}.example.com`], notBefore: new Date(Date.now() - 30 * DAY), notAfter: new Date(Date.now() - DAY) });
   future = await issueCertificate({ commonName: `future.${pki.label}.example.com`, issuer: pki.intermediate2, dnsNames: [`future.${pki.label}.example.com`], notBefore: new Date(Date.now() + 10 * DAY), notAfter: new Date(Date.now() + 40 * DAY) });
-  controller = await startController(ns.name);
-});
-
-afterAll(async () => {
-  await controller?.stop();
-  await ns?.delete();
 });
 
 const PASSWORD = 'correct-horse-battery';
@@ -80,55 +69,55 @@ describe('a bad Secret is Stalled with the exact reason and nothing is uploaded'
   ];
 
   it.each(cases)('$reason ($name)', async ({ name, reason, data, message }) => {
-    await putSecret(ns.name, `${name}-secret`, data());
-    await applyServerCertificate(ns.name, name, { secretRef: { name: `${name}-secret` } });
-    const sc = await waitForCondition(ns.name, name, 'Stalled', 'True', reason);
+    await putSecret(env.ns.name, `${name}-secret`, data());
+    await applyServerCertificate(env.ns.name, name, { secretRef: { name: `${name}-secret` } });
+    const sc = await waitForCondition(env.ns.name, name, 'Stalled', 'True', reason);
     expect(conditionOf(sc, 'Ready')).toMatchObject({ status: 'False', reason });
     expect(conditionOf(sc, 'Reconciling')).toMatchObject({ status: 'False' });
     expect(conditionOf(sc, 'ChainValid')).toMatchObject({ status: 'False', reason });
     expect(conditionOf(sc, 'ChainValid')?.message).toContain(message());
     expect(conditionOf(sc, 'Stalled')?.message).toBe(`Secret ${name}-secret: ${conditionOf(sc, 'ChainValid')?.message}; nothing uploaded`);
     expect(sc.status?.arn).toBeUndefined();
-    expect((await iamCertificates(controller.clusterName)).filter((c) => c.name.startsWith(`${name}-`))).toEqual([]);
-    expectNoSecretsIn(controller.logs, { keys: [pki.leaf, other.leaf, expired, future], passwords: [PASSWORD, 'Tr0ub4dor&3'] });
+    expect((await iamCertificates(env.controller.clusterName)).filter((c) => c.name.startsWith(`${name}-`))).toEqual([]);
+    expectNoSecretsIn(env.controller.logs, { keys: [pki.leaf, other.leaf, expired, future], passwords: [PASSWORD, 'Tr0ub4dor&3'] });
   });
 });
 
 describe('a missing Secret', () => {
   it('is Stalled SecretNotFound, and creating the Secret makes it Ready at once (Secret watch, resync 1h)', async () => {
-    await applyServerCertificate(ns.name, 'late', { secretRef: { name: 'late-secret' } });
-    const stalled = await waitForCondition(ns.name, 'late', 'Stalled', 'True', 'SecretNotFound');
-    expect(conditionOf(stalled, 'Stalled')?.message).toBe(`Secret late-secret not found in namespace ${ns.name}; nothing uploaded`);
+    await applyServerCertificate(env.ns.name, 'late', { secretRef: { name: 'late-secret' } });
+    const stalled = await waitForCondition(env.ns.name, 'late', 'Stalled', 'True', 'SecretNotFound');
+    expect(conditionOf(stalled, 'Stalled')?.message).toBe(`Secret late-secret not found in namespace ${env.ns.name}; nothing uploaded`);
     expect(conditionOf(stalled, 'ChainValid')).toMatchObject({ status: 'Unknown', reason: 'SecretNotFound' });
 
-    await putSecret(ns.name, 'late-secret', { 'tls.crt': pemBundle(pki.leaf, ...pki.chain), 'tls.key': pki.leaf.keyPem });
-    const ready = await waitForCondition(ns.name, 'late', 'Ready', 'True', undefined, () => true, 15_000);
+    await putSecret(env.ns.name, 'late-secret', { 'tls.crt': pemBundle(pki.leaf, ...pki.chain), 'tls.key': pki.leaf.keyPem });
+    const ready = await waitForCondition(env.ns.name, 'late', 'Ready', 'True', undefined, () => true, 15_000);
     expect(ready.status?.serverCertificateName).toBe(`late-${pki.leaf.sha256.slice(0, 8)}`);
   });
 });
 
 describe('a bad Secret after a good upload', () => {
   it('keeps the certificate in IAM and in status: Ready=False, Stalled=True with the reason; fixing it recovers', async () => {
-    await putSecret(ns.name, 'steady-secret', { 'tls.crt': pemBundle(pki.leaf, ...pki.chain), 'tls.key': pki.leaf.keyPem });
-    await applyServerCertificate(ns.name, 'steady', { secretRef: { name: 'steady-secret' } });
-    const good = await waitForCondition(ns.name, 'steady', 'Ready', 'True');
+    await putSecret(env.ns.name, 'steady-secret', { 'tls.crt': pemBundle(pki.leaf, ...pki.chain), 'tls.key': pki.leaf.keyPem });
+    await applyServerCertificate(env.ns.name, 'steady', { secretRef: { name: 'steady-secret' } });
+    const good = await waitForCondition(env.ns.name, 'steady', 'Ready', 'True');
     const arn = good.status?.arn;
     expect(arn).toBeTruthy();
 
     // Someone pastes the wrong key.
-    await putSecret(ns.name, 'steady-secret', { 'tls.crt': pemBundle(pki.leaf, ...pki.chain), 'tls.key': other.leaf.keyPem });
-    const broken = await waitForCondition(ns.name, 'steady', 'Stalled', 'True', 'KeyMismatch', () => true, 15_000);
+    await putSecret(env.ns.name, 'steady-secret', { 'tls.crt': pemBundle(pki.leaf, ...pki.chain), 'tls.key': other.leaf.keyPem });
+    const broken = await waitForCondition(env.ns.name, 'steady', 'Stalled', 'True', 'KeyMismatch', () => true, 15_000);
     expect(conditionOf(broken, 'Ready')).toMatchObject({ status: 'False', reason: 'KeyMismatch' });
     expect(conditionOf(broken, 'Stalled')?.message).toContain(`stays in use`);
     expect(broken.status?.arn).toBe(arn);
     expect(broken.status?.certificate?.sha1Thumbprint).toBe(pki.leaf.sha1Thumbprint);
-    const iam = (await iamCertificates(controller.clusterName)).filter((c) => c.name.startsWith('steady-'));
+    const iam = (await iamCertificates(env.controller.clusterName)).filter((c) => c.name.startsWith('steady-'));
     expect(iam.map((c) => c.arn)).toEqual([arn]);
 
-    await putSecret(ns.name, 'steady-secret', { 'tls.crt': pemBundle(pki.leaf, ...pki.chain), 'tls.key': pki.leaf.keyPem });
-    const fixed = await waitForCondition(ns.name, 'steady', 'Ready', 'True', undefined, () => true, 15_000);
+    await putSecret(env.ns.name, 'steady-secret', { 'tls.crt': pemBundle(pki.leaf, ...pki.chain), 'tls.key': pki.leaf.keyPem });
+    const fixed = await waitForCondition(env.ns.name, 'steady', 'Ready', 'True', undefined, () => true, 15_000);
     expect(fixed.status?.arn).toBe(arn);
-    expect(conditionOf(await getServerCertificate(ns.name, 'steady'), 'ChainValid')).toMatchObject({ status: 'True', reason: 'Valid' });
-    expectNoSecretsIn(controller.logs, { keys: [pki.leaf, other.leaf] });
+    expect(conditionOf(await getServerCertificate(env.ns.name, 'steady'), 'ChainValid')).toMatchObject({ status: 'True', reason: 'Valid' });
+    expectNoSecretsIn(env.controller.logs, { keys: [pki.leaf, other.leaf] });
   });
 });

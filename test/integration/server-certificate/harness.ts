@@ -20,7 +20,8 @@ import type { Albatross } from '../../../src/app.ts';
 import { RESOURCES, type ServerCertificate } from '../../../src/crds/index.ts';
 import { createServerCertificateController } from '../../../src/reconcilers/server-certificate/reconciler.ts';
 import type { TestCert } from '../../support/pki.ts';
-import { applyManifests, awsClients, conditionOf, defaultNetwork, kubeConfig, uniqueClusterName, uniqueName, waitFor } from '../support/index.ts';
+import { afterAll, beforeAll } from '@jest/globals';
+import { applyManifests, awsClients, conditionOf, createTestNamespace, defaultNetwork, kubeConfig, uniqueClusterName, uniqueName, waitFor, type TestNamespace } from '../support/index.ts';
 import { controllerFlags, installCrds, startInProcess } from '../support/controller.ts';
 
 const ROOT = join(import.meta.dirname, '..', '..', '..');
@@ -33,6 +34,25 @@ export interface Controller {
   /** Every line the controller logged (pino JSON, level debug and up). */
   logs: string[];
   stop(): Promise<void>;
+}
+
+/**
+ * This test file's namespace (`<prefix>-…`) and in-process controller: the CRDs installed and both
+ * started in beforeAll, the controller stopped and the namespace deleted in afterAll. Read the fields
+ * inside tests and hooks (they are set once beforeAll has run).
+ */
+export function controllerPerFile(prefix: string, opts: { resyncPeriod?: string } = {}): { ns: TestNamespace; controller: Controller } {
+  const env = {} as { ns: TestNamespace; controller: Controller };
+  beforeAll(async () => {
+    await installCrds();
+    env.ns = await createTestNamespace(prefix);
+    env.controller = await startController(env.ns.name, opts);
+  });
+  afterAll(async () => {
+    await env.controller?.stop();
+    await env.ns?.delete();
+  });
+  return env;
 }
 
 /**

@@ -1,49 +1,38 @@
 // A Secret as people have it → an IAM server certificate holding the leaf and its intermediates in
 // order, with status describing it; against the real apiserver and moto.
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { beforeAll, describe, expect, it } from '@jest/globals';
 import { createPki, crlf, opensslPkcs12Text, pemBundle, toPkcs12, type TestPki } from '../../support/pki.ts';
-import { conditionOf, createTestNamespace, type TestNamespace } from '../support/index.ts';
+import { conditionOf } from '../support/index.ts';
 import {
   applyServerCertificate,
+  controllerPerFile,
   expectNoSecretsIn,
   iamCertificates,
-  installCrds,
   putSecret,
-  startController,
   waitForCondition,
-  type Controller,
 } from './harness.ts';
 
-let ns: TestNamespace;
-let controller: Controller;
+const env = controllerPerFile('scert-upload');
 let rsa: TestPki;
 let ecdsa: TestPki;
 
 beforeAll(async () => {
-  await installCrds();
-  ns = await createTestNamespace('scert-upload');
   [rsa, ecdsa] = await Promise.all([createPki({ algorithm: 'rsa' }), createPki({ algorithm: 'ecdsa' })]);
-  controller = await startController(ns.name);
-});
-
-afterAll(async () => {
-  await controller?.stop();
-  await ns?.delete();
 });
 
 describe('ServerCertificate upload', () => {
   it('a PFX + password Secret becomes Ready; IAM holds the leaf and the intermediates in order, root left out', async () => {
     const pfx = toPkcs12({ leaf: rsa.leaf, chain: [rsa.root, rsa.intermediate1, rsa.intermediate2], password: 'changeit', encoding: 'rc2-40', friendlyName: 'serviceSSL' });
-    await putSecret(ns.name, 'service-keystore', { 'keystore.pfx': pfx, password: 'changeit' });
-    await applyServerCertificate(ns.name, 'service-example-com', { secretRef: { name: 'service-keystore' } });
+    await putSecret(env.ns.name, 'service-keystore', { 'keystore.pfx': pfx, password: 'changeit' });
+    await applyServerCertificate(env.ns.name, 'service-example-com', { secretRef: { name: 'service-keystore' } });
 
-    const sc = await waitForCondition(ns.name, 'service-example-com', 'Ready', 'True');
+    const sc = await waitForCondition(env.ns.name, 'service-example-com', 'Ready', 'True');
     const expectedName = `service-example-com-${rsa.leaf.sha256.slice(0, 8)}`;
-    const iam = await iamCertificates(controller.clusterName);
+    const iam = await iamCertificates(env.controller.clusterName);
     expect(iam).toHaveLength(1);
     expect(iam[0]).toMatchObject({
       name: expectedName,
-      path: `/albatross/${controller.clusterName}/${ns.name}/`,
+      path: `/albatross/${env.controller.clusterName}/${env.ns.name}/`,
       leafSha256: rsa.leaf.sha256,
       chainSha256: [rsa.intermediate2.sha256, rsa.intermediate1.sha256],
     });
@@ -66,10 +55,10 @@ describe('ServerCertificate upload', () => {
     expect(conditionOf(sc, 'Stalled')).toMatchObject({ status: 'False' });
     expect(conditionOf(sc, 'Drifted')).toMatchObject({ status: 'False', reason: 'NoDrift' });
 
-    const metrics = await (await fetch(`${controller.app.metricsUrl}/metrics`)).text();
-    const line = metrics.split('\n').find((l) => l.startsWith('albatross_certificate_expiry_timestamp_seconds{') && l.includes(`namespace="${ns.name}"`) && l.includes('name="service-example-com"'));
+    const metrics = await (await fetch(`${env.controller.app.metricsUrl}/metrics`)).text();
+    const line = metrics.split('\n').find((l) => l.startsWith('albatross_certificate_expiry_timestamp_seconds{') && l.includes(`namespace="${env.ns.name}"`) && l.includes('name="service-example-com"'));
     expect(Number(line?.split(' ').pop())).toBe(Math.floor(rsa.leaf.notAfter.getTime() / 1000));
-    expectNoSecretsIn(controller.logs, { keys: [rsa.leaf], passwords: ['changeit'] });
+    expectNoSecretsIn(env.controller.logs, { keys: [rsa.leaf], passwords: ['changeit'] });
   });
 
   it('a shuffled PEM chain with Bag Attributes and CRLF becomes Ready with ChainValid=Repaired', async () => {
@@ -77,10 +66,10 @@ describe('ServerCertificate upload', () => {
     const certs = crlf(opensslPkcs12Text(pfx, 'x', { nokeys: true }));
     const key = crlf(opensslPkcs12Text(pfx, 'x', { nocerts: true }));
     expect(certs).toMatch(/Bag Attributes[\s\S]*subject=/);
-    await putSecret(ns.name, 'pasted', { 'tls.crt': certs, 'tls.key': key });
-    await applyServerCertificate(ns.name, 'pasted', { secretRef: { name: 'pasted' }, iam: { name: 'pasted-site' } });
+    await putSecret(env.ns.name, 'pasted', { 'tls.crt': certs, 'tls.key': key });
+    await applyServerCertificate(env.ns.name, 'pasted', { secretRef: { name: 'pasted' }, iam: { name: 'pasted-site' } });
 
-    const sc = await waitForCondition(ns.name, 'pasted', 'Ready', 'True');
+    const sc = await waitForCondition(env.ns.name, 'pasted', 'Ready', 'True');
     expect(conditionOf(sc, 'ChainValid')).toMatchObject({ status: 'True', reason: 'Repaired' });
     expect(sc.status?.repairs).toEqual(expect.arrayContaining([
       'converted CRLF line endings in tls.crt',
@@ -88,33 +77,33 @@ describe('ServerCertificate upload', () => {
       `left out root CA 'CN=${ecdsa.root.commonName}'`,
     ]));
     expect(sc.status?.repairs?.some((r) => r.startsWith('reordered the chain'))).toBe(true);
-    const iam = (await iamCertificates(controller.clusterName)).find((c) => c.name === `pasted-site-${ecdsa.leaf.sha256.slice(0, 8)}`);
+    const iam = (await iamCertificates(env.controller.clusterName)).find((c) => c.name === `pasted-site-${ecdsa.leaf.sha256.slice(0, 8)}`);
     expect(iam).toMatchObject({ leafSha256: ecdsa.leaf.sha256, chainSha256: [ecdsa.intermediate2.sha256, ecdsa.intermediate1.sha256] });
-    expectNoSecretsIn(controller.logs, { keys: [ecdsa.leaf] });
+    expectNoSecretsIn(env.controller.logs, { keys: [ecdsa.leaf] });
   });
 
   it('includeRoot uploads the root at the end of the chain; the Secret keys can be renamed', async () => {
-    await putSecret(ns.name, 'renamed', { 'cert.pem': pemBundle(rsa.leaf, rsa.intermediate1), 'key.pem': rsa.leaf.keyPem, 'bundle.pem': pemBundle(rsa.root, rsa.intermediate2) });
-    await applyServerCertificate(ns.name, 'with-root', {
+    await putSecret(env.ns.name, 'renamed', { 'cert.pem': pemBundle(rsa.leaf, rsa.intermediate1), 'key.pem': rsa.leaf.keyPem, 'bundle.pem': pemBundle(rsa.root, rsa.intermediate2) });
+    await applyServerCertificate(env.ns.name, 'with-root', {
       secretRef: { name: 'renamed' },
       keys: { certificate: 'cert.pem', privateKey: 'key.pem', chain: 'bundle.pem' },
       includeRoot: true,
     });
-    const sc = await waitForCondition(ns.name, 'with-root', 'Ready', 'True');
-    const iam = (await iamCertificates(controller.clusterName)).find((c) => c.name === sc.status?.serverCertificateName);
+    const sc = await waitForCondition(env.ns.name, 'with-root', 'Ready', 'True');
+    const iam = (await iamCertificates(env.controller.clusterName)).find((c) => c.name === sc.status?.serverCertificateName);
     expect(iam?.chainSha256).toEqual([rsa.intermediate2.sha256, rsa.intermediate1.sha256, rsa.root.sha256]);
   });
 
   it('is idempotent: reconciling again uploads nothing more', async () => {
-    const before = await iamCertificates(controller.clusterName);
+    const before = await iamCertificates(env.controller.clusterName);
     // Touch the Secret (a new resourceVersion, same content): the watch reconciles at once.
-    await putSecret(ns.name, 'service-keystore', {
+    await putSecret(env.ns.name, 'service-keystore', {
       'keystore.pfx': toPkcs12({ leaf: rsa.leaf, chain: rsa.chain, password: 'changeit', encoding: '3des' }),
       password: 'changeit',
     });
     await new Promise((r) => setTimeout(r, 2000));
-    await waitForCondition(ns.name, 'service-example-com', 'Ready', 'True');
-    const after = await iamCertificates(controller.clusterName);
+    await waitForCondition(env.ns.name, 'service-example-com', 'Ready', 'True');
+    const after = await iamCertificates(env.controller.clusterName);
     expect(after.map((c) => c.arn).sort()).toEqual(before.map((c) => c.arn).sort());
   });
 });
