@@ -1,7 +1,7 @@
 // The field report's chain against the real apiserver and moto Route 53: service.<public zone> ->
 // service.<private ops zone> -> the load balancer of a LoadBalancedService. Each test has its own
 // namespace, cluster name and hosted zones (unique names), so tests share nothing.
-import { afterEach, beforeAll, describe, expect, it } from '@jest/globals';
+import { describe, expect, it } from '@jest/globals';
 import { CustomObjectsApi } from '@kubernetes/client-node';
 import { RESOURCES, type LoadBalancedService } from '../../../src/crds/index.ts';
 import { createLoadBalancedServiceController } from '../../../src/reconcilers/load-balanced-service/reconciler.ts';
@@ -9,27 +9,21 @@ import { kubeConfig, uniqueName, waitFor } from '../support/index.ts';
 import {
   applyDnsAlias,
   createPublishedLbs,
+  controllerPerTest,
   createZone,
   deleteDnsAlias,
   eventsFor,
   getDnsAlias,
-  installCrds,
   publishLbs,
   recordsAt,
-  startController,
   waitForCondition,
   zoneRecords,
   type Controller,
   type TestZone,
 } from './harness.ts';
 
-beforeAll(installCrds);
-
+const startController = controllerPerTest();
 let ctl: Controller | undefined;
-afterEach(async () => {
-  await ctl?.stop();
-  ctl = undefined;
-});
 
 interface Zones {
   pub: TestZone;

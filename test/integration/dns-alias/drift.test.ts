@@ -1,29 +1,23 @@
 // Drift found by the periodic re-check (--resync-period 2s here): a changed value, a changed TTL and
 // a deleted record are put back (Correct) or only reported (Report). Plus Route 53 throttling,
 // injected by the proxy in front of moto, is retried.
-import { afterEach, beforeAll, describe, expect, it } from '@jest/globals';
+import { describe, expect, it } from '@jest/globals';
 import { uniqueName, waitFor } from '../support/index.ts';
 import {
   applyDnsAlias,
   changeRecords,
   cname,
+  controllerPerTest,
   createZone,
   eventsFor,
-  installCrds,
   recordsAt,
-  startController,
   waitForCondition,
   type Controller,
   type TestZone,
 } from './harness.ts';
 
-beforeAll(installCrds);
-
+const startController = controllerPerTest();
 let ctl: Controller | undefined;
-afterEach(async () => {
-  await ctl?.stop();
-  ctl = undefined;
-});
 
 const LB = 'chat-prod-1.us-east-1.elb.amazonaws.com';
 

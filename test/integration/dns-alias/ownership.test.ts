@@ -1,32 +1,26 @@
 // Never clobbering: names held by someone else are a Conflict with nothing written, a CNAME is
 // never put beside other records (moto would allow it, Route 53 would not), adopt takes only an
 // unowned record, and deletion removes exactly what this resource owns.
-import { afterEach, beforeAll, describe, expect, it } from '@jest/globals';
+import { describe, expect, it } from '@jest/globals';
 import { uniqueName, waitFor } from '../support/index.ts';
 import {
   applyDnsAlias,
   changeRecords,
   cname,
+  controllerPerTest,
   createZone,
   deleteDnsAlias,
   eventsFor,
   getDnsAlias,
-  installCrds,
   recordsAt,
-  startController,
   waitForCondition,
   zoneRecords,
   type Controller,
   type TestZone,
 } from './harness.ts';
 
-beforeAll(installCrds);
-
+const startController = controllerPerTest();
 let ctl: Controller | undefined;
-afterEach(async () => {
-  await ctl?.stop();
-  ctl = undefined;
-});
 
 const LB = 'chat-prod-1.us-east-1.elb.amazonaws.com';
 
