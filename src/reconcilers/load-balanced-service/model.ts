@@ -236,4 +236,3 @@ export interface ActualState {
   conflicts: Conflict[];
 }
 
-export const EMPTY_ACTUAL: ActualState = { loadBalancers: [], listeners: [], targetGroups: [], conflicts: [] };
