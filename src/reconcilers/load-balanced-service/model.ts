@@ -235,4 +235,3 @@ export interface ActualState {
   targetGroups: ActualTargetGroup[];
   conflicts: Conflict[];
 }
-
