@@ -26,6 +26,20 @@ import { AwsError } from '../../../src/aws/errors.ts';
 
 const PREFIX = 'arn:aws:elasticloadbalancing:us-east-1:123456789012';
 
+/** The health check settings of a Create/ModifyTargetGroup input, as the target group holds them. */
+function healthCheckOf(input: CreateTargetGroupInput | ModifyTargetGroupInput): Partial<TargetGroup> {
+  return {
+    HealthCheckProtocol: input.HealthCheckProtocol,
+    HealthCheckPort: input.HealthCheckPort,
+    HealthCheckPath: input.HealthCheckPath,
+    HealthCheckIntervalSeconds: input.HealthCheckIntervalSeconds,
+    HealthCheckTimeoutSeconds: input.HealthCheckTimeoutSeconds,
+    HealthyThresholdCount: input.HealthyThresholdCount,
+    UnhealthyThresholdCount: input.UnhealthyThresholdCount,
+    Matcher: input.Matcher,
+  };
+}
+
 interface FakeListener {
   listener: Listener;
   certificates: string[];
@@ -224,14 +238,7 @@ export class FakeElbv2 implements Elbv2Api {
       ProtocolVersion: input.ProtocolVersion,
       TargetType: input.TargetType,
       VpcId: input.VpcId,
-      HealthCheckProtocol: input.HealthCheckProtocol,
-      HealthCheckPort: input.HealthCheckPort,
-      HealthCheckPath: input.HealthCheckPath,
-      HealthCheckIntervalSeconds: input.HealthCheckIntervalSeconds,
-      HealthCheckTimeoutSeconds: input.HealthCheckTimeoutSeconds,
-      HealthyThresholdCount: input.HealthyThresholdCount,
-      UnhealthyThresholdCount: input.UnhealthyThresholdCount,
-      Matcher: input.Matcher,
+      ...healthCheckOf(input),
     };
     this.tgs.set(arn, {
       tg,
@@ -252,16 +259,7 @@ export class FakeElbv2 implements Elbv2Api {
   async modifyTargetGroup(input: ModifyTargetGroupInput): Promise<void> {
     this.write('ModifyTargetGroup');
     const x = this.mustTg(input.TargetGroupArn ?? '');
-    Object.assign(x.tg, {
-      HealthCheckProtocol: input.HealthCheckProtocol,
-      HealthCheckPort: input.HealthCheckPort,
-      HealthCheckPath: input.HealthCheckPath,
-      HealthCheckIntervalSeconds: input.HealthCheckIntervalSeconds,
-      HealthCheckTimeoutSeconds: input.HealthCheckTimeoutSeconds,
-      HealthyThresholdCount: input.HealthyThresholdCount,
-      UnhealthyThresholdCount: input.UnhealthyThresholdCount,
-      Matcher: input.Matcher,
-    });
+    Object.assign(x.tg, healthCheckOf(input));
   }
   async modifyTargetGroupAttributes(arn: string, attributes: Attributes): Promise<void> {
     this.write('ModifyTargetGroupAttributes');
