@@ -8,7 +8,7 @@ import type { LoadBalancedService } from '../crds/index.ts';
 import { build, InvalidSpecError, needsDefaultNetwork, type BuildInput } from '../reconcilers/load-balanced-service/build.ts';
 import type { ActualState, DesiredModel, Target } from '../reconcilers/load-balanced-service/model.ts';
 import type { ResourceId } from '../reconcilers/load-balanced-service/names.ts';
-import { observe } from '../reconcilers/load-balanced-service/observe.ts';
+import { observeDesired } from '../reconcilers/load-balanced-service/observe.ts';
 import { plan } from '../reconcilers/load-balanced-service/plan.ts';
 import { describeLbsPlan } from './describe-lbs-plan.ts';
 import { knownAfterApply, type ResourcePreview } from './preview.ts';
@@ -26,16 +26,9 @@ export interface LbsContext {
   certificateArn(namespace: string, name: string): string | undefined;
 }
 
+/** A manifest has no status: nothing is known by ARN. */
 function observeFor(api: Elbv2Api, id: ResourceId, lbs: LoadBalancedService, model: DesiredModel): Promise<ActualState> {
-  return observe(api, {
-    id,
-    ownerTags: model.ownerTags,
-    loadBalancerName: model.loadBalancer.name,
-    targetGroupNames: new Map(model.targetGroups.map((t) => [t.key, t.name])),
-    knownLoadBalancerArns: [],
-    knownTargetGroupArns: [],
-    adopt: lbs.spec.adopt ?? false,
-  });
+  return observeDesired(api, id, model, { knownLoadBalancerArns: [], knownTargetGroupArns: [], adopt: lbs.spec.adopt ?? false });
 }
 
 export async function previewLoadBalancedService(lbs: LoadBalancedService, ctx: LbsContext): Promise<LoadBalancedServicePreview> {

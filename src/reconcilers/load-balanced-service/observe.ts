@@ -6,7 +6,7 @@
 import { TAG_CLUSTER, TAG_OWNER } from '../../crds/index.ts';
 import type { Elbv2Api, Listener, LoadBalancer, TargetGroup, Tags } from '../../aws/elbv2.ts';
 import { listenerFromAws, loadBalancerFromAws, targetGroupFromAws, targetGroupKey } from './aws-shapes.ts';
-import type { ActualListener, ActualLoadBalancer, ActualState, ActualTargetGroup, Conflict } from './model.ts';
+import type { ActualListener, ActualLoadBalancer, ActualState, ActualTargetGroup, Conflict, DesiredModel } from './model.ts';
 import { isCandidateTargetGroupName, type ResourceId } from './names.ts';
 
 export interface ObserveInput {
@@ -20,6 +20,22 @@ export interface ObserveInput {
   knownLoadBalancerArns: string[];
   knownTargetGroupArns: string[];
   adopt: boolean;
+}
+
+/** observe() for a desired model: its names and owner tags, plus what the caller knows (ARNs from status, adopt). */
+export function observeDesired(
+  api: Elbv2Api,
+  id: ResourceId,
+  model: DesiredModel,
+  known: Pick<ObserveInput, 'knownLoadBalancerArns' | 'knownTargetGroupArns' | 'adopt'>,
+): Promise<ActualState> {
+  return observe(api, {
+    id,
+    ownerTags: model.ownerTags,
+    loadBalancerName: model.loadBalancer.name,
+    targetGroupNames: new Map(model.targetGroups.map((t) => [t.key, t.name])),
+    ...known,
+  });
 }
 
 type Ownership = 'ours' | 'unowned' | 'foreign';

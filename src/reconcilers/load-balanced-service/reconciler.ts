@@ -41,7 +41,7 @@ import { serviceTargets } from './endpoints.ts';
 import { describeApplied } from './events.ts';
 import type { ActualState, DesiredModel, Target } from './model.ts';
 import { loadBalancerName, type ResourceId } from './names.ts';
-import { observe } from './observe.ts';
+import { observe, observeDesired } from './observe.ts';
 import { canonical, driftOf, plan, planDeletion, type Plan } from './plan.ts';
 import { driftStatus, observedStatus, summarizeChanges } from './status.ts';
 
@@ -64,6 +64,14 @@ const CATCH_UP_REQUEUE_MS = 5_000;
 export interface LbsControllerOptions {
   elbv2?: (signal: AbortSignal) => Elbv2Api;
   ec2?: (signal: AbortSignal) => Ec2Api;
+}
+
+/** The AWS objects status remembers by ARN (found even when their names are no longer derived). */
+function knownArns(lbs: LoadBalancedService): { knownLoadBalancerArns: string[]; knownTargetGroupArns: string[] } {
+  return {
+    knownLoadBalancerArns: lbs.status?.loadBalancer?.arn ? [lbs.status.loadBalancer.arn] : [],
+    knownTargetGroupArns: (lbs.status?.targetGroups ?? []).flatMap((t) => (t.arn ? [t.arn] : [])),
+  };
 }
 
 export function createLoadBalancedServiceController(options: LbsControllerOptions = {}): ControllerRegistration {
@@ -143,8 +151,7 @@ class LbsReconciler implements Reconciler {
         ownerTags: ownerTags(id),
         loadBalancerName: lbs.spec.loadBalancer?.name ?? loadBalancerName(id, lbs.spec.loadBalancer?.scheme ?? 'internet-facing'),
         targetGroupNames: new Map(),
-        knownLoadBalancerArns: lbs.status?.loadBalancer?.arn ? [lbs.status.loadBalancer.arn] : [],
-        knownTargetGroupArns: (lbs.status?.targetGroups ?? []).flatMap((t) => (t.arn ? [t.arn] : [])),
+        ...knownArns(lbs),
         adopt: false,
       });
       const p = planDeletion(actual);
@@ -306,13 +313,8 @@ class LbsReconciler implements Reconciler {
   }
 
   private observeFor(api: Elbv2Api, id: ResourceId, lbs: LoadBalancedService, model: DesiredModel): Promise<ActualState> {
-    return observe(api, {
-      id,
-      ownerTags: model.ownerTags,
-      loadBalancerName: model.loadBalancer.name,
-      targetGroupNames: new Map(model.targetGroups.map((t) => [t.key, t.name])),
-      knownLoadBalancerArns: lbs.status?.loadBalancer?.arn ? [lbs.status.loadBalancer.arn] : [],
-      knownTargetGroupArns: (lbs.status?.targetGroups ?? []).flatMap((t) => (t.arn ? [t.arn] : [])),
+    return observeDesired(api, id, model, {
+      ...knownArns(lbs),
       adopt: lbs.spec.adopt ?? false,
     });
   }
