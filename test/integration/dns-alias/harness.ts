@@ -22,6 +22,7 @@ import { dnsAliasController } from '../../../src/reconcilers/dns-alias/reconcile
 import type { ZoneCoordinator } from '../../../src/reconcilers/dns-alias/zone-coordinator.ts';
 import { applyManifests, awsClients, createTestNamespace, defaultNetwork, kubeConfig, uniqueClusterName, uniqueName, waitFor, type TestNamespace } from '../support/index.ts';
 import { installCrds, startInProcess } from '../support/controller.ts';
+import { replaceStatus } from '../support/status.ts';
 import { Route53Proxy } from './route53-proxy.ts';
 
 export { installCrds };
@@ -181,19 +182,9 @@ export async function createPublishedLbs(namespace: string, name: string, dnsNam
 }
 
 export async function publishLbs(namespace: string, name: string, dnsName: string): Promise<void> {
-  const r = RESOURCES.loadBalancedService;
-  const cur = (await custom().getNamespacedCustomObject({ ...r, namespace, name })) as LoadBalancedService;
-  await custom().replaceNamespacedCustomObjectStatus({
-    ...r,
-    namespace,
-    name,
-    body: {
-      ...cur,
-      status: {
-        loadBalancer: { arn: `arn:aws:elasticloadbalancing:us-east-1:123456789012:loadbalancer/app/${name}/0123456789abcdef`, dnsName, canonicalHostedZoneId: 'Z35SXDOTRQ7X7K', state: 'active' },
-      },
-    },
-  });
+  await replaceStatus(RESOURCES.loadBalancedService, namespace, name, () => ({
+    loadBalancer: { arn: `arn:aws:elasticloadbalancing:us-east-1:123456789012:loadbalancer/app/${name}/0123456789abcdef`, dnsName, canonicalHostedZoneId: 'Z35SXDOTRQ7X7K', state: 'active' },
+  }));
 }
 
 export async function applyDnsAlias(namespace: string, name: string, spec: DnsAlias['spec']): Promise<void> {

@@ -27,6 +27,7 @@ import { RESOURCES, type LoadBalancedService, type ServerCertificate } from '../
 import { createLoadBalancedServiceController } from '../../../src/reconcilers/load-balanced-service/reconciler.ts';
 import { applyManifests, awsClients, conditionOf, createTestNamespace, kubeConfig, uniqueClusterName, uniqueName, waitFor, type TestNamespace } from '../support/index.ts';
 import { controllerFlags, installCrds, startInProcess } from '../support/controller.ts';
+import { replaceStatus } from '../support/status.ts';
 
 const ROOT = join(import.meta.dirname, '..', '..', '..');
 export { installCrds };
@@ -129,24 +130,14 @@ export async function createServerCertificate(namespace: string, name: string): 
 }
 
 export async function setCertificateStatus(namespace: string, name: string, status: { arn?: string; ready: boolean }): Promise<void> {
-  const r = RESOURCES.serverCertificate;
-  const cur = (await custom().getNamespacedCustomObject({ ...r, namespace, name })) as ServerCertificate;
   const now = new Date().toISOString().replace(/\.\d+Z$/, 'Z');
-  await custom().replaceNamespacedCustomObjectStatus({
-    ...r,
-    namespace,
-    name,
-    body: {
-      ...cur,
-      status: {
-        observedGeneration: cur.metadata?.generation,
-        ...(status.arn ? { arn: status.arn } : {}),
-        conditions: [
-          { type: 'Ready', status: status.ready ? 'True' : 'False', reason: status.ready ? 'Uploaded' : 'Progressing', message: '', lastTransitionTime: now },
-        ],
-      },
-    },
-  });
+  await replaceStatus<ServerCertificate>(RESOURCES.serverCertificate, namespace, name, (cur) => ({
+    observedGeneration: cur.metadata?.generation,
+    ...(status.arn ? { arn: status.arn } : {}),
+    conditions: [
+      { type: 'Ready', status: status.ready ? 'True' : 'False', reason: status.ready ? 'Uploaded' : 'Progressing', message: '', lastTransitionTime: now },
+    ],
+  }));
 }
 
 /** A Ready ServerCertificate backed by a real (moto) IAM certificate; returns the ARN. */
