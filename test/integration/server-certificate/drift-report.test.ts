@@ -5,7 +5,7 @@ import { beforeAll, describe, expect, it } from '@jest/globals';
 import { DeleteServerCertificateCommand } from '@aws-sdk/client-iam';
 import { CoreV1Api } from '@kubernetes/client-node';
 import { createPki, pemBundle, type TestPki } from '../../support/pki.ts';
-import { awsClients, conditionOf, kubeConfig } from '../support/index.ts';
+import { awsClients, conditionOf, kubeConfig, waitFor } from '../support/index.ts';
 import {
   applyServerCertificate,
   controllerPerFile,
@@ -52,7 +52,9 @@ describe('driftPolicy Report', () => {
     expect(conditionOf(drifted, 'Stalled')?.status).toBe('False');
     // Status still names the certificate listeners were told to use.
     expect(drifted.status).toMatchObject({ arn, serverCertificateName: name });
-    expect(await warnings('reported', 'Drifted')).toContainEqual(expect.stringContaining(`iam:${name}: absent (deleted outside Albatross) -> present`));
+    // Events are written beside the status, not before it: wait for the Warning rather than race it.
+    const reported = `iam:${name}: absent (deleted outside Albatross) -> present`;
+    await waitFor(async () => (await warnings('reported', 'Drifted')).some((m) => m.includes(reported)), { description: 'a Drifted Warning event', timeoutMs: 10_000 });
 
     // Several re-checks later: still reported, and IAM still holds nothing under this cluster's path.
     await new Promise((r) => setTimeout(r, 3 * RESYNC_MS));
