@@ -7,7 +7,7 @@
 // AWS calls go through src/aws/ (the only place that imports the SDK).
 import { pathToFileURL } from 'node:url';
 import { SdkEc2 } from '../src/aws/ec2.ts';
-import { createHostedZone } from '../src/aws/route53.ts';
+import { createHostedZone } from '../src/aws/route53-zones.ts';
 
 export interface DemoZone {
   name: string;

@@ -1,11 +1,9 @@
 // Thin Route 53 port: only the calls DnsAlias uses, paginated, through callAws. Names and ids are
 // returned in one canonical form (lower case, no trailing dot, escapes decoded, bare zone id) so the
-// pure code above never sees Route 53's wire spellings. createHostedZone is for the demo and tests:
-// the controller itself never creates zones.
-import { randomUUID } from 'node:crypto';
+// pure code above never sees Route 53's wire spellings. (Creating zones is not the controller's
+// job: see route53-zones.ts, used by the demo and tests.)
 import {
   ChangeResourceRecordSetsCommand,
-  CreateHostedZoneCommand,
   GetHostedZoneCommand,
   ListHostedZonesByNameCommand,
   ListResourceRecordSetsCommand,
@@ -13,7 +11,6 @@ import {
   type Change,
   type ResourceRecordSet,
   type RRType,
-  type VPCRegion,
 } from '@aws-sdk/client-route-53';
 import { callAws, sdkClientConfig } from './call.ts';
 
@@ -67,7 +64,7 @@ export function bareZoneId(id: string): string {
   return id.replace(/^\/?hostedzone\//, '');
 }
 
-function toZone(z: { Id?: string; Name?: string; Config?: { PrivateZone?: boolean } }): HostedZone {
+export function toZone(z: { Id?: string; Name?: string; Config?: { PrivateZone?: boolean } }): HostedZone {
   return { id: bareZoneId(z.Id ?? ''), name: fromAwsName(z.Name ?? ''), private: z.Config?.PrivateZone === true };
 }
 
@@ -107,7 +104,8 @@ export function toAwsRecordSet(r: RecordSet): ResourceRecordSet {
 }
 
 let shared: Route53Client | undefined;
-function client(): Route53Client {
+/** The process-wide Route 53 client. */
+export function client(): Route53Client {
   shared ??= new Route53Client(sdkClientConfig());
   return shared;
 }
@@ -192,47 +190,4 @@ export function route53Port(c: () => Route53Client = client): Route53Port {
       return out.ChangeInfo?.Id ?? '';
     },
   };
-}
-
-export interface NewHostedZone {
-  name: string;
-  /** Set for a private zone: the VPC it is associated with. Absent: a public zone. */
-  vpc?: { id: string; region: string };
-  comment?: string;
-}
-
-/**
- * Ensures a hosted zone exists, idempotently: an existing zone of that name, public, or private and
- * associated with that VPC, is returned as it is (created: false); otherwise one is created.
- * Not used by the controller (Albatross never creates zones): for the demo and tests.
- */
-export async function createHostedZone(
-  want: NewHostedZone,
-  signal?: AbortSignal,
-  c: () => Route53Client = client,
-): Promise<HostedZone & { created: boolean }> {
-  const isPrivate = want.vpc !== undefined;
-  const candidates = (await route53Port(c).findZonesByName(want.name, signal)).filter((z) => z.private === isPrivate);
-  for (const zone of candidates) {
-    if (!want.vpc) return { ...zone, created: false };
-    const out = await callAws('route53', 'GetHostedZone', (s) => c().send(new GetHostedZoneCommand({ Id: zone.id }), { abortSignal: s }), { signal });
-    if ((out.VPCs ?? []).some((v) => v.VPCId === want.vpc?.id)) return { ...zone, created: false };
-  }
-  const out = await callAws(
-    'route53',
-    'CreateHostedZone',
-    (s) =>
-      c().send(
-        new CreateHostedZoneCommand({
-          Name: fromAwsName(want.name),
-          CallerReference: randomUUID(),
-          HostedZoneConfig: { PrivateZone: isPrivate, ...(want.comment ? { Comment: want.comment } : {}) },
-          ...(want.vpc ? { VPC: { VPCId: want.vpc.id, VPCRegion: want.vpc.region as VPCRegion } } : {}),
-        }),
-        { abortSignal: s },
-      ),
-    { signal },
-  );
-  if (!out.HostedZone?.Id) throw new Error(`CreateHostedZone ${want.name} returned no zone id`);
-  return { ...toZone(out.HostedZone), created: true };
 }

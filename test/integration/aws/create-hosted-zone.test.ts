@@ -1,9 +1,9 @@
-// createHostedZone (src/aws/route53.ts), used by scripts/create-demo-zones.ts: idempotent by name,
+// createHostedZone (src/aws/route53-zones.ts), used by scripts/create-demo-zones.ts: idempotent by name,
 // public or private, and for a private zone by VPC, against moto.
 import { describe, expect, it } from '@jest/globals';
 import { CreateVpcCommand } from '@aws-sdk/client-ec2';
 import { GetHostedZoneCommand } from '@aws-sdk/client-route-53';
-import { createHostedZone } from '../../../src/aws/route53.ts';
+import { createHostedZone } from '../../../src/aws/route53-zones.ts';
 import { createDemoZones, DEMO_ZONES } from '../../../scripts/create-demo-zones.ts';
 import { awsClients, defaultNetwork, uniqueName } from '../support/index.ts';
 
