@@ -78,6 +78,11 @@ export const Reason = {
   SecretNotFound: 'SecretNotFound',
   AwsError: 'AwsError',
   Deleting: 'Deleting',
+  Blocked: 'Blocked',
+  // Stalled (DnsAlias)
+  HostedZoneNotFound: 'HostedZoneNotFound',
+  HostedZoneAmbiguous: 'HostedZoneAmbiguous',
+  ChainLoop: 'ChainLoop',
   // Drifted
   NoDrift: 'NoDrift',
   Drifted: 'Drifted',

@@ -1,23 +1,10 @@
 // Status and condition shapes for DnsAlias (pure): what a user sees in `kubectl get/describe`.
-import type { DnsAliasStatus } from '../../crds/index.ts';
+import { Reason, type DnsAliasStatus } from '../../crds/index.ts';
 import { setCondition, setOutcome, type Condition, type Outcome } from '../../runtime/index.ts';
 import type { DriftEntry, RecordStatus } from './plan.ts';
 
-export const DnsReason = {
-  Reconciled: 'Reconciled',
-  Progressing: 'Progressing',
-  ReferenceNotReady: 'ReferenceNotReady',
-  Conflict: 'Conflict',
-  InvalidSpec: 'InvalidSpec',
-  HostedZoneNotFound: 'HostedZoneNotFound',
-  HostedZoneAmbiguous: 'HostedZoneAmbiguous',
-  ChainLoop: 'ChainLoop',
-  AwsError: 'AwsError',
-  Deleting: 'Deleting',
-  NoDrift: 'NoDrift',
-  Drifted: 'Drifted',
-  Corrected: 'Corrected',
-} as const;
+/** Condition reasons DnsAlias writes: the shared list in src/crds (docs/api.md names each). */
+export const DnsReason = Reason;
 
 export function chainSummary(chain: readonly string[]): string {
   return chain.join(' -> ');

@@ -80,7 +80,7 @@ export function ownerTags(id: CertificateId): Record<string, string> {
 }
 
 export function driftPolicyOf(sc: ServerCertificate): DriftPolicy {
-  // Not (yet) in the ServerCertificate schema; honoured when present.
+  // The schema defaults it to Correct; objects stored before the field existed have none.
   const policy = (sc.spec as { driftPolicy?: unknown }).driftPolicy;
   return policy === 'Report' ? 'Report' : 'Correct';
 }
