@@ -461,6 +461,21 @@ export interface LoadBalancedServiceStatus {
     /** State as AWS reports it (provisioning, active, failed ...). */
     state?: string;
   };
+  /**
+   * Load balancers replaced by the one in status.loadBalancer (a new scheme or name) that still serve while
+   * DNS moves over; each is deleted with its target groups once the new one is active and the drain period
+   * has passed since the switch.
+   */
+  previousLoadBalancers?: Array<{
+    /** ARN of the old load balancer. */
+    arn?: string;
+    /** AWS name of the old load balancer. */
+    name?: string;
+    /** DNS name of the old load balancer. */
+    dnsName?: string;
+    /** When it was replaced (the drain period counts from here). */
+    since?: string;
+  }>;
   /** Listeners in AWS. */
   listeners?: Array<{
     /** Port of the listener. */
