@@ -96,7 +96,8 @@ export async function printAws(cluster: string, zoneNames: string[]): Promise<vo
   const certs = (await iam.send(new ListServerCertificatesCommand({ PathPrefix: `/albatross/${cluster}/` }))).ServerCertificateMetadataList ?? [];
   process.stdout.write('\nIAM server certificates:\n');
   if (certs.length === 0) process.stdout.write('  (none)\n');
-  for (const c of certs) process.stdout.write(`  ${c.Path}${c.ServerCertificateName}  expires ${c.Expiration?.toISOString().slice(0, 10)}\n`);
+  // moto stores a fixed expiry for every certificate; the real notAfter is in the ServerCertificate's status.
+  for (const c of certs) process.stdout.write(`  ${c.Path}${c.ServerCertificateName}  uploaded ${c.UploadDate?.toISOString().slice(0, 19)}Z  ${c.Arn}\n`);
   const zones = ((await route53.send(new ListHostedZonesCommand({}))).HostedZones ?? []).filter((z) => zoneNames.includes((z.Name ?? '').replace(/\.$/, '')));
   process.stdout.write('\nRoute 53 records:\n');
   for (const z of zones) {
