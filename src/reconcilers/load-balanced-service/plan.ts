@@ -5,7 +5,9 @@
 // listeners -> rules (re-prioritise, modify, create) -> deletes in reverse: rules, listeners,
 // load balancers, and target groups last (a rule may point at them until then).
 // Fields AWS cannot change are replaced create-before-destroy: the replacement gets a new name
-// (names hash those fields), is wired in, and only then is the old object deleted.
+// (names hash those fields), is wired in, and only then is the old object deleted. A replaced load
+// balancer the caller asks to keep (options.retain: its drain period, see retire.ts) is left, and
+// with it every stale target group (one may still be attached to it).
 import {
   LB_ATTRIBUTE_DEFAULTS,
   LB_ATTRIBUTE_PATHS,
@@ -190,7 +192,13 @@ function mapAction(a: RouteAction, arnToKey: ReadonlyMap<string, string>): Route
 
 // ---------- plan ----------
 
-export function plan(desired: DesiredModel, actual: ActualState): Plan {
+export interface PlanOptions {
+  /** ARNs of replaced load balancers to leave in place for now (still draining) */
+  retain?: ReadonlySet<string>;
+}
+
+export function plan(desired: DesiredModel, actual: ActualState, options: PlanOptions = {}): Plan {
+  const retain = options.retain ?? new Set<string>();
   const actions: PlanAction[] = [];
   const waiting: string[] = [];
   const blocked: string[] = [];
@@ -312,6 +320,7 @@ export function plan(desired: DesiredModel, actual: ActualState): Plan {
     });
   }
   for (const lb of staleLbs) {
+    if (retain.has(lb.arn)) continue;
     if (lb.attributes['deletion_protection.enabled'] === 'true') {
       blocked.push(`old load balancer ${lb.name} is kept: it has deletion protection on (turn it off in AWS to let it be removed)`);
       continue;
@@ -325,7 +334,7 @@ export function plan(desired: DesiredModel, actual: ActualState): Plan {
     });
   }
   // A stale target group may still be used by a stale load balancer we could not delete.
-  const blockedLbs = staleLbs.some((lb) => lb.attributes['deletion_protection.enabled'] === 'true');
+  const blockedLbs = staleLbs.some((lb) => retain.has(lb.arn) || lb.attributes['deletion_protection.enabled'] === 'true');
   if (!blockedLbs) {
     for (const tg of staleTgs) {
       deletes.push({

@@ -43,6 +43,7 @@ import type { ActualState, DesiredModel, Target } from './model.ts';
 import { loadBalancerName, type ResourceId } from './names.ts';
 import { observe, observeDesired } from './observe.ts';
 import { canonical, driftOf, plan, planDeletion, type Plan } from './plan.ts';
+import { DEFAULT_DRAIN_SECONDS, finishesReplacement, retirement } from './retire.ts';
 import { driftStatus, observedStatus, summarizeChanges } from './status.ts';
 
 const LBS = RESOURCES.loadBalancedService;
@@ -64,12 +65,33 @@ const CATCH_UP_REQUEUE_MS = 5_000;
 export interface LbsControllerOptions {
   elbv2?: (signal: AbortSignal) => Elbv2Api;
   ec2?: (signal: AbortSignal) => Ec2Api;
+  /**
+   * How long a replaced load balancer keeps serving after the switch (ALBATROSS_LB_DRAIN_SECONDS,
+   * default 300 s = the DnsAlias default TTL).
+   */
+  drainSeconds?: number;
+  /** clock (tests) */
+  now?: () => number;
 }
+
+function envSeconds(name: string): number | undefined {
+  const v = process.env[name];
+  if (v === undefined || v === '') return undefined;
+  const n = Number(v);
+  if (!Number.isFinite(n) || n < 0) throw new Error(`${name}=${v}: expected a non-negative number of seconds`);
+  return n;
+}
+
+/** Reason for Stalled when the spec relies on a default VPC the region does not have. */
+export const REASON_NO_DEFAULT_VPC = 'NoDefaultVpc';
 
 /** The AWS objects status remembers by ARN (found even when their names are no longer derived). */
 function knownArns(lbs: LoadBalancedService): { knownLoadBalancerArns: string[]; knownTargetGroupArns: string[] } {
   return {
-    knownLoadBalancerArns: lbs.status?.loadBalancer?.arn ? [lbs.status.loadBalancer.arn] : [],
+    knownLoadBalancerArns: [
+      ...(lbs.status?.loadBalancer?.arn ? [lbs.status.loadBalancer.arn] : []),
+      ...(lbs.status?.previousLoadBalancers ?? []).flatMap((p) => (p.arn ? [p.arn] : [])),
+    ],
     knownTargetGroupArns: (lbs.status?.targetGroups ?? []).flatMap((t) => (t.arn ? [t.arn] : [])),
   };
 }
@@ -118,9 +140,13 @@ class LbsReconciler implements Reconciler {
   private readonly ec2: (signal: AbortSignal) => Ec2Api;
   /** key -> canonical desired model last converged: the same model with a non-empty plan is drift. */
   private readonly converged = new Map<string, string>();
+  private readonly drainMs: number;
+  private readonly now: () => number;
 
   constructor(deps: ControllerDeps, options: LbsControllerOptions) {
     this.deps = deps;
+    this.drainMs = (options.drainSeconds ?? envSeconds('ALBATROSS_LB_DRAIN_SECONDS') ?? DEFAULT_DRAIN_SECONDS) * 1000;
+    this.now = options.now ?? Date.now;
     const sdk = new SdkElbv2();
     this.elbv2 = options.elbv2 ?? ((signal) => sdk.withSignal(signal));
     this.ec2 = options.ec2 ?? ((signal) => new SdkEc2({ signal }));
@@ -204,7 +230,7 @@ class LbsReconciler implements Reconciler {
 
     let model: DesiredModel;
     try {
-      const defaultNetwork = needsDefaultNetwork(spec) ? await this.ec2(ctx.signal).defaultNetwork() : undefined;
+      const defaultNetwork = needsDefaultNetwork(spec) ? await this.defaultNetwork(ctx) : undefined;
       ({ model } = build({ id, spec, defaultNetwork, certificateArns, serviceTargets: serviceTargetsByTg }));
     } catch (err) {
       if (err instanceof InvalidSpecError) throw new TerminalError(Reason.InvalidSpec, err.message);
@@ -221,10 +247,12 @@ class LbsReconciler implements Reconciler {
     }
 
     const desiredKey = canonical(model);
-    const p = plan(model, actual);
+    const previous = lbs.status?.previousLoadBalancers ?? [];
+    const p = plan(model, actual, { retain: retirement(model, actual, previous, this.now(), this.drainMs).keep });
     const drift = driftOf(p);
     const wasConverged = this.converged.has(ctx.key) ? this.converged.get(ctx.key) === desiredKey : this.lastRunConverged(lbs);
-    const isDrift = p.actions.length > 0 && wasConverged;
+    // Deleting a replaced load balancer (or target group) once it is due finishes a spec change: not drift.
+    const isDrift = p.actions.some((a) => !finishesReplacement(a, model)) && wasConverged;
     const report = isDrift && (spec.driftPolicy ?? 'Correct') === 'Report';
     ctx.log.debug({ actions: p.actions.length, drift: isDrift, waiting: p.waiting, blocked: p.blocked }, 'planned');
 
@@ -250,7 +278,8 @@ class LbsReconciler implements Reconciler {
       final = await this.observeFor(api, id, lbs, model);
     }
 
-    const remaining = report ? p : plan(model, final);
+    const retiring = retirement(model, final, previous, this.now(), this.drainMs);
+    const remaining = report ? p : plan(model, final, { retain: retiring.keep });
     const settled = !report && remaining.actions.length === 0;
     if (settled && p.blocked.length === 0) this.converged.set(ctx.key, desiredKey);
 
@@ -269,7 +298,8 @@ class LbsReconciler implements Reconciler {
     } else if (lbState && lbState !== 'active') {
       outcome = { state: 'Reconciling', reason: Reason.Progressing, message: `load balancer is ${lbState}` };
     } else {
-      outcome = { state: 'Ready', reason: Reason.Reconciled, message: `load balancer ${model.loadBalancer.name} matches the spec` };
+      const draining = retiring.message ? `; ${retiring.message}` : '';
+      outcome = { state: 'Ready', reason: Reason.Reconciled, message: `load balancer ${model.loadBalancer.name} matches the spec${draining}` };
     }
 
     await this.deps.status.update(
@@ -299,6 +329,7 @@ class LbsReconciler implements Reconciler {
         const status: LoadBalancedServiceStatus = {
           ...cur.status,
           ...observedStatus(model, final),
+          previousLoadBalancers: retiring.previous,
           drift: isDrift ? driftStatus(drift) : [],
           conditions,
         };
@@ -309,7 +340,27 @@ class LbsReconciler implements Reconciler {
 
     if (!settled && !report) return { requeueAfterMs: CATCH_UP_REQUEUE_MS };
     if (lbState && lbState !== 'active') return { requeueAfterMs: PROVISIONING_REQUEUE_MS };
+    // Come back when the next replaced load balancer is due for deletion.
+    if (retiring.dueInMs !== null) return { requeueAfterMs: Math.max(1_000, retiring.dueInMs) };
+    if (retiring.keep.size) return { requeueAfterMs: PROVISIONING_REQUEUE_MS };
     return {};
+  }
+
+  /**
+   * The region's default VPC and subnets. Their absence (or too few zones) is a spec problem the
+   * user fixes by naming the network: Stalled, not retried; AWS errors (throttling ...) are retried.
+   */
+  private async defaultNetwork(ctx: ReconcileContext): Promise<{ vpcId: string; subnetIds: string[] }> {
+    try {
+      return await this.ec2(ctx.signal).defaultNetwork();
+    } catch (err) {
+      if (err instanceof AwsError || ctx.signal.aborted) throw err;
+      throw new TerminalError(
+        REASON_NO_DEFAULT_VPC,
+        `${errorMessage(err)}; set spec.loadBalancer.subnets and spec.targetGroups[].vpcId (the default VPC is used only when they are empty)`,
+        { cause: err },
+      );
+    }
   }
 
   private observeFor(api: Elbv2Api, id: ResourceId, lbs: LoadBalancedService, model: DesiredModel): Promise<ActualState> {

@@ -242,7 +242,7 @@ const CASES: Case[] = [
     expected: ['setSubnets loadBalancer.subnets=subnet-aaaaaaaa,subnet-cccccccc', 'setIpAddressType loadBalancer.ipAddressType=dualstack'],
   },
   {
-    name: 'scheme change (derived name): new load balancer and target groups first, old ones removed last',
+    name: 'scheme change (derived name), old load balancer due (drained): new load balancer and target groups first, old ones removed last',
     after: (s) => {
       s.loadBalancer!.scheme = 'internal';
     },
