@@ -24,7 +24,7 @@ import { join } from 'node:path';
 import { pino } from 'pino';
 import type { Albatross } from '../../../src/app.ts';
 import { RESOURCES, type LoadBalancedService, type ServerCertificate } from '../../../src/crds/index.ts';
-import { createLoadBalancedServiceController } from '../../../src/reconcilers/load-balanced-service/reconciler.ts';
+import { createLoadBalancedServiceController, type LbsControllerOptions } from '../../../src/reconcilers/load-balanced-service/reconciler.ts';
 import { applyManifests, awsClients, conditionOf, createTestNamespace, kubeConfig, uniqueClusterName, uniqueName, waitFor, type TestNamespace } from '../support/index.ts';
 import { controllerFlags, installCrds, startInProcess } from '../support/controller.ts';
 import { replaceStatus } from '../support/status.ts';
@@ -44,14 +44,14 @@ export interface Controller {
 /** The controller in-process, as a user runs it (flags), watching one namespace. */
 export async function startController(
   namespace: string,
-  opts: { clusterName?: string; resyncPeriod?: string; allControllers?: boolean } = {},
+  opts: { clusterName?: string; resyncPeriod?: string; allControllers?: boolean; lbs?: LbsControllerOptions } = {},
 ): Promise<Controller> {
   const clusterName = opts.clusterName ?? uniqueClusterName();
   const app = await startInProcess(
     controllerFlags(clusterName, namespace, opts.resyncPeriod ?? '1h'),
     {
       // Only this controller by default: ServerCertificate statuses are then set by the tests.
-      ...(opts.allControllers ? {} : { controllers: [createLoadBalancedServiceController()] }),
+      ...(opts.allControllers ? {} : { controllers: [createLoadBalancedServiceController(opts.lbs)] }),
       logger: pino({ level: process.env['LBS_TEST_LOG'] ?? 'silent' }),
     },
   );
@@ -243,7 +243,7 @@ export function listenerOn(view: AwsView, port: number): ListenerView {
 }
 
 /** A fresh namespace with the in-process controller watching it. */
-export async function setup(prefix: string, opts: { resyncPeriod?: string } = {}): Promise<Env> {
+export async function setup(prefix: string, opts: { resyncPeriod?: string; lbs?: LbsControllerOptions } = {}): Promise<Env> {
   const ns = await createTestNamespace(prefix);
   const controller = await startController(ns.name, opts);
   return { ns, controller };
