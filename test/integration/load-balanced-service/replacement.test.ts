@@ -7,7 +7,7 @@ import type { LoadBalancedService } from '../../../src/crds/index.ts';
 import { waitFor } from '../support/index.ts';
 import { applyLbs, awsView, deleteLbs, getLbs, installCrds, setup, teardown, tgOf, waitReady, type Env } from './harness.ts';
 
-const DRAIN_SECONDS = 8;
+const DRAIN_SECONDS = 15;
 let env: Env | undefined;
 
 beforeAll(async () => {
