@@ -9,7 +9,6 @@ import { kubeConfig, uniqueName, waitFor } from '../support/index.ts';
 import {
   applyDnsAlias,
   createPublishedLbs,
-  controllerPerTest,
   createZone,
   deleteDnsAlias,
   eventsFor,
@@ -21,6 +20,7 @@ import {
   type Controller,
   type TestZone,
 } from './harness.ts';
+import { controllerPerTest } from './per-test.ts';
 
 const startController = controllerPerTest();
 let ctl: Controller | undefined;

@@ -7,7 +7,6 @@ import {
   applyDnsAlias,
   changeRecords,
   cname,
-  controllerPerTest,
   createZone,
   eventsFor,
   recordsAt,
@@ -15,6 +14,7 @@ import {
   type Controller,
   type TestZone,
 } from './harness.ts';
+import { controllerPerTest } from './per-test.ts';
 
 const startController = controllerPerTest();
 let ctl: Controller | undefined;

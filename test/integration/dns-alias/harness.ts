@@ -12,7 +12,6 @@ import {
   type ResourceRecordSet,
 } from '@aws-sdk/client-route-53';
 import { pino } from 'pino';
-import { afterEach, beforeAll } from '@jest/globals';
 import type { Albatross } from '../../../src/app.ts';
 import { sdkClientConfig } from '../../../src/aws/call.ts';
 import { route53Port } from '../../../src/aws/route53.ts';
@@ -95,21 +94,6 @@ export interface ControllerOptions {
   zoneTtlMs?: number;
   /** other controllers to run in the same process (e.g. the real LoadBalancedService controller) */
   alsoRun?: ControllerRegistration[];
-}
-
-/**
- * For a file whose tests each start their own controller: the CRDs installed before all tests, and
- * the controller a test started (with the returned function, same arguments as startController)
- * stopped after it, its namespace deleted.
- */
-export function controllerPerTest(): (prefix: string, opts?: ControllerOptions) => Promise<Controller> {
-  let current: Controller | undefined;
-  beforeAll(installCrds);
-  afterEach(async () => {
-    await current?.stop();
-    current = undefined;
-  });
-  return async (prefix, opts) => (current = await startController(prefix, opts));
 }
 
 /** The controller as a user runs it (flags), for one test namespace, with Route 53 behind the proxy. */

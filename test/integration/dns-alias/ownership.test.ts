@@ -7,7 +7,6 @@ import {
   applyDnsAlias,
   changeRecords,
   cname,
-  controllerPerTest,
   createZone,
   deleteDnsAlias,
   eventsFor,
@@ -18,6 +17,7 @@ import {
   type Controller,
   type TestZone,
 } from './harness.ts';
+import { controllerPerTest } from './per-test.ts';
 
 const startController = controllerPerTest();
 let ctl: Controller | undefined;
