@@ -79,6 +79,8 @@ export const Reason = {
   AwsError: 'AwsError',
   Deleting: 'Deleting',
   Blocked: 'Blocked',
+  // Stalled (LoadBalancedService): the spec relies on a default VPC the region does not have
+  NoDefaultVpc: 'NoDefaultVpc',
   // Stalled (DnsAlias)
   HostedZoneNotFound: 'HostedZoneNotFound',
   HostedZoneAmbiguous: 'HostedZoneAmbiguous',

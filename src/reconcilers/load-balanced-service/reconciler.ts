@@ -82,9 +82,6 @@ function envSeconds(name: string): number | undefined {
   return n;
 }
 
-/** Reason for Stalled when the spec relies on a default VPC the region does not have. */
-export const REASON_NO_DEFAULT_VPC = 'NoDefaultVpc';
-
 /** The AWS objects status remembers by ARN (found even when their names are no longer derived). */
 function knownArns(lbs: LoadBalancedService): { knownLoadBalancerArns: string[]; knownTargetGroupArns: string[] } {
   return {
@@ -356,7 +353,7 @@ class LbsReconciler implements Reconciler {
     } catch (err) {
       if (err instanceof AwsError || ctx.signal.aborted) throw err;
       throw new TerminalError(
-        REASON_NO_DEFAULT_VPC,
+        Reason.NoDefaultVpc,
         `${errorMessage(err)}; set spec.loadBalancer.subnets and spec.targetGroups[].vpcId (the default VPC is used only when they are empty)`,
         { cause: err },
       );
