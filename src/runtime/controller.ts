@@ -124,12 +124,16 @@ export class Controller {
     }
   }
 
-  /** Stalled=True, a Warning event, no retry: the next change to the object (or a watched one) re-queues it. */
+  /**
+   * Stalled=True, a Warning event, no retry: the next change to the object (or a watched one)
+   * re-queues it; with `recheck`, so does the periodic re-check.
+   */
   private async stall(key: string, err: TerminalError, log: Logger): Promise<void> {
-    log.warn({ reason: err.reason, err: err.message }, 'reconcile stalled (terminal error)');
+    log.warn({ reason: err.reason, err: err.message, recheck: err.recheck }, 'reconcile stalled (terminal error)');
     this.queue.forget(key);
-    this.queue.cancelScheduled(key);
     const obj = this.o.store.getByKey(key) as StatusObject | undefined;
+    if (obj && err.recheck) this.queue.addAfter(key, jitter(this.o.resyncPeriodMs), 'resync');
+    else this.queue.cancelScheduled(key);
     if (!obj) return;
     this.o.events.warning(obj, err.reason, err.message);
     try {

@@ -8,10 +8,17 @@
  */
 export class TerminalError extends Error {
   readonly reason: string;
-  constructor(reason: string, message: string, options?: { cause?: unknown }) {
-    super(message, options);
+  /**
+   * The cause can go away without any Kubernetes change (a foreign AWS object removed, an IAM
+   * policy fixed): no backoff retries, but the periodic re-check (resync period) still runs, so the
+   * object recovers by itself. Without it only a change to the object re-queues it.
+   */
+  readonly recheck: boolean;
+  constructor(reason: string, message: string, options?: { cause?: unknown; recheck?: boolean }) {
+    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
     this.name = 'TerminalError';
     this.reason = reason;
+    this.recheck = options?.recheck ?? false;
   }
 }
 

@@ -152,7 +152,7 @@ class DnsAliasReconciler {
   private async reportAwsError(obj: DnsAlias, err: unknown, ctx: ReconcileContext): Promise<never> {
     const kind = (err as { kind?: unknown }).kind;
     const message = `Route 53: ${errorMessage(err)}`;
-    if (kind === 'terminal') throw new TerminalError(DnsReason.AwsError, message, { cause: err });
+    if (kind === 'terminal') throw new TerminalError(DnsReason.AwsError, message, { cause: err, recheck: true });
     this.deps.events.warning(obj, 'AwsError', message);
     await this.deps.status.update(
       DA,

@@ -240,7 +240,7 @@ class LbsReconciler implements Reconciler {
         .map((x) => `${x.kind === 'loadbalancer' ? 'load balancer' : 'target group'} ${x.name} (${x.arn}) is owned by ${x.owner}`)
         .join('; ');
       const hint = actual.conflicts.some((x) => x.owner.startsWith('nobody')) ? '; set spec.adopt: true to take over an unowned object' : '';
-      throw new TerminalError(Reason.Conflict, `${c}; nothing was changed${hint}`);
+      throw new TerminalError(Reason.Conflict, `${c}; nothing was changed${hint}`, { recheck: true });
     }
 
     const desiredKey = canonical(model);
@@ -355,7 +355,7 @@ class LbsReconciler implements Reconciler {
       throw new TerminalError(
         Reason.NoDefaultVpc,
         `${errorMessage(err)}; set spec.loadBalancer.subnets and spec.targetGroups[].vpcId (the default VPC is used only when they are empty)`,
-        { cause: err },
+        { cause: err, recheck: true },
       );
     }
   }
@@ -388,7 +388,7 @@ class LbsReconciler implements Reconciler {
       });
     } catch (err) {
       if (err instanceof AwsError && (err.kind === 'terminal' || err.kind === 'invalid')) {
-        throw new TerminalError(Reason.AwsError, err.message, { cause: err });
+        throw new TerminalError(Reason.AwsError, err.message, { cause: err, recheck: true });
       }
       this.deps.events.warning(lbs, EventReason.AwsError, errorMessage(err));
       await this.deps.status

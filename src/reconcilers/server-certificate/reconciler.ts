@@ -102,7 +102,7 @@ class ServerCertificateReconciler implements Reconciler {
     const sibling = this.olderSibling(sc);
     if (sibling) {
       throw new TerminalError(Reason.Conflict,
-        `ServerCertificate ${sibling} in this namespace already uploads under IAM name ${baseNameOf(sc)}-… at path ${iamPath(sc, this.deps.config.clusterName, ctx.namespace)}; set a different spec.iam.name`);
+        `ServerCertificate ${sibling} in this namespace already uploads under IAM name ${baseNameOf(sc)}-… at path ${iamPath(sc, this.deps.config.clusterName, ctx.namespace)}; set a different spec.iam.name`, { recheck: true });
     }
     const secret = await this.deps.kube.get<SecretObject>(CORE.secret, ctx.namespace, sc.spec.secretRef.name, ctx.signal);
     const desired = build({ sc, cluster: this.deps.config.clusterName, secretData: secret ? decodeData(secret.data) : undefined, now });
@@ -110,7 +110,7 @@ class ServerCertificateReconciler implements Reconciler {
 
     const iam = this.iam(ctx.signal);
     const actual = await observe(iam, this.usage(ctx.signal), { desired, knownNames: knownNames(sc), onlyKnownNames: false });
-    if (actual.conflict) throw new TerminalError(Reason.Conflict, `${actual.conflict}; nothing was changed`);
+    if (actual.conflict) throw new TerminalError(Reason.Conflict, `${actual.conflict}; nothing was changed`, { recheck: true });
 
     const since = pendingSince(sc);
     const planInput = { desired, actual, current: currentName, alreadyPending: [...since.keys()], ...lastUploadOf(sc) };
@@ -160,10 +160,10 @@ class ServerCertificateReconciler implements Reconciler {
       for (const name of result.deleted) ctx.log.info({ name }, 'deleted IAM server certificate');
       return result;
     } catch (err) {
-      if (err instanceof NameTakenError) throw new TerminalError(Reason.Conflict, err.message);
+      if (err instanceof NameTakenError) throw new TerminalError(Reason.Conflict, err.message, { recheck: true });
       if (err instanceof AwsError && (err.kind === 'invalid' || err.kind === 'terminal')) {
         this.deps.events.warning(sc, EventReason.AwsError, err.message);
-        throw new TerminalError(Reason.AwsError, `${err.message}; the certificate already in IAM stays in use`, { cause: err });
+        throw new TerminalError(Reason.AwsError, `${err.message}; the certificate already in IAM stays in use`, { cause: err, recheck: true });
       }
       throw err;
     }

@@ -84,4 +84,18 @@ describe('Controller', () => {
     expect(h.calls).toHaveLength(2);
     await h.stop();
   });
+
+  it('on TerminalError with recheck writes Stalled and re-checks at the resync period, without backoff retries', async () => {
+    const h = harness(async () => { throw new TerminalError('Conflict', 'held by someone else', { recheck: true }); }, { resyncPeriodMs: 150 });
+    h.controller.enqueue('ns/a');
+    await sleep(120);
+    // A thrown error would have been retried at 40 and 120 ms (backoff base 40 ms); a terminal one is not.
+    expect(h.calls).toHaveLength(1);
+    await sleep(300);
+    // Re-checked at ~150 ms (±10%) intervals.
+    expect(h.calls.length).toBeGreaterThanOrEqual(2);
+    expect(h.calls.length).toBeLessThanOrEqual(4);
+    expect(h.events.every((e) => e === 'Warning/Conflict')).toBe(true);
+    await h.stop();
+  });
 });
