@@ -23,6 +23,17 @@ export class TokenBucket {
     this.last = this.now();
   }
 
+  /**
+   * Takes a token now if one is there (and nobody waits for one), else refuses: for a server that
+   * answers over-limit requests at once instead of queueing them (the test environment's AWS limits proxy).
+   */
+  tryTake(): boolean {
+    this.refill();
+    if (this.waiters.length > 0 || this.tokens < 1) return false;
+    this.tokens -= 1;
+    return true;
+  }
+
   /** Resolves when a token is available (FIFO). Rejects if the signal aborts first. */
   take(signal?: AbortSignal): Promise<void> {
     this.refill();

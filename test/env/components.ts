@@ -1,6 +1,7 @@
 // How each component of the environment is started and how its health is checked.
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { ADMIN_USER, AWS_ENV, MOTO_VENV_DIR, paths } from './config.ts';
 import { get } from './http.ts';
 import { pkiFiles } from './pki.ts';
@@ -130,5 +131,23 @@ export async function startMoto(port: number, onSpawn: OnSpawn): Promise<Proc> {
   proc.match = `${MOTO_SERVER_BIN} -H 127.0.0.1 -p ${port}`;
   onSpawn(proc);
   await waitUntil('moto_server', () => motoHealthy(port), { timeoutMs: START_TIMEOUT_MS, proc });
+  return proc;
+}
+
+// ---- AWS limits proxy (in front of moto) -------------------------------------------------------
+
+const AWS_LIMITS_SCRIPT = fileURLToPath(new URL('./aws-limits/main.ts', import.meta.url));
+
+/** Healthy means: it answers its own health route and forwards to the moto on `motoPort`. */
+export async function awsProxyHealthy(port: number, motoPort: number): Promise<boolean> {
+  const r = await get(`http://127.0.0.1:${port}/__aws-limits/health`);
+  return r.status === 200 && (JSON.parse(r.body) as { upstream?: string }).upstream === `http://127.0.0.1:${motoPort}`;
+}
+
+export async function startAwsProxy(port: number, motoPort: number, onSpawn: OnSpawn): Promise<Proc> {
+  const proc = spawnDaemon(process.execPath, [AWS_LIMITS_SCRIPT, '--port', String(port), '--upstream', `http://127.0.0.1:${motoPort}`], logFile('aws-limits-proxy'));
+  proc.match = `${AWS_LIMITS_SCRIPT} --port ${port}`;
+  onSpawn(proc);
+  await waitUntil('aws limits proxy', () => awsProxyHealthy(port, motoPort), { timeoutMs: START_TIMEOUT_MS, proc });
   return proc;
 }

@@ -5,7 +5,7 @@ import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ADMIN_USER, AWS_ENV, KUBE_BIN_DIR, paths } from './config.ts';
-import { apiserverReady, etcdHealthy, motoHealthy, spawnApiserver, startApiserverProcess, startEtcd, startMoto, waitApiserverReady } from './components.ts';
+import { apiserverReady, awsProxyHealthy, etcdHealthy, motoHealthy, spawnApiserver, startApiserverProcess, startAwsProxy, startEtcd, startMoto, waitApiserverReady } from './components.ts';
 import { renderKubeconfig } from './kubeconfig.ts';
 import { withLock } from './lock.ts';
 import { ensurePki, issueClientCredentials } from './pki.ts';
@@ -13,7 +13,10 @@ import { freePort, isAlive, portIsFree, spawnDaemon, stopProcess, type Proc } fr
 import { pidAlive, readState, writeState, type EnvState, type Ports } from './state.ts';
 import { ensureToolchain } from './toolchain.ts';
 
-export type EnvVars = Record<'KUBECONFIG' | 'AWS_ENDPOINT_URL' | 'AWS_REGION' | 'AWS_ACCESS_KEY_ID' | 'AWS_SECRET_ACCESS_KEY', string>;
+export type EnvVars = Record<
+  'KUBECONFIG' | 'AWS_ENDPOINT_URL' | 'AWS_LIMITS_PROXY_URL' | 'MOTO_ENDPOINT_URL' | 'AWS_REGION' | 'AWS_ACCESS_KEY_ID' | 'AWS_SECRET_ACCESS_KEY',
+  string
+>;
 
 export interface UpResult {
   /** Components started by this call; empty when everything was already running and healthy. */
@@ -23,8 +26,14 @@ export interface UpResult {
 
 const REAPER_SCRIPT = fileURLToPath(new URL('./reaper.ts', import.meta.url));
 
-export function envVars(ports: Pick<Ports, 'moto'>): EnvVars {
-  return { KUBECONFIG: paths.kubeconfig, AWS_ENDPOINT_URL: `http://127.0.0.1:${ports.moto}`, ...AWS_ENV };
+/**
+ * AWS clients (the controller's, the CLI's) reach moto through the limits proxy, which enforces
+ * AWS's documented per-account request limits and counts every call; MOTO_ENDPOINT_URL is moto
+ * itself, for tests' assertions (neither counted nor throttled).
+ */
+export function envVars(ports: Pick<Ports, 'moto' | 'awsProxy'>): EnvVars {
+  const proxy = `http://127.0.0.1:${ports.awsProxy ?? ports.moto}`;
+  return { KUBECONFIG: paths.kubeconfig, AWS_ENDPOINT_URL: proxy, AWS_LIMITS_PROXY_URL: proxy, MOTO_ENDPOINT_URL: `http://127.0.0.1:${ports.moto}`, ...AWS_ENV };
 }
 
 /** `path` with the project's kubectl (built beside kube-apiserver and etcd) first, once. */
@@ -76,6 +85,7 @@ async function stopAll(s: EnvState): Promise<void> {
   // Apiservers before etcd so they don't log a storm of etcd errors on the way down.
   await Promise.all(s.extras.map((e) => stopProcess(e)));
   await stopProcess(s.apiserver);
+  await stopProcess(s.awsProxy);
   await Promise.all([stopProcess(s.etcd), stopProcess(s.moto), self(s.reaper) ? Promise.resolve() : stopProcess(s.reaper)]);
 }
 
@@ -102,13 +112,13 @@ export async function up(opts: { lease?: number } = {}): Promise<UpResult> {
       if (s) await stopAll(s);
       // A fresh etcd each time: no controller-manager ever cleans up, so old state would only pile up.
       rmSync(paths.etcdData, { recursive: true, force: true });
-      const ports: Ports = { etcdClient: await freePort(), etcdPeer: await freePort(), apiserver: await freePort(), moto: await freePort() };
+      const ports: Ports = { etcdClient: await freePort(), etcdPeer: await freePort(), apiserver: await freePort(), moto: await freePort(), awsProxy: await freePort() };
       s = { ports, ephemeral: opts.lease !== undefined, leases: [], extras: [] };
     }
     const cur = s;
     // Recorded before anything starts, so if this process dies half-way the reaper (or the next
     // `up`/`down`) finds and stops whatever was already started.
-    const record = (k: 'etcd' | 'apiserver' | 'moto') => (p: Proc): void => {
+    const record = (k: 'etcd' | 'apiserver' | 'moto' | 'awsProxy') => (p: Proc): void => {
       cur[k] = p;
       writeState(cur);
     };
@@ -131,7 +141,13 @@ export async function up(opts: { lease?: number } = {}): Promise<UpResult> {
       cur.ports.moto = await reusePort(cur.ports.moto);
       await startMoto(cur.ports.moto, record('moto'));
       started.push('moto');
-    })();
+    })().then(async () => {
+      if (cur.ports.awsProxy !== undefined && (await healthy(cur.awsProxy, () => awsProxyHealthy(cur.ports.awsProxy!, cur.ports.moto)))) return;
+      await stopProcess(cur.awsProxy);
+      cur.ports.awsProxy = cur.ports.awsProxy === undefined ? await freePort() : await reusePort(cur.ports.awsProxy);
+      await startAwsProxy(cur.ports.awsProxy, cur.ports.moto, record('awsProxy'));
+      started.push('aws-limits-proxy');
+    });
     const kubeUp = (async () => {
       if (!(await healthy(cur.etcd, () => etcdHealthy(cur.ports.etcdClient)))) {
         await startEtcd(cur.ports.etcdClient, cur.ports.etcdPeer, record('etcd'));
@@ -155,7 +171,7 @@ async function downLocked(): Promise<string[]> {
   const s = readState();
   if (!s) return [];
   const running = [
-    ...(['controller', 'etcd', 'apiserver', 'moto', 'reaper'] as const).filter((k) => isAlive(s[k])).map((k) => `${k} (pid ${s[k]?.pid})`),
+    ...(['controller', 'etcd', 'apiserver', 'moto', 'awsProxy', 'reaper'] as const).filter((k) => isAlive(s[k])).map((k) => `${k} (pid ${s[k]?.pid})`),
     ...s.extras.filter((e) => isAlive(e)).map((e) => `extra apiserver (pid ${e.pid})`),
   ];
   await stopAll(s);
@@ -228,6 +244,7 @@ export async function status(): Promise<{ state?: EnvState; components: Componen
     comp('etcd', s.etcd, s.ports.etcdClient, () => etcdHealthy(s.ports.etcdClient)),
     comp('kube-apiserver', s.apiserver, s.ports.apiserver, () => apiserverReady(s.ports.apiserver)),
     comp('moto', s.moto, s.ports.moto, () => motoHealthy(s.ports.moto)),
+    comp('aws limits proxy', s.awsProxy, s.ports.awsProxy, () => (s.ports.awsProxy === undefined ? Promise.resolve(false) : awsProxyHealthy(s.ports.awsProxy, s.ports.moto))),
     ...s.extras.map((e) => comp(`kube-apiserver (extra, test pid ${e.owner})`, e, e.port, () => apiserverReady(e.port))),
     ...(s.controller ? [comp('albatross controller (npm run demo)', s.controller, undefined, () => Promise.resolve(true))] : []),
     ...(s.reaper ? [comp('reaper', s.reaper, undefined, () => Promise.resolve(true))] : []),

@@ -9,6 +9,8 @@ export interface Ports {
   etcdPeer: number;
   apiserver: number;
   moto: number;
+  /** the AWS limits proxy in front of moto (absent in a state written before it existed) */
+  awsProxy?: number;
 }
 
 export interface EnvState {
@@ -16,6 +18,7 @@ export interface EnvState {
   etcd?: Proc;
   apiserver?: Proc;
   moto?: Proc;
+  awsProxy?: Proc;
   /** The controller `npm run demo` left running against this environment. */
   controller?: Proc;
   /** Watches an environment that test runs started and takes it down when no run is left. */

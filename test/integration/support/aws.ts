@@ -1,5 +1,6 @@
-// AWS SDK clients pointed at moto (AWS_ENDPOINT_URL from the global setup), for tests to *assert*
-// what the controller did. The controller itself talks to AWS only through src/aws/.
+// AWS SDK clients pointed at moto itself (MOTO_ENDPOINT_URL from the global setup, not the limits
+// proxy the controller goes through), for tests to *assert* what the controller did: assertions
+// are neither throttled nor counted. The controller itself talks to AWS only through src/aws/.
 import { DescribeSubnetsCommand, DescribeVpcsCommand, EC2Client } from '@aws-sdk/client-ec2';
 import { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { IAMClient } from '@aws-sdk/client-iam';
@@ -15,11 +16,13 @@ export interface AwsClients {
 let clients: AwsClients | undefined;
 
 export function awsClients(): AwsClients {
-  if (!process.env['AWS_ENDPOINT_URL']?.startsWith('http://127.0.0.1:')) {
-    throw new Error(`AWS_ENDPOINT_URL must point at the local moto (got ${process.env['AWS_ENDPOINT_URL'] ?? 'nothing'}): integration tests never talk to real AWS`);
+  const endpoint = process.env['MOTO_ENDPOINT_URL'] ?? process.env['AWS_ENDPOINT_URL'];
+  if (!endpoint?.startsWith('http://127.0.0.1:') || !process.env['AWS_ENDPOINT_URL']?.startsWith('http://127.0.0.1:')) {
+    throw new Error(`AWS_ENDPOINT_URL and MOTO_ENDPOINT_URL must point at the local environment (got ${process.env['AWS_ENDPOINT_URL'] ?? 'nothing'}, ${process.env['MOTO_ENDPOINT_URL'] ?? 'nothing'}): integration tests never talk to real AWS`);
   }
-  // Region, endpoint and credentials come from the environment variables the global setup exported.
-  clients ??= { elbv2: new ElasticLoadBalancingV2Client({}), iam: new IAMClient({}), route53: new Route53Client({}), ec2: new EC2Client({}) };
+  // Region and credentials come from the environment variables the global setup exported.
+  const cfg = { endpoint };
+  clients ??= { elbv2: new ElasticLoadBalancingV2Client(cfg), iam: new IAMClient(cfg), route53: new Route53Client(cfg), ec2: new EC2Client(cfg) };
   return clients;
 }
 

@@ -1,0 +1,55 @@
+// For tests, benchmarks and the chaos campaign: the limits proxy's admin API as functions.
+import type { FaultConfig } from './faults.ts';
+import type { LimitRule } from './limits.ts';
+import { ADMIN_PREFIX, type CallCounts, type Counts } from './proxy.ts';
+
+/** The proxy's URL: the environment exports it (AWS_LIMITS_PROXY_URL; AWS_ENDPOINT_URL is the same). */
+export function limitsProxyUrl(): string {
+  const url = process.env['AWS_LIMITS_PROXY_URL'];
+  if (!url) throw new Error('AWS_LIMITS_PROXY_URL is not set: bring the environment up (npm run env -- up) or run under the integration setup');
+  return url;
+}
+
+async function call<T>(method: string, path: string, body?: unknown, base = limitsProxyUrl()): Promise<T> {
+  const res = await fetch(`${base}${ADMIN_PREFIX}${path}`, {
+    method,
+    ...(body === undefined ? {} : { body: JSON.stringify(body), headers: { 'content-type': 'application/json' } }),
+  });
+  const text = await res.text();
+  if (!res.ok) {
+    const why = ((): string => {
+      try {
+        return (JSON.parse(text) as { error?: string }).error ?? text;
+      } catch {
+        return text;
+      }
+    })();
+    throw new Error(`aws limits proxy: ${method} ${path}: ${res.status}: ${why}`);
+  }
+  return JSON.parse(text) as T;
+}
+
+export const limitsProxy = {
+  counts: (account?: string): Promise<Counts> => call('GET', `/counts${account ? `?account=${encodeURIComponent(account)}` : ''}`),
+  resetCounts: (): Promise<Counts> => call('POST', '/counts/reset'),
+  faults: (): Promise<FaultConfig> => call('GET', '/faults'),
+  setFaults: (f: Partial<FaultConfig>): Promise<FaultConfig> => call('PUT', '/faults', f),
+  clearFaults: (): Promise<FaultConfig> => call('DELETE', '/faults'),
+  limits: (): Promise<{ enforce: boolean; priorRequestNotComplete: boolean; rules: LimitRule[] }> => call('GET', '/limits'),
+  setLimits: (l: { enforce?: boolean; priorRequestNotComplete?: boolean; rules?: LimitRule[] }): Promise<{ enforce: boolean; priorRequestNotComplete: boolean; rules: LimitRule[] }> =>
+    call('PUT', '/limits', l),
+};
+
+/** b - a per key (calls made between two readings); keys with no difference left out. */
+export function countsDelta(a: CallCounts, b: CallCounts): CallCounts {
+  const out: CallCounts = {};
+  for (const [k, v] of Object.entries(b)) if (v - (a[k] ?? 0) > 0) out[k] = v - (a[k] ?? 0);
+  return out;
+}
+
+export function sumCounts(c: CallCounts, filter: (key: string) => boolean = () => true): number {
+  return Object.entries(c).reduce((n, [k, v]) => (filter(k) ? n + v : n), 0);
+}
+
+/** Mutating: anything but Describe*, List*, Get* (the same split as the controller's budgets). */
+export const isMutatingCall = (key: string): boolean => !/\.(Describe|List|Get)/.test(key);
