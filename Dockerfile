@@ -1,8 +1,9 @@
 # syntax=docker/dockerfile:1
 # Albatross controller image.
 #   docker build -t albatross:dev .
-# Two stages: `build` compiles TypeScript with the dev dependencies; `runtime` carries only the
-# production dependencies, the compiled dist/ and tini. The base is pinned to the same Node version
+# Two stages: `build` bundles src/ with the dev dependencies (esbuild, scripts/build.ts: dist/ holds
+# the controller, the CLI and every dependency they reach, tree-shaken); `runtime` carries only dist/,
+# the CRD files the CLI reads, and tini; no node_modules. The base is pinned to the same Node version
 # as package.json's `node` devDependency; pin it further by digest in your registry mirror.
 ARG NODE_IMAGE=node:24.21.0-bookworm-slim
 
@@ -14,12 +15,10 @@ COPY package.json package-lock.json ./
 # `npm ci` refuses a lockfile without them. Every dependency is pinned to an exact version and
 # `npm install` keeps the lockfile's versions for the rest (.ci/run fails if it would change it).
 RUN npm install --no-audit --no-fund
-COPY tsconfig.json tsconfig.build.json ./
+COPY tsconfig.json ./
+COPY scripts/build.ts ./scripts/build.ts
 COPY src ./src
-# Compile, then drop the dev dependencies: the runtime stage copies production dependencies only.
-RUN npm run build \
- && npm prune --omit=dev --no-audit --no-fund \
- && npm cache clean --force
+RUN npm run build
 
 FROM ${NODE_IMAGE} AS runtime
 # tini is PID 1: it forwards SIGTERM to node (which then drains work and releases the leader lease)
@@ -29,12 +28,14 @@ RUN apt-get update \
  && rm -rf /var/lib/apt/lists/*
 WORKDIR /app
 ENV NODE_ENV=production
+# package.json says "type": "module" for dist/*.js.
 COPY --from=build --chown=0:0 /app/package.json ./package.json
-COPY --from=build --chown=0:0 /app/node_modules ./node_modules
 COPY --from=build --chown=0:0 /app/dist ./dist
+COPY --chown=0:0 deploy/crds ./deploy/crds
 # Files are root-owned and the process runs as 65532 (the "nonroot" convention), so the app cannot
 # modify itself; nothing is written at run time, so readOnlyRootFilesystem works (mount an emptyDir
 # at /tmp if a dependency ever needs scratch space; the chart does).
 USER 65532:65532
 EXPOSE 8080 8081
-ENTRYPOINT ["/usr/bin/tini", "--", "node", "dist/main.js"]
+# Source maps: stack traces in logs name src/ files and lines, not the bundle's.
+ENTRYPOINT ["/usr/bin/tini", "--", "node", "--enable-source-maps", "dist/main.js"]

@@ -1,7 +1,7 @@
 // The CRD files (deploy/crds/*.yaml, the source of truth) and the OpenAPI schema shape they carry.
 // Shared by the plan CLI (defaults and validation), the type generator and the docs/api.md reference.
-import { readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 /** The parts of a CRD's openAPIV3Schema that the controller, the generator and the docs read. */
@@ -28,8 +28,17 @@ export interface CrdSchema {
   'x-kubernetes-preserve-unknown-fields'?: boolean;
 }
 
-/** deploy/crds next to src/ (and dist/) in the repository or package. */
-export const CRD_DIR = fileURLToPath(new URL('../deploy/crds/', import.meta.url));
+/** deploy/crds in the nearest directory above this module that has one: the repository or package
+ * root, whether this code runs from src/, from dist/ or from a bundle chunk under dist/. */
+export const CRD_DIR = findUp(dirname(fileURLToPath(import.meta.url)), join('deploy', 'crds'));
+
+function findUp(from: string, relative: string): string {
+  for (let dir = from; ; dir = dirname(dir)) {
+    if (existsSync(join(dir, relative))) return join(dir, relative);
+    // Not found: the old fixed location, so readCrdFiles names it in its error.
+    if (dirname(dir) === dir) return join(dirname(from), relative);
+  }
+}
 
 export interface CrdFile {
   /** File name within the directory, for messages and manifests. */

@@ -1,6 +1,5 @@
 // CLI entry: `node dist/main.js [flags]` (also `node src/main.ts`). Exit codes: 0 stopped cleanly,
 // 1 failed or lost leadership, 2 invalid flags.
-import { startAlbatross } from './app.ts';
 import { ConfigError, helpText, parseConfig } from './config.ts';
 import { VERSION } from './version.ts';
 
@@ -23,6 +22,8 @@ async function main(): Promise<number> {
     process.stdout.write(`albatross ${VERSION}\n`);
     return 0;
   }
+  // Imported only to run: --help, --version and flag errors load none of the controller.
+  const { startAlbatross } = await import('./app.ts');
   const app = await startAlbatross(parsed.config);
   const onSignal = (signal: NodeJS.Signals): void => {
     app.manager.log.info({ signal }, 'signal received: shutting down');

@@ -1,7 +1,10 @@
 // Thin EC2 port: only the default VPC and its default subnets, used when a LoadBalancedService
 // leaves loadBalancer.subnets or targetGroups[].vpcId empty. Cached per process (the default VPC
 // of a region practically never changes), so N resources cost one lookup, not N.
-import { DescribeSubnetsCommand, DescribeVpcsCommand, EC2Client } from '@aws-sdk/client-ec2';
+// The SDK client is imported on the first lookup, not at start-up: most installations name their
+// subnets and VPC, and a process that never asks never loads EC2's code (its schemas alone are
+// about 1 MB, parsed and kept for the life of the process once imported).
+import type * as Ec2Sdk from '@aws-sdk/client-ec2';
 import { callAws, sdkClientConfig, type CallOptions } from './call.ts';
 
 export interface DefaultNetwork {
@@ -16,16 +19,21 @@ export interface Ec2Api {
 
 const CACHE_MS = 10 * 60_000;
 
-let sharedClient: EC2Client | undefined;
+let sdk: Promise<{ sdk: typeof Ec2Sdk; client: Ec2Sdk.EC2Client }> | undefined;
 let cached: { at: number; value: Promise<DefaultNetwork> } | undefined;
 
+/** The SDK module and the process's one client, imported on first use. */
+function loadSdk(): Promise<{ sdk: typeof Ec2Sdk; client: Ec2Sdk.EC2Client }> {
+  sdk ??= import('@aws-sdk/client-ec2').then((m) => ({ sdk: m, client: new m.EC2Client(sdkClientConfig()) }));
+  return sdk;
+}
+
 export class SdkEc2 implements Ec2Api {
-  private readonly client: EC2Client;
+  private readonly client: Ec2Sdk.EC2Client | undefined;
   private readonly opts: CallOptions;
 
-  constructor(opts: CallOptions = {}, client?: EC2Client) {
-    sharedClient ??= new EC2Client(sdkClientConfig());
-    this.client = client ?? sharedClient;
+  constructor(opts: CallOptions = {}, client?: Ec2Sdk.EC2Client) {
+    this.client = client;
     this.opts = opts;
   }
 
@@ -41,11 +49,14 @@ export class SdkEc2 implements Ec2Api {
   }
 
   private async lookup(): Promise<DefaultNetwork> {
+    const loaded = await loadSdk();
+    const { DescribeSubnetsCommand, DescribeVpcsCommand } = loaded.sdk;
+    const client = this.client ?? loaded.client;
     const vpcs = await callAws(
       'ec2',
       'DescribeVpcs',
       (abortSignal) =>
-        this.client.send(new DescribeVpcsCommand({ Filters: [{ Name: 'is-default', Values: ['true'] }] }), {
+        client.send(new DescribeVpcsCommand({ Filters: [{ Name: 'is-default', Values: ['true'] }] }), {
           abortSignal,
         }),
       this.opts,
@@ -59,7 +70,7 @@ export class SdkEc2 implements Ec2Api {
         'ec2',
         'DescribeSubnets',
         (abortSignal) =>
-          this.client.send(
+          client.send(
             new DescribeSubnetsCommand({ Filters: [{ Name: 'vpc-id', Values: [vpcId] }], NextToken: token }),
             { abortSignal },
           ),

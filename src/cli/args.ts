@@ -1,6 +1,9 @@
 // Command line of `albatross`: `albatross plan -f <manifests> --cluster-name <name>`, --help, --version.
 import { parseArgs } from 'node:util';
 
+/** Exit codes of `albatross plan`, like `terraform plan -detailed-exitcode` (1 also for usage errors). */
+export const EXIT = { noChanges: 0, error: 1, changes: 2 } as const;
+
 export const TOP_HELP = `Usage: albatross <command> [flags]
 
 Commands:

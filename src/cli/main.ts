@@ -2,8 +2,7 @@
 // `albatross` command-line tool (package bin: dist/cli/main.js; from the repository:
 // `node src/cli/main.ts plan -f examples/ --cluster-name prod`).
 import { VERSION } from '../version.ts';
-import { UsageError, parseCommand } from './args.ts';
-import { EXIT, runPlan } from './plan-command.ts';
+import { EXIT, UsageError, parseCommand } from './args.ts';
 
 async function main(): Promise<number> {
   let command;
@@ -23,11 +22,14 @@ async function main(): Promise<number> {
     case 'version':
       process.stdout.write(`albatross ${VERSION}\n`);
       return 0;
-    case 'plan':
+    case 'plan': {
+      // Imported here, so --help and --version load neither the AWS SDK nor the reconcilers.
+      const { runPlan } = await import('./plan-command.ts');
       return runPlan(command.options, {
         stdout: (s) => process.stdout.write(s),
         stderr: (s) => process.stderr.write(s),
       });
+    }
   }
 }
 

@@ -6,7 +6,7 @@ import { SdkElbv2 } from '../aws/elbv2.ts';
 import { SdkIam } from '../aws/iam.ts';
 import { route53Port } from '../aws/route53.ts';
 import { ZoneResolver } from '../reconcilers/dns-alias/zones.ts';
-import type { PlanOptions } from './args.ts';
+import { EXIT, type PlanOptions } from './args.ts';
 import { readManifests } from './manifests.ts';
 import { previewDnsAlias } from './preview-dns-alias.ts';
 import { previewLoadBalancedService, type LoadBalancedServicePreview } from './preview-load-balanced-service.ts';
@@ -19,8 +19,6 @@ export interface PlanIo {
   stderr: (s: string) => void;
   stdin?: () => string;
 }
-
-export const EXIT = { noChanges: 0, error: 1, changes: 2 } as const;
 
 /** An error while previewing one resource becomes that resource's error; the others still run. */
 async function guarded<T extends ResourcePreview>(base: Pick<ResourcePreview, 'kind' | 'namespace' | 'name'>, fn: () => Promise<T>): Promise<T | ResourcePreview> {

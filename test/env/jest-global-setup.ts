@@ -2,10 +2,15 @@
 // `npm run env -- up`), and hand its variables to the test workers (they inherit process.env).
 // The jest process's pid is the lease; the teardown releases it, and an environment this run
 // started goes away with the last run that uses it.
+import { execFileSync } from 'node:child_process';
+import { join } from 'node:path';
 import { pathWithKubectl, up } from './env.ts';
 
 export default async function setup(): Promise<void> {
   const t0 = Date.now();
+  // Tests that spawn the controller or the CLI run the bundle (test/support/dist.ts). A process of
+  // its own: jest's module hooks are no place for esbuild.
+  execFileSync(process.execPath, [join(import.meta.dirname, '..', '..', 'scripts', 'build.ts'), '--if-stale'], { stdio: 'inherit' });
   const { started, env } = await up({ lease: process.pid });
   Object.assign(process.env, env);
   // Tests run `kubectl` by name: the project's build (the apiserver's release), not the machine's.

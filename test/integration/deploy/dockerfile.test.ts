@@ -1,5 +1,5 @@
 // The Dockerfile, checked without a Docker engine: hadolint (from PyPI), and the properties the
-// chart relies on (non-root uid 65532, tini as PID 1, node dist/main.js, production deps only).
+// chart relies on (non-root uid 65532, tini as PID 1, node dist/main.js, the bundle and no node_modules).
 import { describe, expect, it } from '@jest/globals';
 import { readFileSync } from 'node:fs';
 import { REPO, run } from './tools.ts';
@@ -14,22 +14,26 @@ describe('Dockerfile', () => {
     expect(r.code).toBe(0);
   }, 120_000);
 
-  it('builds with dev dependencies and runs with production ones, on the project\'s Node version', () => {
+  it('bundles with the dev dependencies and runs the bundle alone, on the project\'s Node version', () => {
     expect(dockerfile).toContain(`ARG NODE_IMAGE=node:${pkg.devDependencies['node']}-bookworm-slim`);
     expect(dockerfile.match(/^FROM /gm)).toHaveLength(2);
-    expect(dockerfile).toMatch(/RUN npm run build[\s\\]*&& npm prune --omit=dev/);
-    expect(dockerfile).toContain('COPY --from=build --chown=0:0 /app/node_modules ./node_modules');
+    expect(dockerfile).toMatch(/^RUN npm run build$/m);
+    expect(dockerfile).toContain('COPY --from=build --chown=0:0 /app/dist ./dist');
+    // dist/ carries every dependency it reaches (scripts/build.ts): the runtime stage has no node_modules.
+    expect(dockerfile).not.toContain('node_modules ./node_modules');
+    // The CLI in dist/ reads the CRD files from deploy/crds beside it.
+    expect(dockerfile).toContain('COPY --chown=0:0 deploy/crds ./deploy/crds');
   });
 
-  it('runs as uid 65532 under tini with node dist/main.js', () => {
+  it('runs as uid 65532 under tini with node --enable-source-maps dist/main.js', () => {
     expect(dockerfile).toMatch(/^USER 65532:65532$/m);
     expect(dockerfile).toMatch(/apt-get install -y --no-install-recommends tini=/);
-    expect(dockerfile).toMatch(/^ENTRYPOINT \["\/usr\/bin\/tini", "--", "node", "dist\/main.js"\]$/m);
+    expect(dockerfile).toMatch(/^ENTRYPOINT \["\/usr\/bin\/tini", "--", "node", "--enable-source-maps", "dist\/main.js"\]$/m);
   });
 
   it('sends only what the build needs to the daemon (.dockerignore)', () => {
     const ignore = readFileSync(`${REPO}.dockerignore`, 'utf8').split('\n').filter((l) => l && !l.startsWith('#'));
     expect(ignore[0]).toBe('*');
-    expect(ignore).toEqual(expect.arrayContaining(['!package.json', '!package-lock.json', '!tsconfig.json', '!tsconfig.build.json', '!src/']));
+    expect(ignore).toEqual(expect.arrayContaining(['!package.json', '!package-lock.json', '!tsconfig.json', '!scripts/build.ts', '!src/', '!deploy/crds/']));
   });
 });

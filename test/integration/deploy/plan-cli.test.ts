@@ -11,14 +11,15 @@ import type { Albatross } from '../../../src/app.ts';
 import type { LoadBalancedService } from '../../../src/crds/index.ts';
 import { applyManifests, awsClients, createTestNamespace, kubeConfig, uniqueClusterName, uniqueName, type TestNamespace } from '../support/index.ts';
 import { exampleManifests, installCrds, memoryLogger, renderChart, startAsChart, uniqueZone } from './example.ts';
-import { REPO, helmBinary, kubectl, run } from './tools.ts';
+import { cliArgv } from '../../support/dist.ts';
+import { helmBinary, kubectl, run } from './tools.ts';
 
 // helm is built from the Go module proxy on first use (about 2 minutes cold): do it before any test's clock starts.
 beforeAll(() => {
   helmBinary();
 }, 600_000);
 
-const albatross = (...args: string[]) => run(process.execPath, [`${REPO}src/cli/main.ts`, ...args]);
+const albatross = (...args: string[]) => run(process.execPath, cliArgv(args));
 
 describe('albatross plan', () => {
   let ns: TestNamespace;

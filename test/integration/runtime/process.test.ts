@@ -1,14 +1,13 @@
 // The entry point as a user runs it: --help, a bad flag, and /metrics + /readyz of the real
 // process with the registered controllers; exact metric figures from an in-process run.
 import { spawn, spawnSync } from 'node:child_process';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { startAlbatross, type Albatross } from '../../../src/app.ts';
 import { createTestNamespace, kubeConfig, uniqueClusterName, waitFor, type TestNamespace } from '../support/index.ts';
 import { configMapController } from './fixtures/configmap-registration.ts';
+import { controllerArgv } from '../../support/dist.ts';
 import { NODE, REPO, configMaps, quietLogger, testConfig } from './helpers.ts';
 
-const MAIN = join(REPO, 'src', 'main.ts');
 let ns: TestNamespace;
 
 beforeAll(async () => {
@@ -20,7 +19,7 @@ afterAll(async () => {
 });
 
 function run(args: string[], env: Record<string, string> = {}): { status: number | null; stdout: string; stderr: string } {
-  const r = spawnSync(NODE, [MAIN, ...args], { cwd: REPO, encoding: 'utf8', env: { PATH: process.env.PATH ?? '', ...env }, timeout: 30_000 });
+  const r = spawnSync(NODE, controllerArgv(args), { cwd: REPO, encoding: 'utf8', env: { PATH: process.env.PATH ?? '', ...env }, timeout: 30_000 });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
@@ -51,7 +50,7 @@ describe('command line', () => {
 
 describe('the real process', () => {
   it('serves /healthz, /readyz (synced, leader) and /metrics with the registered controllers, and stops on SIGTERM with 0', async () => {
-    const child = spawn(NODE, [MAIN, '--cluster-name', uniqueClusterName(), '--namespace', ns.name, '--metrics-bind-address', '127.0.0.1:0', '--health-probe-bind-address', '127.0.0.1:0', '--aws-budgets', 'route53:read=4/8'], { cwd: REPO, env: process.env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(NODE, controllerArgv(['--cluster-name', uniqueClusterName(), '--namespace', ns.name, '--metrics-bind-address', '127.0.0.1:0', '--health-probe-bind-address', '127.0.0.1:0', '--aws-budgets', 'route53:read=4/8']), { cwd: REPO, env: process.env, stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     child.stdout.setEncoding('utf8').on('data', (c: string) => (out += c));
     const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));

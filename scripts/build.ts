@@ -1,0 +1,89 @@
+// Production build (`npm run build`, the Dockerfile): esbuild bundles src/main.ts (the controller)
+// and src/cli/main.ts (the `albatross` bin) with their dependencies into dist/, tree-shaken, as ES
+// modules split into shared chunks, so a process parses only the code it reaches: the AWS SDK
+// commands we call rather than each client's whole surface, EC2 and the reconcilers in chunks loaded
+// by dynamic import when first needed. Linked source maps keep stack traces pointing at src/
+// (`node --enable-source-maps dist/main.js`); they map our code only (trim-source-maps.ts).
+// dist/ needs no node_modules at run time.
+//
+//   node scripts/build.ts            build dist/ (and dist/meta.json: what each output holds)
+//   node scripts/build.ts --if-stale build only when a file under src/ or package-lock.json is
+//                                    newer than the last build (tests and benches call this)
+import { mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { build, type BuildOptions, type Metafile } from 'esbuild';
+import { trimSourceMapFiles } from './trim-source-maps.ts';
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const DIST = join(ROOT, 'dist');
+/** Written last: its mtime is the build's. */
+const STAMP = join(DIST, '.build-stamp');
+
+export const BUILD_OPTIONS: BuildOptions = {
+  absWorkingDir: ROOT,
+  entryPoints: { main: 'src/main.ts', 'cli/main': 'src/cli/main.ts' },
+  outdir: 'dist',
+  chunkNames: 'chunks/[name]-[hash]',
+  bundle: true,
+  splitting: true,
+  format: 'esm',
+  platform: 'node',
+  target: 'node24',
+  // The AWS SDK packages' ES module builds ("module") tree-shake per command; their CommonJS
+  // builds ("main") are one file per client holding every command.
+  mainFields: ['module', 'main'],
+  sourcemap: 'linked',
+  // Stack traces need the mappings, not the sources (which would triple the maps' size).
+  sourcesContent: false,
+  legalComments: 'linked',
+  metafile: true,
+  logLevel: 'warning',
+  // CommonJS dependencies bundled into an ES module still call require() for Node's built-ins.
+  banner: { js: "import { createRequire as __albatrossCreateRequire } from 'node:module';\nconst require = __albatrossCreateRequire(import.meta.url);" },
+};
+
+function newestMtime(path: string): number {
+  const st = statSync(path);
+  if (!st.isDirectory()) return st.mtimeMs;
+  let newest = st.mtimeMs;
+  for (const entry of readdirSync(path)) newest = Math.max(newest, newestMtime(join(path, entry)));
+  return newest;
+}
+
+/** True when dist/ is missing or older than src/, package-lock.json or this script. */
+export function isStale(): boolean {
+  let built: number;
+  try {
+    built = statSync(STAMP).mtimeMs;
+  } catch {
+    return true;
+  }
+  const inputs = [join(ROOT, 'src'), join(ROOT, 'package-lock.json'), fileURLToPath(import.meta.url)];
+  return inputs.some((p) => newestMtime(p) > built);
+}
+
+export async function buildDist(): Promise<Metafile> {
+  rmSync(DIST, { recursive: true, force: true });
+  mkdirSync(DIST, { recursive: true });
+  const result = await build(BUILD_OPTIONS);
+  if (!result.metafile) throw new Error('esbuild returned no metafile');
+  trimSourceMapFiles(Object.keys(result.metafile.outputs).filter((f) => f.endsWith('.map')).map((f) => join(ROOT, f)));
+  writeFileSync(join(DIST, 'meta.json'), JSON.stringify(result.metafile));
+  writeFileSync(STAMP, `${new Date().toISOString()}\n`);
+  return result.metafile;
+}
+
+/** Builds unless dist/ is up to date; returns whether it built. */
+export async function buildIfStale(): Promise<boolean> {
+  if (!isStale()) return false;
+  await buildDist();
+  return true;
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  const ifStale = process.argv.includes('--if-stale');
+  const t0 = Date.now();
+  const built = ifStale ? await buildIfStale() : (await buildDist(), true);
+  process.stderr.write(built ? `built dist/ in ${Date.now() - t0} ms\n` : 'dist/ is up to date\n');
+}

@@ -1,0 +1,27 @@
+// The production build as a user runs it. Tests and benches that start the controller or the CLI
+// as a process run dist/ (scripts/build.ts), with the flags the image uses, not src/ through type
+// stripping: the bundle is what ships. The integration tests' global setup, the bench runner and
+// the demo build dist/ first when src/ is newer (buildIfStale).
+import { join } from 'node:path';
+import { isStale } from '../../scripts/build.ts';
+
+const REPO = join(import.meta.dirname, '..', '..');
+export const CONTROLLER_ENTRY = join(REPO, 'dist', 'main.js');
+export const CLI_ENTRY = join(REPO, 'dist', 'cli', 'main.js');
+/** The Dockerfile's ENTRYPOINT flags before the entry point. */
+export const NODE_FLAGS = ['--enable-source-maps'];
+
+function argv(entry: string, args: string[]): string[] {
+  if (isStale()) throw new Error('dist/ is missing or older than src/: run `npm run build` (tests and benches build it themselves)');
+  return [...NODE_FLAGS, entry, ...args];
+}
+
+/** Arguments for `spawn(process.execPath, ...)` that run the bundled controller with these flags. */
+export function controllerArgv(args: string[]): string[] {
+  return argv(CONTROLLER_ENTRY, args);
+}
+
+/** Arguments for `spawn(process.execPath, ...)` that run the bundled `albatross` CLI. */
+export function cliArgv(args: string[]): string[] {
+  return argv(CLI_ENTRY, args);
+}
