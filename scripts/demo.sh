@@ -9,4 +9,6 @@ bash test/env/ensure-deps.sh
 export PATH="$PWD/node_modules/.bin:$PATH"
 # `up` prints the exports (KUBECONFIG, AWS_ENDPOINT_URL, ...) on stdout, the same as .albatross/env.sh.
 eval "$(node test/env/cli.ts up)"
+# The controller runs as the image runs it: the bundle (dist/), rebuilt when src/ is newer.
+node scripts/build.ts --if-stale
 exec node test/env/demo.ts

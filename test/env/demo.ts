@@ -1,10 +1,10 @@
 // `npm run demo` after the environment is up (scripts/demo.sh): installs the CRDs, applies the
 // examples into namespace `demo` (with the generated keystore Secret and the hosted zones they
-// need), runs the controller if it exists (`src/main.ts`, cluster name `demo`) and lists what the
-// apiserver and AWS then hold.
+// need), runs the controller as the image does (the bundle, `node --enable-source-maps dist/main.js`,
+// built by scripts/demo.sh; cluster name `demo`) and lists what the apiserver and AWS then hold.
 import { ApiextensionsV1Api, CoreV1Api, CustomObjectsApi, type KubernetesObject } from '@kubernetes/client-node';
 import { existsSync, readdirSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { paths, REPO_ROOT } from './config.ts';
 import { startRecordedController } from './env.ts';
 import { freePort, isAlive, logTail, type Proc } from './proc.ts';
@@ -13,6 +13,7 @@ import { applyManifests, conditionOf, kubeConfig, readManifests } from '../integ
 import { waitFor } from '../integration/support/wait.ts';
 import { exampleKeystoreSecret } from '../../scripts/generate-example-keystore.ts';
 import { createDemoZones, DEMO_ZONES } from '../../scripts/create-demo-zones.ts';
+import { controllerArgv } from '../support/dist.ts';
 
 const NAMESPACE = 'demo';
 const CLUSTER = 'demo';
@@ -59,22 +60,16 @@ async function applyExamples(): Promise<Array<{ kind: string; name: string; plur
 }
 
 async function runController(): Promise<Proc | undefined> {
-  const entry = join(REPO_ROOT, 'src/main.ts');
-  if (!existsSync(entry)) {
-    say('\nsrc/main.ts does not exist yet: no controller runs, so the resources are only accepted (no status).');
-    return undefined;
-  }
   const log = join(paths.logs, 'demo-controller.log');
-  const args = [
-    entry,
+  const args = controllerArgv([
     '--cluster-name', CLUSTER,
     // Only the demo's namespace: tests share this apiserver and must not meet a second controller.
     '--namespace', NAMESPACE,
     '--metrics-bind-address', `127.0.0.1:${await freePort()}`,
     '--health-probe-bind-address', `127.0.0.1:${await freePort()}`,
-  ];
+  ]);
   const proc = await startRecordedController(process.execPath, args, log);
-  say(`\nstarted the controller: node src/main.ts ${args.slice(1).join(' ')} (pid ${proc.pid}, log ${log})`);
+  say(`\nstarted the controller: node ${args.map((a) => (a.startsWith(REPO_ROOT) ? relative(REPO_ROOT, a) : a)).join(' ')} (pid ${proc.pid}, log ${log})`);
   return proc;
 }
 
