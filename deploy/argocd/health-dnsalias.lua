@@ -2,10 +2,10 @@
 -- Reads only the kstatus conditions the controller writes:
 --   no status / stale observedGeneration  -> Progressing (kstatus: conditions of an older generation
 --                                            say nothing about the current spec)
---   Stalled=True                          -> Degraded (the condition's message: what needs a human)
+--   Stalled=True                          -> Degraded (the condition's message: what needs a human;
+--                                            reason Drifted: driftPolicy Report found drift, left alone)
 --   Reconciling=True                      -> Progressing
 --   Ready=True                            -> Healthy
---   Drifted=True (driftPolicy: Report)    -> Degraded (the drift is left for a human)
 --   Ready=False otherwise                 -> Progressing (e.g. ReferenceNotReady)
 local hs = {}
 
@@ -28,7 +28,6 @@ local conditions = (status ~= nil and status.conditions) or {}
 local stalled = condition(conditions, "Stalled")
 local reconciling = condition(conditions, "Reconciling")
 local ready = condition(conditions, "Ready")
-local drifted = condition(conditions, "Drifted")
 
 if status == nil or status.observedGeneration == nil then
   hs.status = "Progressing"
@@ -49,9 +48,6 @@ elseif ready ~= nil and ready.status == "True" then
   else
     hs.message = describe(ready, "Ready")
   end
-elseif drifted ~= nil and drifted.status == "True" then
-  hs.status = "Degraded"
-  hs.message = describe(drifted, "Drifted")
 else
   hs.status = "Progressing"
   hs.message = describe(ready, "NotReady")

@@ -6,7 +6,8 @@ import type { Logger } from 'pino';
 import { setOutcome, type Condition } from './conditions.ts';
 import { TerminalError, errorMessage } from './errors.ts';
 import { parseKey } from './keys.ts';
-import { activeWorkers, maxConcurrentReconciles, reconcileErrors, reconcileTime, reconcileTotal, terminalReconcileErrors } from './metrics.ts';
+import { isDeleting } from './objects.ts';
+import { activeWorkers, initControllerMetrics, maxConcurrentReconciles, reconcileErrors, reconcileTime, reconcileTotal, terminalReconcileErrors } from './metrics.ts';
 import type { Store } from './store.ts';
 import type { EventRecorder, KubeObject, Reconciler, ResourceType, StatusWriter } from './types.ts';
 import { WorkQueue, type Priority } from './workqueue.ts';
@@ -21,6 +22,8 @@ export interface ControllerOptions {
   log: Logger;
   workers: number;
   resyncPeriodMs: number;
+  /** See ControllerRegistration.statusConditions. */
+  statusConditions?: boolean;
   backoffBaseMs?: number;
   backoffMaxMs?: number;
 }
@@ -39,6 +42,7 @@ export class Controller {
     this.o = opts;
     this.name = opts.name;
     this.queue = new WorkQueue({ name: opts.name, backoffBaseMs: opts.backoffBaseMs, backoffMaxMs: opts.backoffMaxMs });
+    initControllerMetrics(opts.name);
     maxConcurrentReconciles.set({ controller: opts.name }, opts.workers);
     activeWorkers.set({ controller: opts.name }, 0);
   }
@@ -97,6 +101,7 @@ export class Controller {
     const seconds = (): number => Number(process.hrtime.bigint() - started) / 1e9;
     log.debug('reconcile start');
     try {
+      await this.markSeen(key, signal, log);
       const result = (await this.o.reconciler.reconcile({ namespace, name, key, log, signal, reconcileId })) ?? {};
       this.queue.forget(key);
       const requeue = result.requeueAfterMs;
@@ -122,6 +127,24 @@ export class Controller {
     } finally {
       reconcileTime.observe({ controller: this.name }, seconds());
     }
+  }
+
+  /**
+   * kstatus reads an object without status as Current (done). On first sight (no
+   * status.observedGeneration yet) say Reconciling=True for this generation before any work, so
+   * Flux's `wait` and Argo CD wait for the real outcome. Later generations need nothing: a stale
+   * observedGeneration already reads as InProgress.
+   */
+  private async markSeen(key: string, signal: AbortSignal, log: Logger): Promise<void> {
+    if (!this.o.statusConditions) return;
+    const obj = this.o.store.getByKey(key) as (StatusObject & { status?: { observedGeneration?: number } }) | undefined;
+    if (!obj || isDeleting(obj) || obj.status?.observedGeneration !== undefined) return;
+    const outcome = { state: 'Reconciling', reason: 'Progressing', message: 'seen by the controller; working toward the spec' } as const;
+    const result = await this.o.status.update<StatusObject>(this.o.resource, obj, (cur) => ({
+      ...cur.status,
+      conditions: setOutcome(cur.status?.conditions, outcome, cur.metadata?.generation),
+    }), signal);
+    log.debug({ written: result.written }, 'first sight: Reconciling=True');
   }
 
   /**

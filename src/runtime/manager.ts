@@ -4,6 +4,7 @@
 // (bounded), aborts what is left, releases the lease and stops the caches.
 import type { Logger } from 'pino';
 import type { Config } from '../config.ts';
+import { reportConditions } from './condition-metrics.ts';
 import { Controller } from './controller.ts';
 import { KubeEventRecorder } from './events.ts';
 import { FinalizerPatcher } from './finalizers.ts';
@@ -65,6 +66,7 @@ export class Manager {
   /** Aborts in-flight reconciles. */
   private readonly work = new AbortController();
   private setupDone = false;
+  private unreportConditions: (() => void) | undefined;
   private started = false;
   private stopping: Promise<void> | undefined;
   private synced = false;
@@ -133,6 +135,7 @@ export class Manager {
         log,
         workers: this.config.maxConcurrentReconciles,
         resyncPeriodMs: this.config.resyncPeriodMs,
+        statusConditions: reg.statusConditions ?? true,
         backoffBaseMs: this.tuning.backoffBaseMs,
         backoffMaxMs: this.tuning.backoffMaxMs,
       });
@@ -148,7 +151,15 @@ export class Manager {
         });
       }
     }
+    this.unreportConditions = reportConditions(() => (this.isLeader() ? this.conditionObjects() : []));
     this.setupDone = true;
+  }
+
+  /** Each kstatus kind's cached objects, for albatross_resource_condition. */
+  private conditionObjects(): Array<{ kind: string; objects: readonly KubeObject[] }> {
+    return this.registrations
+      .filter((reg) => reg.statusConditions ?? true)
+      .map((reg) => ({ kind: reg.resource.kind, objects: this.informers.get(resourceId(reg.resource))?.store.list() ?? [] }));
   }
 
   /** Starts everything in the background; resolves once caches and (if enabled) election are running. */
@@ -218,6 +229,7 @@ export class Manager {
     this.stopping = (async () => {
       this.log.info({ reason: exit.reason }, 'shutting down');
       this.lifetime.abort();
+      this.unreportConditions?.();
       const drained = Promise.all(this.controllers.map((c) => c.drain()));
       if (opts.abortAtOnce) {
         this.work.abort(new Error(exit.reason));

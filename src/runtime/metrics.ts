@@ -2,7 +2,8 @@
 // (which also holds albatross_aws_api_calls_total from src/aws/call.ts).
 import { Counter, Gauge, Histogram, collectDefaultMetrics, register, type Metric } from 'prom-client';
 
-function once<M extends Metric>(name: string, make: () => M): M {
+/** The registered metric of this name, or a new one (modules may load twice in tests). */
+export function once<M extends Metric>(name: string, make: () => M): M {
   return (register.getSingleMetric(name) as M | undefined) ?? make();
 }
 
@@ -11,7 +12,10 @@ const queueBuckets = [0.001, 0.01, 0.1, 0.5, 1, 5, 10, 60, 300];
 
 export const reconcileTotal = once('controller_runtime_reconcile_total', () => new Counter({
   name: 'controller_runtime_reconcile_total',
-  help: 'Total number of reconciliations per controller, by result (success, error, requeue_after, terminal_error)',
+  // The help texts, label values and counting are controller-runtime's (pkg/internal/controller):
+  // a reconcile that throws, TerminalError included, is result="error" and counts in
+  // reconcile_errors_total; a TerminalError also counts in terminal_reconcile_errors_total.
+  help: 'Total number of reconciliations per controller',
   labelNames: ['controller', 'result'],
 }));
 export const reconcileErrors = once('controller_runtime_reconcile_errors_total', () => new Counter({
@@ -30,6 +34,16 @@ export const reconcileTime = once('controller_runtime_reconcile_time_seconds', (
   labelNames: ['controller'],
   buckets: reconcileBuckets,
 }));
+/** The result label values controller-runtime uses; each starts at 0 for every controller. */
+export const RECONCILE_RESULTS = ['success', 'error', 'requeue', 'requeue_after'] as const;
+
+/** Zero series for a new controller, as controller-runtime does, so rate() and absent() work from the start. */
+export function initControllerMetrics(controller: string): void {
+  for (const result of RECONCILE_RESULTS) reconcileTotal.inc({ controller, result }, 0);
+  reconcileErrors.inc({ controller }, 0);
+  terminalReconcileErrors.inc({ controller }, 0);
+}
+
 export const maxConcurrentReconciles = once('controller_runtime_max_concurrent_reconciles', () => new Gauge({
   name: 'controller_runtime_max_concurrent_reconciles',
   help: 'Maximum number of concurrent reconciles per controller',

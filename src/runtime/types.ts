@@ -207,6 +207,12 @@ export interface ControllerRegistration {
   watches?: WatchDefinition[];
   /** Further kinds to cache that are only read (no watch handler, no index). */
   reads?: ResourceType[];
+  /**
+   * The primary kind has a /status subresource with kstatus conditions (default true). The runtime
+   * then writes observedGeneration and Reconciling=True on first sight, before the reconciler runs:
+   * an object without status is `Current` to kstatus (Flux `wait`), as if it were done.
+   */
+  statusConditions?: boolean;
   /** Called once before caches start. Build AWS clients etc. here. */
   create(deps: ControllerDeps): Reconciler | Promise<Reconciler>;
 }

@@ -5,6 +5,7 @@
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { pathWithKubectl, up } from './env.ts';
+import { ensureGoTools } from './go-tools.ts';
 
 export default async function setup(): Promise<void> {
   const t0 = Date.now();
@@ -17,6 +18,9 @@ export default async function setup(): Promise<void> {
   process.env['PATH'] = pathWithKubectl(process.env['PATH']);
   // A developer's own AWS session must never reach the tests (the endpoint is moto anyway).
   for (const k of ['AWS_PROFILE', 'AWS_DEFAULT_PROFILE', 'AWS_SESSION_TOKEN', 'AWS_DEFAULT_REGION']) delete process.env[k];
+  // The conformance tools (kstatus, gopher-lua, promtool, ...): cached after the first build; CI builds
+  // each in its own phase first, so no test waits for a build.
+  await ensureGoTools();
   const took = ((Date.now() - t0) / 1000).toFixed(1);
   process.stderr.write(`\n[albatross env] ${started.length ? `started ${started.join(', ')} in ${took} s` : 'reusing the running environment'} (apiserver via ${env.KUBECONFIG}, moto at ${env.AWS_ENDPOINT_URL})\n`);
 }

@@ -39,9 +39,8 @@ export function syncedStatus(cur: DnsAliasStatus | undefined, s: SyncedState, ge
   if (s.drift.length > 0 && s.driftPolicy === 'Report') {
     const message = `Route 53 differs from the spec (driftPolicy Report, nothing changed): ${describeDrift(s.drift)}`;
     conditions = setCondition(conditions, { type: 'Drifted', status: 'True', reason: DnsReason.Drifted, message }, generation);
-    conditions = setCondition(conditions, { type: 'Ready', status: 'False', reason: DnsReason.Drifted, message }, generation);
-    conditions = setCondition(conditions, { type: 'Reconciling', status: 'False', reason: DnsReason.Drifted, message }, generation);
-    conditions = setCondition(conditions, { type: 'Stalled', status: 'False', reason: DnsReason.Drifted, message }, generation);
+    // A human decides: Stalled=True reason Drifted (kstatus Failed, Argo CD Degraded).
+    conditions = setOutcome(conditions, { state: 'Stalled', reason: DnsReason.Drifted, message }, generation);
     return { ...base, conditions };
   }
   if (s.drift.length > 0) {

@@ -305,11 +305,9 @@ class LbsReconciler implements Reconciler {
       (cur) => {
         let conditions = cur.status?.conditions;
         if (report) {
-          // Drifted, Report: Ready=False reason Drifted, neither reconciling nor stalled.
+          // Drifted, Report: a human decides, so Stalled=True reason Drifted (kstatus Failed, Argo CD Degraded).
           const message = `AWS differs from the spec (driftPolicy Report): ${summarizeChanges(drift)}`;
-          conditions = setCondition(conditions, { type: ConditionType.Ready, status: 'False', reason: Reason.Drifted, message }, generation);
-          conditions = setCondition(conditions, { type: ConditionType.Reconciling, status: 'False', reason: Reason.Drifted, message }, generation);
-          conditions = setCondition(conditions, { type: ConditionType.Stalled, status: 'False', reason: Reason.Drifted, message }, generation);
+          conditions = setOutcome(conditions, { state: 'Stalled', reason: Reason.Drifted, message }, generation);
           conditions = setCondition(conditions, { type: ConditionType.Drifted, status: 'True', reason: Reason.Drifted, message }, generation);
         } else {
           conditions = setOutcome(conditions, outcome, generation);

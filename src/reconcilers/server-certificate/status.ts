@@ -49,11 +49,9 @@ export function nextStatus(cur: ServerCertificateStatus | undefined, input: Stat
 
   let conditions: Condition[] | undefined = cur?.conditions as Condition[] | undefined;
   if (input.plan.reportOnly && !input.plan.blocked && input.outcome.state !== 'Stalled') {
-    // driftPolicy Report: Ready=False reason Drifted, neither reconciling nor stalled.
+    // driftPolicy Report: a human decides, so Stalled=True reason Drifted (kstatus Failed, Argo CD Degraded).
     const message = `IAM differs from what was uploaded (driftPolicy Report): ${summarizeDrift(input.plan.drift)}`;
-    for (const type of [ConditionType.Ready, ConditionType.Reconciling, ConditionType.Stalled]) {
-      conditions = setCondition(conditions, { type, status: 'False', reason: Reason.Drifted, message }, generation, now);
-    }
+    conditions = setOutcome(conditions, { state: 'Stalled', reason: Reason.Drifted, message }, generation, now);
   } else {
     conditions = setOutcome(conditions, input.outcome, generation, now);
   }

@@ -2,7 +2,7 @@
 // a deleted record are put back (Correct) or only reported (Report). Plus Route 53 throttling,
 // injected by the proxy in front of moto, is retried.
 import { describe, expect, it } from '@jest/globals';
-import { uniqueName, waitFor } from '../support/index.ts';
+import { kstatus, uniqueName, waitFor } from '../support/index.ts';
 import {
   applyDnsAlias,
   changeRecords,
@@ -65,6 +65,9 @@ describe('DnsAlias drift', () => {
     const drifted = await waitForCondition(ns, 'svc', 'Drifted', 'True', 'Drifted', 20_000);
     expect(drifted.status?.drift).toEqual([{ path: `records[${z.id}/${name}/CNAME]`, desired: `CNAME ${LB} ttl 300`, actual: 'CNAME evil.example.net ttl 60' }]);
     expect(drifted.status?.conditions?.find((c) => c.type === 'Ready')).toMatchObject({ status: 'False', reason: 'Drifted' });
+    // Reported drift needs a human: Stalled, which Flux's kstatus calls Failed (not InProgress for ever).
+    expect(drifted.status?.conditions?.find((c) => c.type === 'Stalled')).toMatchObject({ status: 'True', reason: 'Drifted' });
+    expect((await kstatus(drifted)).status).toBe('Failed');
     expect(drifted.status?.records?.[0]?.inSync).toBe(false);
 
     // Several re-checks later it is still only reported.

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import { CoreV1Api } from '@kubernetes/client-node';
 import { DeleteRuleCommand, DeregisterTargetsCommand, ModifyLoadBalancerAttributesCommand } from '@aws-sdk/client-elastic-load-balancing-v2';
 import type { LoadBalancedService } from '../../../src/crds/index.ts';
-import { awsClients, conditionOf, kubeConfig, readManifests, waitFor } from '../support/index.ts';
+import { awsClients, conditionOf, kstatus, kubeConfig, readManifests, waitFor } from '../support/index.ts';
 import { EXAMPLE, applyLbs, awsView, getLbs, installCrds, readyCertificate, setup, startController, teardown, waitForCondition, waitReady, type Env } from './harness.ts';
 
 let env: Env | undefined;
@@ -77,7 +77,9 @@ describe('drift', () => {
     await driftInAws('reported');
     const reported = await waitForCondition(ns(), 'reported', 'Drifted', 'True', 'Drifted', 30_000);
     expect(conditionOf(reported, 'Ready')).toMatchObject({ status: 'False', reason: 'Drifted' });
-    expect(conditionOf(reported, 'Stalled')?.status).toBe('False');
+    // Reported drift needs a human: Stalled, which Flux's kstatus calls Failed (not InProgress for ever).
+    expect(conditionOf(reported, 'Stalled')).toMatchObject({ status: 'True', reason: 'Drifted' });
+    expect(await kstatus(reported)).toEqual({ status: 'Failed', message: conditionOf(reported, 'Stalled')?.message });
     expect(reported.status?.drift).toEqual(
       expect.arrayContaining([
         { path: 'loadBalancer.idleTimeoutSeconds', desired: '3600', actual: '61' },

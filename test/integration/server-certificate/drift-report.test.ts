@@ -1,11 +1,11 @@
 // driftPolicy Report, against the real apiserver and moto: a certificate deleted from IAM behind the
-// controller's back is reported (Drifted=True, Ready=False reason Drifted, status.drift) and left
+// controller's back is reported (Drifted=True, Stalled=True reason Drifted, status.drift) and left
 // alone — nothing is uploaded again until the policy says Correct.
 import { beforeAll, describe, expect, it } from '@jest/globals';
 import { DeleteServerCertificateCommand } from '@aws-sdk/client-iam';
 import { CoreV1Api } from '@kubernetes/client-node';
 import { createPki, pemBundle, type TestPki } from '../../support/pki.ts';
-import { awsClients, conditionOf, kubeConfig, waitFor } from '../support/index.ts';
+import { awsClients, conditionOf, kstatus, kubeConfig, waitFor } from '../support/index.ts';
 import {
   applyServerCertificate,
   controllerPerFile,
@@ -49,7 +49,9 @@ describe('driftPolicy Report', () => {
     expect(conditionOf(drifted, 'Drifted')?.message).toBe(`iam:${name}: absent (deleted outside Albatross) -> present (driftPolicy Report: nothing changed)`);
     expect(conditionOf(drifted, 'Ready')).toMatchObject({ status: 'False', reason: 'Drifted' });
     expect(conditionOf(drifted, 'Reconciling')?.status).toBe('False');
-    expect(conditionOf(drifted, 'Stalled')?.status).toBe('False');
+    // Reported drift needs a human: Stalled, which Flux's kstatus calls Failed (not InProgress for ever).
+    expect(conditionOf(drifted, 'Stalled')).toMatchObject({ status: 'True', reason: 'Drifted' });
+    expect((await kstatus(drifted)).status).toBe('Failed');
     // Status still names the certificate listeners were told to use.
     expect(drifted.status).toMatchObject({ arn, serverCertificateName: name });
     // Events are written beside the status, not before it: wait for the Warning rather than race it.

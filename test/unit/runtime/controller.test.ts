@@ -7,7 +7,7 @@ import { TerminalError, type EventRecorder, type KubeObject, type ReconcileResul
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
-function harness(reconcile: (n: number) => Promise<ReconcileResult | void>, opts: { resyncPeriodMs?: number } = {}) {
+function harness(reconcile: (n: number) => Promise<ReconcileResult | void>, opts: { resyncPeriodMs?: number; statusConditions?: boolean } = {}) {
   const store = new Store(CORE.configMap);
   store.set({ metadata: { namespace: 'ns', name: 'a', resourceVersion: '1', generation: 1 } });
   const calls: number[] = [];
@@ -30,6 +30,7 @@ function harness(reconcile: (n: number) => Promise<ReconcileResult | void>, opts
     reconciler: { reconcile: async () => { calls.push(Date.now()); return reconcile(calls.length); } },
     store, status, events: recorder, log: pino({ level: 'silent' }), workers: 2,
     resyncPeriodMs: opts.resyncPeriodMs ?? 3_600_000, backoffBaseMs: 40, backoffMaxMs: 1000,
+    statusConditions: opts.statusConditions ?? false,
   });
   const abort = new AbortController();
   controller.start(abort.signal);
@@ -37,6 +38,21 @@ function harness(reconcile: (n: number) => Promise<ReconcileResult | void>, opts
 }
 
 describe('Controller', () => {
+  it('with status conditions, writes Reconciling=True on first sight before the reconciler runs', async () => {
+    let writesBeforeReconcile = -1;
+    const h = harness(async () => { writesBeforeReconcile = h.statusWrites.length; }, { statusConditions: true });
+    h.controller.enqueue('ns/a');
+    await sleep(100);
+    expect(h.calls).toHaveLength(1);
+    expect(writesBeforeReconcile).toBe(1);
+    expect(h.statusWrites).toEqual([{ conditions: [
+      expect.objectContaining({ type: 'Ready', status: 'False', reason: 'Progressing', observedGeneration: 1 }),
+      expect.objectContaining({ type: 'Reconciling', status: 'True', reason: 'Progressing' }),
+      expect.objectContaining({ type: 'Stalled', status: 'False', reason: 'Progressing' }),
+    ] }]);
+    await h.stop();
+  });
+
   it('retries a throwing reconcile with growing backoff until it succeeds, then stops', async () => {
     const h = harness(async (n) => { if (n < 3) throw new Error('transient'); });
     h.controller.enqueue('ns/a');

@@ -1,9 +1,12 @@
-// The Argo CD health checks in deploy/argocd/, run as real Lua against objects shaped like the ones
-// the controller writes (kstatus conditions, observedGeneration).
+// The Argo CD health checks in deploy/argocd/, run on gopher-lua as Argo CD runs them (and on Lua 5.4)
+// against objects shaped like the ones the controller writes (kstatus conditions, observedGeneration).
 import { describe, expect, it } from '@jest/globals';
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
-import { runHealthCheck } from './run-health-check.ts';
+import { INTERPRETERS, runHealthCheck as run, runOnGopherLua, type Interpreter } from './run-health-check.ts';
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 const script = (name: string): string =>
   fileURLToPath(new URL(`../../../deploy/argocd/health-${name}.lua`, import.meta.url));
@@ -13,6 +16,7 @@ const KINDS = [
   { kind: 'ServerCertificate', file: script('servercertificate') },
   { kind: 'DnsAlias', file: script('dnsalias') },
 ] as const;
+const CASES = INTERPRETERS.flatMap((lua) => KINDS.map((k) => ({ ...k, lua })));
 
 interface Cond {
   type: string;
@@ -44,7 +48,8 @@ const readyConditions = conditions(
   cond('Drifted', 'False', 'InSync'),
 );
 
-describe.each(KINDS)('Argo CD health check for $kind', ({ kind, file }) => {
+describe.each(CASES)('Argo CD health check for $kind on $lua', ({ kind, file, lua }) => {
+  const runHealthCheck = (f: string, obj: unknown) => run(f, obj, lua);
   it('is Progressing before the controller has written any status', async () => {
     await expect(runHealthCheck(file, object(kind, 1))).resolves.toEqual({
       status: 'Progressing',
@@ -95,19 +100,19 @@ describe.each(KINDS)('Argo CD health check for $kind', ({ kind, file }) => {
     });
   });
 
-  it('is Degraded when drift is reported and left alone (driftPolicy: Report)', async () => {
+  it('is Degraded when drift is reported and left alone (driftPolicy: Report: Stalled reason Drifted)', async () => {
     const obj = object(kind, 3, {
       observedGeneration: 3,
       conditions: conditions(
-        cond('Ready', 'False', 'Drifted', '1 difference'),
-        cond('Reconciling', 'False', 'Drifted'),
-        cond('Stalled', 'False', 'Drifted'),
+        cond('Ready', 'False', 'Drifted', 'AWS differs from the spec (driftPolicy Report): idleTimeoutSeconds: 60 -> 1800'),
+        cond('Reconciling', 'False', 'Drifted', 'AWS differs from the spec (driftPolicy Report): idleTimeoutSeconds: 60 -> 1800'),
+        cond('Stalled', 'True', 'Drifted', 'AWS differs from the spec (driftPolicy Report): idleTimeoutSeconds: 60 -> 1800'),
         cond('Drifted', 'True', 'Drifted', 'idleTimeoutSeconds: 60 -> 1800'),
       ),
     });
     await expect(runHealthCheck(file, obj)).resolves.toEqual({
       status: 'Degraded',
-      message: 'Drifted: idleTimeoutSeconds: 60 -> 1800',
+      message: 'Drifted: AWS differs from the spec (driftPolicy Report): idleTimeoutSeconds: 60 -> 1800',
     });
   });
 
@@ -133,7 +138,8 @@ describe.each(KINDS)('Argo CD health check for $kind', ({ kind, file }) => {
   });
 });
 
-describe('kind-specific Healthy messages', () => {
+describe.each(INTERPRETERS)('kind-specific Healthy messages on %s', (lua: Interpreter) => {
+  const runHealthCheck = (f: string, obj: unknown) => run(f, obj, lua);
   it('LoadBalancedService names the load balancer DNS name and state', async () => {
     const obj = object('LoadBalancedService', 3, {
       observedGeneration: 3,
@@ -181,5 +187,17 @@ describe('kind-specific Healthy messages', () => {
       status: 'Healthy',
       message: 'service.example.com -> service.aws.corp.internal -> chat-prod-1.us-east-1.elb.amazonaws.com',
     });
+  });
+});
+
+describe('the gopher-lua harness runs scripts as Argo CD does', () => {
+  it('without the string library (Argo CD opens only package, base and table unless useOpenLibs)', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'argo-health-'));
+    const uses = join(dir, 'uses-string.lua');
+    await writeFile(uses, 'local hs = {}\nhs.status = string.upper("healthy")\nreturn hs\n');
+    await expect(runOnGopherLua(uses, object('DnsAlias', 1))).rejects.toThrow(/string/);
+    const invalid = join(dir, 'invalid-status.lua');
+    await writeFile(invalid, 'return { status = "Fine" }\n');
+    await expect(runOnGopherLua(invalid, object('DnsAlias', 1))).rejects.toThrow(/invalid health status "Fine"/);
   });
 });
