@@ -365,7 +365,7 @@ describe('status', () => {
     expect(cond('ChainValid')).toMatchObject({ status: 'False', reason: 'Unparseable', message: 'tls.crt holds a private key, not a certificate' });
   });
 
-  it('ExpiringSoon follows renewBeforeDays; Report drift is Ready=False reason Drifted and Drifted=True', () => {
+  it('ExpiringSoon follows renewBeforeDays; Report drift is Stalled=True, Ready=False reason Drifted and Drifted=True', () => {
     const desired = desiredFor(pki.leaf, { renewBeforeDays: 400 });
     const drift = [{ path: `iam:${desired.name}`, desired: 'present', actual: 'absent (deleted outside Albatross)' }];
     const s = nextStatus(undefined, {
@@ -376,7 +376,7 @@ describe('status', () => {
     const cond = (t: string) => s.conditions?.find((c) => c.type === t);
     expect(cond('ExpiringSoon')).toMatchObject({ status: 'True', reason: 'ExpiresSoon' });
     expect(cond('Ready')).toMatchObject({ status: 'False', reason: 'Drifted' });
-    expect(cond('Stalled')).toMatchObject({ status: 'False' });
+    expect(cond('Stalled')).toMatchObject({ status: 'True', reason: 'Drifted' });
     expect(cond('Drifted')).toMatchObject({ status: 'True', reason: 'Drifted' });
     expect(s.drift).toEqual(drift);
     const later = nextStatus(s, {
