@@ -22,7 +22,9 @@ const STAMP = join(DIST, '.build-stamp');
 
 export const BUILD_OPTIONS: BuildOptions = {
   absWorkingDir: ROOT,
-  entryPoints: { main: 'src/main.ts', 'cli/main': 'src/cli/main.ts' },
+  // decode-worker: the worker thread decoding keystores (src/reconcilers/server-certificate/secret-decoder.ts
+  // starts it from dist/decode-worker.js).
+  entryPoints: { main: 'src/main.ts', 'cli/main': 'src/cli/main.ts', 'decode-worker': 'src/reconcilers/server-certificate/decode-worker.ts' },
   outdir: 'dist',
   chunkNames: 'chunks/[name]-[hash]',
   bundle: true,

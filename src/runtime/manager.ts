@@ -16,7 +16,7 @@ import { LeaderElector } from './leader-election.ts';
 import { DEFAULT_REFLECTOR_TUNING, sleep, type ReflectorTuning } from './reflector.ts';
 import { resourceId } from './resources.ts';
 import { StatusUpdater } from './status.ts';
-import type { Cache, Caches, ControllerRegistration, KubeObject, ResourceType } from './types.ts';
+import type { Cache, Caches, ControllerRegistration, KubeObject, Reconciler, ResourceType } from './types.ts';
 
 export interface ManagerTuning {
   reflector?: Partial<ReflectorTuning>;
@@ -60,6 +60,7 @@ export class Manager {
   private readonly tuning: ManagerTuning;
   private readonly informers = new Map<string, Informer>();
   private readonly controllers: Controller[] = [];
+  private readonly reconcilers: Reconciler[] = [];
   private readonly recorders: KubeEventRecorder[] = [];
   private readonly elector: LeaderElector | undefined;
   private readonly lifetime = new AbortController();
@@ -123,7 +124,9 @@ export class Manager {
         log,
       });
       this.recorders.push(events);
-      const reconciler = await reg.create({ config: this.config, caches, kube: this.client, status, finalizers, events, log });
+      let enqueue: (key: string) => void = () => undefined;
+      const reconciler = await reg.create({ config: this.config, caches, kube: this.client, status, finalizers, events, log, enqueue: (key) => enqueue(key) });
+      this.reconcilers.push(reconciler);
       const primary = this.informer(reg.resource);
       const controller = new Controller({
         name: reg.name,
@@ -140,6 +143,7 @@ export class Manager {
         backoffMaxMs: this.tuning.backoffMaxMs,
       });
       this.controllers.push(controller);
+      enqueue = (key) => controller.enqueue(key);
       primary.onEvent((e) => {
         if (e.type !== 'update' || primaryChanged(e.old, e.obj)) controller.enqueue(keyOf(e.obj));
       });
@@ -247,6 +251,7 @@ export class Manager {
       }
       // A reconciler that ignores its AbortSignal must not keep the process alive.
       if (!(await within(drained, 5000))) this.log.warn('in-flight reconciles ignored abort; exiting anyway');
+      await within(Promise.all(this.reconcilers.map((r) => r.close?.())), 2000);
       if (!opts.abortAtOnce) await this.elector?.release();
       await Promise.all([...this.informers.values()].map((i) => i.stop()));
       await within(Promise.all(this.recorders.map((r) => r.flush())), 2000);

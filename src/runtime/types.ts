@@ -95,6 +95,8 @@ export interface Reconciler {
    * per-key exponential backoff; throw TerminalError when retrying cannot help.
    */
   reconcile(ctx: ReconcileContext): Promise<ReconcileResult | void>;
+  /** Called once when the manager stops, after in-flight reconciles ended: release threads etc. */
+  close?(): Promise<void>;
 }
 
 export type EventType = 'Normal' | 'Warning';
@@ -195,6 +197,11 @@ export interface ControllerDeps {
   events: EventRecorder;
   /** pino child bound to {controller}. */
   log: Logger;
+  /**
+   * Queue a key of this controller for reconciling (e.g. when work a reconcile started elsewhere
+   * finished). Absent outside the manager (unit tests): then wait instead.
+   */
+  enqueue?: (key: string) => void;
 }
 
 /** One entry in src/reconcilers/index.ts. */

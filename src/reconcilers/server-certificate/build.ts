@@ -1,7 +1,8 @@
 // ServerCertificate spec + Secret data → the desired IAM certificate. Pure: no AWS or Kubernetes
 // calls (the Secret's data is passed in), so `albatross plan` can use it too.
 import { KIND, TAG_CLUSTER, TAG_OWNER, ownerValue, type ServerCertificate } from '../../crds/index.ts';
-import { evaluateSecret, type CertificateBundle, type PkiResult } from './pki.ts';
+import type { DecodedSecret } from './decode.ts';
+import { evaluateDecoded, evaluateSecret, type CertificateBundle, type PkiResult } from './pki.ts';
 import type { SecretData } from './read-secret.ts';
 import type { ChainFailureReason } from './reasons.ts';
 
@@ -88,8 +89,10 @@ export function driftPolicyOf(sc: ServerCertificate): DriftPolicy {
 export interface BuildInput {
   sc: ServerCertificate;
   cluster: string;
-  /** The Secret's data (decoded), or undefined when the Secret does not exist. */
-  secretData: SecretData | undefined;
+  /** The Secret's data (base64-decoded); both this and `decoded` undefined: the Secret does not exist. */
+  secretData?: SecretData | undefined;
+  /** The Secret's material already decoded (./secret-decoder.ts), instead of secretData. */
+  decoded?: DecodedSecret | undefined;
   now?: Date;
 }
 
@@ -107,15 +110,13 @@ export function build(input: BuildInput): DesiredCertificate {
     deletionPolicy: sc.spec.deletionPolicy === 'Retain' ? 'Retain' as const : 'Delete' as const,
     renewBeforeDays: sc.spec.renewBeforeDays ?? DEFAULT_RENEW_BEFORE_DAYS,
   };
-  if (!input.secretData) {
+  if (!input.secretData && !input.decoded) {
     return { ...common, problem: { reason: 'SecretNotFound', message: `Secret ${sc.spec.secretRef.name} not found in namespace ${namespace}` } };
   }
-  const evaluation = evaluateSecret({
-    data: input.secretData,
-    ...(sc.spec.keys ? { keys: sc.spec.keys } : {}),
-    includeRoot: sc.spec.includeRoot ?? false,
-    ...(input.now ? { now: input.now } : {}),
-  });
+  const options = { includeRoot: sc.spec.includeRoot ?? false, ...(input.now ? { now: input.now } : {}) };
+  const evaluation = input.decoded
+    ? evaluateDecoded(input.decoded, options)
+    : evaluateSecret({ data: input.secretData ?? {}, ...(sc.spec.keys ? { keys: sc.spec.keys } : {}), ...options });
   if (!evaluation.ok) {
     return { ...common, evaluation, problem: { reason: evaluation.reason, message: `Secret ${sc.spec.secretRef.name}: ${evaluation.message}` } };
   }

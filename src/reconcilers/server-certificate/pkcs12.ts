@@ -43,7 +43,35 @@ export interface Pkcs12Names {
  * controller (OpenSSL uses 2048, Windows 2000, Java's keytool 10000).
  */
 export const MAX_ITERATIONS = 100_000;
+/**
+ * All key derivations of one keystore together (MAC and every encrypted part, for each password
+ * candidate tried) may spend at most this many hash iterations (a derived block of n iterations
+ * counts n): ten blocks at MAX_ITERATIONS. A keystore with many encrypted bags cannot multiply the
+ * cost past it; one at the cap (legacy: MAC 1 block, RC2-40 key + IV 2, 3DES key + IV 3) needs 600,000.
+ */
+export const MAX_TOTAL_ITERATIONS = 1_000_000;
 const MAX_NESTING = 4;
+
+/** Iterations spent by key derivations in this thread since it started (tests bound work with it). */
+let iterationsSpent = 0;
+export function keyDerivationIterations(): number {
+  return iterationsSpent;
+}
+
+/** What one keystore may still spend on key derivation. */
+class IterationBudget {
+  private left: number;
+  private readonly total: number;
+  constructor(total: number) {
+    this.total = total;
+    this.left = total;
+  }
+  spend(n: number): void {
+    if (n > this.left) throw new TooCostly(`its key derivations need more than ${this.total} iterations in total`);
+    this.left -= n;
+    iterationsSpent += n;
+  }
+}
 
 const OID = {
   data: '1.2.840.113549.1.7.1',
@@ -98,11 +126,14 @@ class Malformed extends Error {}
 /** Internal: decryption failed (bad padding / garbage): a wrong password when there is no MAC. */
 class DecryptFailed extends Error {}
 
+/** Internal: the iteration budget ran out; never taken for a wrong password. */
+class TooCostly extends Error {}
+
 /**
  * Reads a PKCS#12 keystore. Throws PkiFailure: WrongPassword when the password does not open it,
  * Unparseable (naming what is wrong) when it is damaged, not PKCS#12, or uses an unsupported mode.
  */
-export function readPkcs12(data: Uint8Array, password: string | undefined, names: Pkcs12Names): Pkcs12Contents {
+export function readPkcs12(data: Uint8Array, password: string | undefined, names: Pkcs12Names, maxTotalIterations = MAX_TOTAL_ITERATIONS): Pkcs12Contents {
   const repairs: string[] = [];
   let bytes = Buffer.from(data);
   if (isBase64Text(bytes)) {
@@ -116,10 +147,10 @@ export function readPkcs12(data: Uint8Array, password: string | undefined, names
     throw new PkiFailure('Unparseable', `${names.keystore} is not a PKCS#12 keystore: it is not valid DER`);
   }
   try {
-    return { ...readPfx(pfx, password, names, repairs), repairs };
+    return { ...readPfx(pfx, password, names, repairs, new IterationBudget(maxTotalIterations)), repairs };
   } catch (err) {
     if (err instanceof PkiFailure) throw err;
-    const detail = err instanceof Malformed ? err.message : 'its structure is damaged';
+    const detail = err instanceof Malformed || err instanceof TooCostly ? err.message : 'its structure is damaged';
     throw new PkiFailure('Unparseable', `${names.keystore} is not a readable PKCS#12 keystore: ${detail}`);
   }
 }
@@ -147,7 +178,7 @@ function passwordCandidates(password: string | undefined, names: Pkcs12Names): P
   return [{ value: password }, { value: trimmed, repair: `ignored the trailing newline in ${names.password}` }];
 }
 
-function readPfx(pfx: Asn1, password: string | undefined, names: Pkcs12Names, repairs: string[]): Omit<Pkcs12Contents, 'repairs'> {
+function readPfx(pfx: Asn1, password: string | undefined, names: Pkcs12Names, repairs: string[], budget: IterationBudget): Omit<Pkcs12Contents, 'repairs'> {
   const [version, authSafe, macData] = children(pfx, 'PFX', T.SEQUENCE);
   if (integer(version, 'PFX version') !== 3) throw new Malformed('PFX version is not 3');
   const [contentType, explicitContent] = children(need(authSafe, 'authSafe'), 'authSafe', T.SEQUENCE);
@@ -157,14 +188,14 @@ function readPfx(pfx: Asn1, password: string | undefined, names: Pkcs12Names, re
   const authSafeBytes = octets(first(explicitContent, 'authSafe content'), 'authSafe content');
 
   const candidates = passwordCandidates(password, names);
-  const read = (c: PasswordCandidate) => readAuthenticatedSafe(authSafeBytes, c.value ?? '', names);
+  const read = (c: PasswordCandidate) => readAuthenticatedSafe(authSafeBytes, c.value ?? '', names, budget);
   const open = (c: PasswordCandidate): Omit<Pkcs12Contents, 'repairs'> => {
     const { certificates, keys } = read(c);
     if (c.repair) repairs.push(c.repair);
     return { certificates, keys };
   };
   if (macData) {
-    const chosen = candidates.find((c) => macMatches(macData, authSafeBytes, c.value));
+    const chosen = candidates.find((c) => macMatches(macData, authSafeBytes, c.value, budget));
     if (!chosen) {
       // A MAC mismatch means a wrong password or a modified file; decryption tells them apart.
       if (candidates.some((c) => decrypts(() => read(c)))) {
@@ -192,7 +223,7 @@ function readPfx(pfx: Asn1, password: string | undefined, names: Pkcs12Names, re
   throw new PkiFailure('WrongPassword', `the password in '${names.password}' does not decrypt ${names.keystore}`);
 }
 
-function macMatches(macData: Asn1, content: string, password: string | null): boolean {
+function macMatches(macData: Asn1, content: string, password: string | null, budget: IterationBudget): boolean {
   const [digestInfo, saltNode, iterNode] = children(macData, 'MacData', T.SEQUENCE);
   const [algId, digestNode] = children(need(digestInfo, 'MAC digestInfo'), 'MAC digestInfo', T.SEQUENCE);
   const [algOid] = children(need(algId, 'MAC algorithm'), 'MAC algorithm', T.SEQUENCE);
@@ -201,6 +232,7 @@ function macMatches(macData: Asn1, content: string, password: string | null): bo
   if (!digest) throw new Malformed(`its MAC algorithm ${algorithm} is not supported`);
   const iterations = iterNode ? integer(iterNode, 'MAC iterations') : 1;
   checkIterations(iterations, 'MAC');
+  budget.spend(iterations);
   const salt = forge.util.createBuffer(octets(need(saltNode, 'MAC salt'), 'MAC salt'));
   const key = pbe.generatePkcs12Key(password, salt, 3, iterations, digest.bytes, digest.create());
   const hmac = forge.hmac.create();
@@ -216,21 +248,21 @@ interface ReadState {
   decrypted: number;
 }
 
-function readAuthenticatedSafe(content: string, password: string, names: Pkcs12Names): ReadState {
+function readAuthenticatedSafe(content: string, password: string, names: Pkcs12Names, budget: IterationBudget): ReadState {
   const out: ReadState = { certificates: [], keys: [], decrypted: 0 };
   const safe = parse(content, 'AuthenticatedSafe');
   for (const info of children(safe, 'AuthenticatedSafe', T.SEQUENCE)) {
     const [typeNode, explicit] = children(info, 'ContentInfo', T.SEQUENCE);
     const type = oid(typeNode, 'ContentInfo type');
     if (type === OID.data) {
-      readSafeContents(octets(first(explicit, 'data'), 'data'), password, names, out, 0);
+      readSafeContents(octets(first(explicit, 'data'), 'data'), password, names, out, 0, budget);
     } else if (type === OID.encryptedData) {
       const [, encryptedContentInfo] = children(first(explicit, 'encryptedData'), 'EncryptedData', T.SEQUENCE);
       const [, algId, encrypted] = children(need(encryptedContentInfo, 'EncryptedContentInfo'), 'EncryptedContentInfo', T.SEQUENCE);
-      const plain = decrypt(need(algId, 'encryption algorithm'), octets(need(encrypted, 'encrypted content'), 'encrypted content', true), password);
+      const plain = decrypt(need(algId, 'encryption algorithm'), octets(need(encrypted, 'encrypted content'), 'encrypted content', true), password, budget);
       out.decrypted++;
       try {
-        readSafeContents(plain, password, names, out, 0);
+        readSafeContents(plain, password, names, out, 0, budget);
       } catch (err) {
         // Garbage that happened to have valid padding: a wrong key, as far as we can tell.
         if (err instanceof Malformed) throw new DecryptFailed('decrypted content is not DER');
@@ -245,7 +277,7 @@ function readAuthenticatedSafe(content: string, password: string, names: Pkcs12N
   return out;
 }
 
-function readSafeContents(content: string, password: string, names: Pkcs12Names, out: ReadState, depth: number): void {
+function readSafeContents(content: string, password: string, names: Pkcs12Names, out: ReadState, depth: number, budget: IterationBudget): void {
   if (depth > MAX_NESTING) throw new Malformed('its bags are nested too deeply');
   for (const bag of children(parse(content, 'SafeContents'), 'SafeContents', T.SEQUENCE)) {
     const [idNode, explicit, attributes] = children(bag, 'SafeBag', T.SEQUENCE);
@@ -261,7 +293,7 @@ function readSafeContents(content: string, password: string, names: Pkcs12Names,
       let info = toBytes(value);
       if (bagId === OID.shroudedKeyBag) {
         const [algId, encrypted] = children(value, 'EncryptedPrivateKeyInfo', T.SEQUENCE);
-        info = decrypt(need(algId, 'key encryption algorithm'), octets(need(encrypted, 'encrypted key'), 'encrypted key'), password);
+        info = decrypt(need(algId, 'key encryption algorithm'), octets(need(encrypted, 'encrypted key'), 'encrypted key'), password, budget);
       }
       let key: KeyObject;
       try {
@@ -273,23 +305,26 @@ function readSafeContents(content: string, password: string, names: Pkcs12Names,
       if (bagId === OID.shroudedKeyBag) out.decrypted++;
       out.keys.push({ key, index: out.keys.length, ...(attrs.localKeyId ? { localKeyId: attrs.localKeyId } : {}) });
     } else if (bagId === OID.safeContentsBag) {
-      readSafeContents(toBytes(value), password, names, out, depth + 1);
+      readSafeContents(toBytes(value), password, names, out, depth + 1, budget);
     }
     // CRL and secret bags carry nothing we upload.
   }
 }
 
 /** Decrypts with a PKCS#12 PBE (forge: RC2-40, 3DES) or PBES2 (Node: PBKDF2 + AES/3DES) scheme. */
-function decrypt(algId: Asn1, encrypted: string, password: string): string {
+function decrypt(algId: Asn1, encrypted: string, password: string, budget: IterationBudget): string {
   const [algOid, params] = children(algId, 'encryption algorithm', T.SEQUENCE);
   const algorithm = oid(algOid, 'encryption algorithm');
   if (encrypted.length === 0 || encrypted.length % 8 !== 0) throw new Malformed('its encrypted content has an impossible length');
-  if (algorithm === OID.pbes2) return decryptPbes2(need(params, 'PBES2 parameters'), encrypted, password);
+  if (algorithm === OID.pbes2) return decryptPbes2(need(params, 'PBES2 parameters'), encrypted, password, budget);
   if (algorithm !== OID.pbeSha3Des && algorithm !== OID.pbeSha40Rc2) {
     throw new Malformed(`it is encrypted with ${PBE_NAMES[algorithm] ?? algorithm}, which is not supported`);
   }
   const [, iterations] = children(need(params, 'PBE parameters'), 'PBE parameters', T.SEQUENCE);
-  checkIterations(integer(need(iterations, 'PBE iterations'), 'PBE iterations'), 'PBE');
+  const count = integer(need(iterations, 'PBE iterations'), 'PBE iterations');
+  checkIterations(count, 'PBE');
+  // Key and IV are derived separately, in 20-byte SHA-1 blocks: RC2-40 1 + 1, 3DES 2 + 1.
+  budget.spend(count * (algorithm === OID.pbeSha3Des ? 3 : 2));
   let cipher: ForgeCipher;
   try {
     cipher = pbe.getCipher(algorithm, need(params, 'encryption parameters'), password);
@@ -316,7 +351,7 @@ const PBES2_CIPHERS: Record<string, { name: string; keyLength: number }> = {
 };
 
 /** PBES2 (RFC 8018) with Node's native PBKDF2 and ciphers; the password is taken as UTF-8. */
-function decryptPbes2(params: Asn1, encrypted: string, password: string): string {
+function decryptPbes2(params: Asn1, encrypted: string, password: string, budget: IterationBudget): string {
   const [kdf, scheme] = children(params, 'PBES2 parameters', T.SEQUENCE);
   const [kdfOid, kdfParams] = children(need(kdf, 'PBES2 key derivation'), 'PBES2 key derivation', T.SEQUENCE);
   if (oid(kdfOid, 'PBES2 key derivation') !== OID.pbkdf2) throw new Malformed('its key derivation function is not PBKDF2');
@@ -335,6 +370,7 @@ function decryptPbes2(params: Asn1, encrypted: string, password: string): string
   if (!cipher) throw new Malformed(`its PBES2 cipher ${cipherName} is not supported`);
   const iv = Buffer.from(octets(ivNode, 'PBES2 IV'), 'binary');
   if (iv.length !== (cipher.name.startsWith('aes') ? 16 : 8)) throw new Malformed('its PBES2 IV has the wrong length');
+  budget.spend(iterations);
   const key = pbkdf2Sync(Buffer.from(password, 'utf8'), Buffer.from(salt, 'binary'), iterations, cipher.keyLength, digest);
   try {
     const decipher = createDecipheriv(cipher.name, key, iv);
@@ -426,4 +462,30 @@ function isBase64Text(bytes: Buffer): boolean {
   if (bytes.length < 16) return false;
   const text = bytes.toString('latin1').replace(/\s+/g, '');
   return text.length % 4 === 0 && /^[A-Za-z0-9+/]+={0,2}$/.test(text) && text.startsWith('MI');
+}
+
+/**
+ * Why decrypting this PKCS#8 EncryptedPrivateKeyInfo (PEM "ENCRYPTED PRIVATE KEY") would cost more
+ * than a keystore may, or undefined. OpenSSL derives the key with whatever count the file names, so
+ * the count is checked before the key is handed to it. Unreadable structures are left to OpenSSL.
+ */
+export function encryptedKeyCostProblem(der: Uint8Array): string | undefined {
+  let algId: Asn1 | undefined;
+  try {
+    [algId] = children(parse(Buffer.from(der).toString('binary'), 'EncryptedPrivateKeyInfo'), 'EncryptedPrivateKeyInfo', T.SEQUENCE);
+    const [algOid, params] = children(algId, 'encryption algorithm', T.SEQUENCE);
+    let kdfParams = params;
+    if (oid(algOid, 'encryption algorithm') === OID.pbes2) {
+      const [kdf] = children(params, 'PBES2 parameters', T.SEQUENCE);
+      const [kdfOid, p] = children(kdf, 'PBES2 key derivation', T.SEQUENCE);
+      if (oid(kdfOid, 'PBES2 key derivation') !== OID.pbkdf2) return 'its key derivation function is not PBKDF2';
+      kdfParams = p;
+    }
+    const iterations = integer(children(kdfParams, 'key derivation parameters', T.SEQUENCE)[1], 'iterations');
+    checkIterations(iterations, 'key derivation');
+    return undefined;
+  } catch (err) {
+    if (err instanceof Malformed && /iteration count/.test(err.message)) return err.message;
+    return undefined;
+  }
 }

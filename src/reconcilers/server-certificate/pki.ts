@@ -1,5 +1,6 @@
 // Secret data → what to upload to IAM, or the ChainValid reason why not. Pure and synchronous:
-// no AWS or Kubernetes calls, never throws, never logs.
+// no AWS or Kubernetes calls, never throws, never logs. The costly decoding step can run elsewhere
+// (./secret-decoder.ts) and be handed in with evaluateDecoded.
 import type { KeyObject, X509Certificate } from 'node:crypto';
 import { buildChain } from './chain.ts';
 import {
@@ -11,8 +12,9 @@ import {
   type ChainEntryInfo,
 } from './fingerprints.ts';
 import { toPem } from './pem.ts';
-import { readSecret, resolveSecretKeys, type SecretData, type SecretKeys } from './read-secret.ts';
-import { isPkiFailure, type ChainFailureReason } from './reasons.ts';
+import { decodeFailure, decodeSecret, fromWire, type DecodedSecret } from './decode.ts';
+import { resolveSecretKeys, type SecretData, type SecretKeys } from './read-secret.ts';
+import type { ChainFailureReason } from './reasons.ts';
 import { Sensitive } from './sensitive.ts';
 
 export interface PkiInput {
@@ -45,10 +47,15 @@ export type PkiResult =
 
 /** Reads, repairs and validates the Secret's certificate material. Never throws. */
 export function evaluateSecret(input: PkiInput): PkiResult {
-  const keys = resolveSecretKeys(input.keys);
+  return evaluateDecoded(decodeSecret(input.data, resolveSecretKeys(input.keys)), input);
+}
+
+/** The same from material already decoded (see ./decode.ts: possibly on a worker thread). Never throws. */
+export function evaluateDecoded(decoded: DecodedSecret, input: Omit<PkiInput, 'data' | 'keys'>): PkiResult {
+  if (!decoded.ok) return { ok: false, reason: decoded.reason, message: decoded.message, repairs: [] };
   const repairs: string[] = [];
   try {
-    const material = readSecret(input.data, keys);
+    const material = fromWire(decoded.material);
     repairs.push(...material.repairs);
     const built = buildChain(material, { includeRoot: input.includeRoot ?? false, now: input.now ?? new Date() });
     repairs.push(...built.repairs);
@@ -59,10 +66,8 @@ export function evaluateSecret(input: PkiInput): PkiResult {
       ? { ok: true, reason: 'Valid', message: summary, repairs, bundle }
       : { ok: true, reason: 'Repaired', message: `${summary}; repaired: ${repairs.join('; ')}`, repairs, bundle };
   } catch (err) {
-    if (isPkiFailure(err)) return { ok: false, reason: err.reason, message: err.message, repairs };
-    // A defect of ours, not of the input; the error text is not shown because it is not ours to vet.
-    const name = err instanceof Error ? err.name : typeof err;
-    return { ok: false, reason: 'Unparseable', message: `the Secret's certificate material could not be read (${name})`, repairs };
+    const failure = decodeFailure(err);
+    return { ok: false, reason: failure.reason, message: failure.message, repairs };
   }
 }
 

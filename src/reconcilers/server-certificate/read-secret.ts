@@ -2,7 +2,7 @@
 // forms people actually have and naming the Secret key in every failure.
 import { createPrivateKey, X509Certificate, type KeyObject } from 'node:crypto';
 import { hasPemMarker, scanPem, type PemBlock } from './pem.ts';
-import { readPkcs12 } from './pkcs12.ts';
+import { encryptedKeyCostProblem, readPkcs12 } from './pkcs12.ts';
 import { PkiFailure } from './reasons.ts';
 
 export interface SecretKeys {
@@ -230,6 +230,8 @@ function parseKey(block: PemBlock, source: string, passphrase: string | undefine
   if (encrypted && passphrase === undefined) {
     throw new PkiFailure('WrongPassword', `${source} holds an encrypted private key, but the Secret has no '${passwordKey}' key to decrypt it`);
   }
+  const tooCostly = block.label === 'ENCRYPTED PRIVATE KEY' ? encryptedKeyCostProblem(block.der) : undefined;
+  if (tooCostly) throw new PkiFailure('Unparseable', `${source}: private key ${block.index} cannot be decrypted: ${tooCostly}`);
   try {
     if (block.label === 'ENCRYPTED PRIVATE KEY') {
       return createPrivateKey({ key: block.der, format: 'der', type: 'pkcs8', passphrase: passphrase ?? '' });

@@ -32,6 +32,9 @@ import { baseNameOf, baseNameProblem, build, iamPath, type DesiredCertificate } 
 import { expiryGauge } from './metrics.ts';
 import { attachUsage, observe, type ActualCertificates, type OwnedCertificate } from './observe.ts';
 import { ownedCertificates, plan, planDeletion, usageNeeded, type CertificatePlan, type LastUpload } from './plan.ts';
+import type { DecodedSecret } from './decode.ts';
+import { resolveSecretKeys } from './read-secret.ts';
+import { SecretDecoder, type SecretVersion } from './secret-decoder.ts';
 import { nextStatus, summarizeDrift, withSince, type InUse } from './status.ts';
 
 const SC = RESOURCES.serverCertificate;
@@ -48,6 +51,8 @@ export interface ServerCertificateControllerOptions {
   now?: () => Date;
   /** How soon to look again while an old certificate waits for listeners (default 20 s). */
   pendingRequeueMs?: number;
+  /** Worker threads decoding keystores (default: defaultDecodeThreads()). */
+  decodeThreads?: number;
 }
 
 interface SecretObject extends KubeObject {
@@ -73,9 +78,11 @@ class ServerCertificateReconciler implements Reconciler {
   private readonly usage: (signal: AbortSignal) => CertificateUsageApi;
   private readonly now: () => Date;
   private readonly pendingRequeueMs: number;
+  private readonly decoder: SecretDecoder;
 
   constructor(deps: ControllerDeps, options: ServerCertificateControllerOptions) {
     this.deps = deps;
+    this.decoder = new SecretDecoder(options.decodeThreads ? { threads: options.decodeThreads } : {});
     const iam = new SdkIam();
     const usage = new SdkCertificateUsage();
     this.iam = options.iam ?? ((signal) => iam.withSignal(signal));
@@ -105,7 +112,18 @@ class ServerCertificateReconciler implements Reconciler {
         `ServerCertificate ${sibling} in this namespace already uploads under IAM name ${baseNameOf(sc)}-… at path ${iamPath(sc, this.deps.config.clusterName, ctx.namespace)}; set a different spec.iam.name`, { recheck: true });
     }
     const secret = await this.deps.kube.get<SecretObject>(CORE.secret, ctx.namespace, sc.spec.secretRef.name, ctx.signal);
-    const desired = build({ sc, cluster: this.deps.config.clusterName, secretData: secret ? decodeData(secret.data) : undefined, now });
+    let decoded: DecodedSecret | undefined;
+    if (secret) {
+      const request = this.decoder.request(secretVersion(secret), resolveSecretKeys(sc.spec.keys), decodeData(secret.data));
+      const { enqueue } = this.deps;
+      if (request.state === 'pending' && enqueue) {
+        // Do not hold a reconcile worker while a thread derives keys: come back when it is done.
+        void request.done.then(() => enqueue(ctx.key));
+        return this.reportDecoding(ctx, sc, request.ahead);
+      }
+      decoded = request.state === 'ready' ? request.decoded : await request.done;
+    }
+    const desired = build({ sc, cluster: this.deps.config.clusterName, decoded, now });
     const currentName = sc.status?.serverCertificateName || undefined;
 
     const iam = this.iam(ctx.signal);
@@ -150,6 +168,23 @@ class ServerCertificateReconciler implements Reconciler {
       ctx.log.info({ reason: desired.problem.reason }, 'certificate material refused; nothing uploaded');
     }
     return pending.length > 0 ? { requeueAfterMs: this.pendingRequeueMs } : {};
+  }
+
+  /** Reconciling/Progressing while the Secret's material is decoded on a worker thread. */
+  private async reportDecoding(ctx: ReconcileContext, sc: ServerCertificate, ahead: number): Promise<ReconcileResult> {
+    const queue = ahead > 0 ? ` (${ahead} ahead of it)` : '';
+    const message = `decoding the certificate material of Secret ${sc.spec.secretRef.name} on a worker thread${queue}; nothing changed yet`;
+    await this.deps.status.update(
+      SC,
+      sc,
+      (cur) => ({ ...cur.status, conditions: setOutcome(cur.status?.conditions, { state: 'Reconciling', reason: Reason.Progressing, message }, cur.metadata?.generation) }),
+      ctx.signal,
+    );
+    return {};
+  }
+
+  close(): Promise<void> {
+    return this.decoder.close();
   }
 
   private async applyPlan(ctx: ReconcileContext, sc: ServerCertificate, iam: IamApi, p: CertificatePlan, desired: DesiredCertificate): Promise<ApplyResult> {
@@ -250,6 +285,11 @@ class ServerCertificateReconciler implements Reconciler {
       .filter((o) => `${o.metadata?.creationTimestamp ?? ''}/${o.metadata?.name ?? ''}` < mine);
     return older[0]?.metadata?.name;
   }
+}
+
+function secretVersion(secret: SecretObject): SecretVersion {
+  const m = secret.metadata ?? {};
+  return { namespace: m.namespace ?? '', name: m.name ?? '', uid: m.uid ?? '', resourceVersion: m.resourceVersion ?? '' };
 }
 
 function decodeData(data: Record<string, string> | undefined): Record<string, Buffer> {
