@@ -3,6 +3,7 @@
 import { execFile, execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import type { V1EnvVar } from '@kubernetes/client-node';
+import { KUBE_VERSION } from '../../env/config.ts';
 
 export const REPO = fileURLToPath(new URL('../../..', import.meta.url));
 export const CHART = `${REPO}helm/albatross`;
@@ -31,7 +32,9 @@ export function run(file: string, args: readonly string[], input?: string): Prom
   });
 }
 
-export const helm = (...args: string[]): Promise<RunResult> => run(helmBinary(), args);
+/** `helm template` renders for the test environment's Kubernetes (helm's own default, 1.20, is below the chart's kubeVersion). */
+export const helm = (...args: string[]): Promise<RunResult> =>
+  run(helmBinary(), args[0] === 'template' && !args.includes('--kube-version') ? [...args, '--kube-version', KUBE_VERSION] : args);
 export const kubectl = (args: readonly string[], input?: string): Promise<RunResult> => run('kubectl', args, input);
 
 /** `helm template` that must succeed; returns the YAML. */
