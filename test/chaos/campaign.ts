@@ -23,6 +23,7 @@ import { GRACEFUL_SHUTDOWN_S, leaderOf, Replica } from './replicas.ts';
 import { awsView } from '../integration/load-balanced-service/harness.ts';
 
 const POLL_MS = 5000;
+const LEADER_WAIT_MS = 20_000;
 const say = (msg: string): void => void process.stderr.write(`[chaos ${new Date().toISOString().slice(11, 19)}] ${msg}\n`);
 const secs = (ms: number): string => `${(ms / 1000).toFixed(1)} s`;
 
@@ -111,13 +112,21 @@ async function campaign(profile: Profile, seed: number, t0: number, cleanups: Ar
   const events = planFaults(profile, seed);
   const faultsStart = Date.now();
   const terms: TermResult[] = [];
+  // A leader may be between terms (killed, lease lost): wait a little for the next one.
+  const awaitLeader = async (): Promise<Replica | undefined> => {
+    for (const until = Date.now() + LEADER_WAIT_MS; Date.now() < until; await sleep(500)) {
+      const leader = await leaderOf(kc, ns.name, replicas);
+      if (leader) return leader;
+    }
+    return undefined;
+  };
   const run = async (e: FaultEvent): Promise<string> => {
     switch (e.kind) {
       case 'kill':
         return `SIGKILL replica ${replicas[e.slot]!.slot}: ${replicas[e.slot]!.alive ? (await replicas[e.slot]!.kill('SIGKILL'), 'killed') : 'was down'}`;
       case 'kill-leader': {
-        const leader = await leaderOf(kc, ns.name, replicas);
-        return leader ? (await leader.kill('SIGKILL'), `SIGKILL leader ${leader.identity}`) : 'SIGKILL leader: no leader now';
+        const leader = await awaitLeader();
+        return leader ? (await leader.kill('SIGKILL'), `SIGKILL leader ${leader.identity}`) : 'SIGKILL leader: no leader within 20 s';
       }
       case 'restart-apiserver':
         await apiserver.stop();
@@ -131,8 +140,8 @@ async function campaign(profile: Profile, seed: number, t0: number, cleanups: Ar
         return `edit app-${e.service}: idleTimeoutSeconds ${e.idleTimeoutSeconds}`;
       }
       case 'term-leader': {
-        const leader = await leaderOf(kc, ns.name, replicas);
-        if (!leader) return 'SIGTERM leader: no leader now';
+        const leader = await awaitLeader();
+        if (!leader) return 'SIGTERM leader: no leader within 20 s';
         const ms = await leader.kill('SIGTERM');
         const exit = leader.exits.at(-1)!;
         terms.push({ ms, code: exit.code, signal: exit.signal });
