@@ -11,14 +11,13 @@ import { freePort, sleep } from '../env/proc.ts';
 import { apiErrorOf, applyManifests, createTestNamespace, extraApiserver, kubeConfig } from '../integration/support/index.ts';
 import { installCrds } from '../integration/support/controller.ts';
 import { createZone } from '../integration/dns-alias/harness.ts';
-import { seededRandom } from '../support/rng.ts';
+import { limitsProxy, sumCounts } from '../env/aws-limits/client.ts';
 import { clusterCertificates, deleteResource, elbv2Problems, iamProblems, readResource, route53Problems, statusAndEvents, type AwsScope } from './checks.ts';
 import { judgeResources, leaks, problemsRow, type Observed, type Row } from './judge.ts';
 import { buildFixtures, type CampaignResource } from './fixtures.ts';
 import { seedForeign } from './foreign.ts';
 import { HEALTHZ_LIMIT_MS, sampleHealthz } from './healthz.ts';
 import { planFaults, type FaultEvent, type Profile } from './plan.ts';
-import { FaultProxy, NO_FAULTS } from './proxy.ts';
 import { GRACEFUL_SHUTDOWN_S, leaderOf, Replica } from './replicas.ts';
 import { awsView } from '../integration/load-balanced-service/harness.ts';
 
@@ -91,18 +90,23 @@ async function campaign(profile: Profile, seed: number, t0: number, cleanups: Ar
   mkdirSync(dir, { recursive: true });
   const kubeconfig = join(dir, 'kubeconfig');
   writeFileSync(kubeconfig, apiserver.kubeConfig.exportConfig(), { mode: 0o600 });
-  const proxy = new FaultProxy(seededRandom(seed ^ 0x5eed));
-  await proxy.start(process.env['AWS_ENDPOINT_URL']!);
-  cleanups.push(() => proxy.stop());
+  // The controller's AWS calls go through the environment's AWS limits proxy under an access key of
+  // their own: AWS's per-account limits apply to them, and the faults are confined to them.
+  const account = `chaos-${suffix}`;
+  await limitsProxy.networkFaults().catch((e: unknown) => {
+    throw new Error(`${(e as Error).message}\nthe environment's AWS limits proxy predates the network faults layer: restart it (npm run env -- down; npm run env -- up)`);
+  });
+  cleanups.push(() => limitsProxy.clearFaults(), () => limitsProxy.clearNetworkFaults());
   const replicas = await Promise.all(['a', 'b'].map(async (slot) => new Replica(slot, {
     clusterName, namespace: ns.name, kubeconfig, healthPort: await freePort(), logFile: join(dir, `replica-${slot}.log`),
-    env: { ...process.env, KUBECONFIG: kubeconfig, AWS_ENDPOINT_URL: proxy.url },
+    env: { ...process.env, KUBECONFIG: kubeconfig, AWS_ACCESS_KEY_ID: account },
   })));
   cleanups.push(() => Promise.all(replicas.map((r) => r.stop())));
-  proxy.rates = profile.rates;
+  await limitsProxy.setFaults({ ...profile.rates.aws, accounts: [account], seed });
+  await limitsProxy.setNetworkFaults({ ...profile.rates.network, accounts: [account], seed });
   replicas.forEach((r) => r.start());
   const stopSampling = sampleHealthz(replicas);
-  say(`replicas started (logs in ${dir}); faults on: ${JSON.stringify(profile.rates)}`);
+  say(`replicas started (logs in ${dir}); faults on for access key ${account}: ${JSON.stringify(profile.rates)}`);
 
   const observed = await applyAll(fixtures.resources, ns.name);
   const refused = [...observed.values()].filter((o) => o.refusal).map((o) => o.resource.name);
@@ -156,12 +160,14 @@ async function campaign(profile: Profile, seed: number, t0: number, cleanups: Ar
   }
   const rest = faultsStart + profile.faultMs - Date.now();
   if (rest > 0) await sleep(rest);
-  proxy.rates = NO_FAULTS;
+  await limitsProxy.clearFaults();
+  const network = await limitsProxy.clearNetworkFaults();
   await apiserver.start();
   replicas.forEach((r) => r.resume());
   const faultsEnd = Date.now();
-  const c = proxy.counts;
-  say(`faults off after ${secs(faultsEnd - faultsStart)}: ${c.requests} AWS requests, ${c.throttled} throttled, ${c.serverErrors} 5xx, ${c.resetBefore + c.resetAfter} resets, ${c.slow} slow`);
+  const counts = await limitsProxy.counts(account);
+  const n = network.counts;
+  say(`faults off after ${secs(faultsEnd - faultsStart)}: ${sumCounts(counts.calls)} AWS calls, ${sumCounts(counts.injected)} injected errors, ${sumCounts(counts.throttled)} over AWS's limits; ${n.resetBefore + n.resetAfter} resets, ${n.slow} slow answers (all accounts)`);
 
   // ---- convergence ----
   const scope: AwsScope = { clusterName, namespace: ns.name, zone, foreignRecordNames: foreign.recordNames };

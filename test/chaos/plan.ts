@@ -1,7 +1,8 @@
 // The campaign's two sizes and its fault schedule, drawn from one seed: the same seed gives the
 // same schedule (which replica is SIGKILLed when, when the apiserver restarts, which spec changes).
 import { between, seededRandom, type Rand } from '../support/rng.ts';
-import type { FaultRates } from './proxy.ts';
+import type { FaultConfig } from '../env/aws-limits/faults.ts';
+import type { NetworkFaultConfig } from '../env/aws-limits/network-faults.ts';
 
 export interface Profile {
   name: 'full' | 'short';
@@ -16,10 +17,12 @@ export interface Profile {
   /** After the faults stop: how long everything may take to converge, and to be deleted. */
   convergeMs: number;
   deleteMs: number;
-  rates: FaultRates;
+  /** What the AWS limits proxy injects into the campaign's calls while the faults last. */
+  rates: { aws: Pick<FaultConfig, 'throttlePercent' | 'serverErrorPercent' | 'serverErrorMode'>; network: Pick<NetworkFaultConfig, 'resetPercent' | 'slowPercent' | 'slowMs'> };
 }
 
-const RATES: FaultRates = { throttlePercent: 30, serverErrorPercent: 10, resetPercent: 3, slowPercent: 2, slowMs: [5000, 20_000] };
+// 5xx after forwarding: AWS did the work and the controller never heard (the harder case to get right).
+const RATES: Profile['rates'] = { aws: { throttlePercent: 30, serverErrorPercent: 10, serverErrorMode: 'after' }, network: { resetPercent: 3, slowPercent: 2, slowMs: [5000, 20_000] } };
 
 export const PROFILES: Record<Profile['name'], Profile> = {
   full: { name: 'full', services: 10, hostileKeystores: 10, faultMs: 8 * 60_000, kills: 20, leaderKills: 5, apiserverRestarts: 3, edits: 10, convergeMs: 5 * 60_000, deleteMs: 3 * 60_000, rates: RATES },

@@ -1,6 +1,7 @@
 // For tests, benchmarks and the chaos campaign: the limits proxy's admin API as functions.
 import type { FaultConfig } from './faults.ts';
 import type { LimitRule } from './limits.ts';
+import type { NetworkFaultConfig, NetworkFaultCounts } from './network-faults.ts';
 import { ADMIN_PREFIX, type CallCounts, type Counts } from './proxy.ts';
 
 /** The proxy's URL: the environment exports it (AWS_LIMITS_PROXY_URL; AWS_ENDPOINT_URL is the same). */
@@ -35,6 +36,9 @@ export const limitsProxy = {
   faults: (): Promise<FaultConfig> => call('GET', '/faults'),
   setFaults: (f: Partial<FaultConfig>): Promise<FaultConfig> => call('PUT', '/faults', f),
   clearFaults: (): Promise<FaultConfig> => call('DELETE', '/faults'),
+  networkFaults: (): Promise<{ config: NetworkFaultConfig; counts: NetworkFaultCounts }> => call('GET', '/network'),
+  setNetworkFaults: (f: Partial<NetworkFaultConfig>): Promise<{ config: NetworkFaultConfig; counts: NetworkFaultCounts }> => call('PUT', '/network', f),
+  clearNetworkFaults: (): Promise<{ config: NetworkFaultConfig; counts: NetworkFaultCounts }> => call('DELETE', '/network'),
   limits: (): Promise<{ enforce: boolean; priorRequestNotComplete: boolean; rules: LimitRule[] }> => call('GET', '/limits'),
   setLimits: (l: { enforce?: boolean; priorRequestNotComplete?: boolean; rules?: LimitRule[] }): Promise<{ enforce: boolean; priorRequestNotComplete: boolean; rules: LimitRule[] }> =>
     call('PUT', '/limits', l),

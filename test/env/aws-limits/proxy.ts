@@ -12,7 +12,8 @@
 //   GET    /__aws-limits/limits                  {enforce, priorRequestNotComplete, rules}
 //   PUT    /__aws-limits/limits                  change any of those; new rules start with full buckets
 //
-// More behaviour (slow answers, connection resets, ...) plugs in as a ProxyLayer without a second proxy.
+// More behaviour plugs in as a ProxyLayer without a second proxy: network-faults.ts (resets, slow
+// answers; GET/PUT/DELETE /__aws-limits/network) is one, registered by main.ts.
 import { createServer, request, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { errorAnswer, type Answer } from './answers.ts';
