@@ -3,6 +3,7 @@
 // run can be repeated.
 import type { AwsCall } from './classify.ts';
 import type { ErrorKind } from './answers.ts';
+import { seededRandom as generator } from '../../support/rng.ts';
 
 export interface FaultConfig {
   /** share of matching calls answered with the throttling error, 0-100 */
@@ -47,18 +48,6 @@ export function parseFaults(value: unknown, base: FaultConfig = NO_FAULTS): Faul
   }
   if (!Number.isInteger(out.seed)) throw new Error('faults: seed must be an integer');
   return out;
-}
-
-/** mulberry32: small, fast, good enough to spread faults evenly and repeatably. */
-function generator(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 export interface FaultDecision {
