@@ -2,17 +2,18 @@
 // start two replicas of the real CLI behind a fault proxy and an apiserver that restarts, apply the
 // resources and the bad manifests, run the seeded fault schedule, then let it converge, check, delete
 // everything, check again. Returns one row per check.
+import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { KubeConfig } from '@kubernetes/client-node';
-import { paths } from '../env/config.ts';
+import { paths, REPO_ROOT } from '../env/config.ts';
 import { release, up } from '../env/env.ts';
 import { freePort, sleep } from '../env/proc.ts';
 import { apiErrorOf, applyManifests, createTestNamespace, extraApiserver, kubeConfig } from '../integration/support/index.ts';
 import { installCrds } from '../integration/support/controller.ts';
 import { createZone } from '../integration/dns-alias/harness.ts';
 import { limitsProxy, sumCounts } from '../env/aws-limits/client.ts';
-import { clusterCertificates, deleteResource, elbv2Problems, iamProblems, readResource, route53Problems, statusAndEvents, type AwsScope } from './checks.ts';
+import { clusterCertificates, deleteResource, elbv2Problems, iamProblems, readResource, route53Problems, statusAndEvents, type AwsScope, type Findings } from './checks.ts';
 import { judgeResources, leaks, problemsRow, type Observed, type Row } from './judge.ts';
 import { buildFixtures, type CampaignResource } from './fixtures.ts';
 import { seedForeign } from './foreign.ts';
@@ -67,6 +68,8 @@ export async function runCampaign(profile: Profile, seed: number): Promise<Row[]
 async function campaign(profile: Profile, seed: number, t0: number, cleanups: Array<() => Promise<unknown>>): Promise<Row[]> {
   const rows: Row[] = [];
   const kc = kubeConfig();
+  // The replicas run the bundle, as the image does: built first when src/ is newer.
+  execFileSync(process.execPath, [join(REPO_ROOT, 'scripts', 'build.ts'), '--if-stale'], { stdio: ['ignore', 'inherit', 'inherit'] });
   await installCrds();
   const ns = await createTestNamespace('chaos');
   cleanups.push(() => ns.delete());
@@ -173,10 +176,11 @@ async function campaign(profile: Profile, seed: number, t0: number, cleanups: Ar
   const scope: AwsScope = { clusterName, namespace: ns.name, zone, foreignRecordNames: foreign.recordNames };
   const lbsDns = (objs: readonly Observed[]) => (name: string): string | undefined =>
     (objs.find((o) => o.resource.kind === 'LoadBalancedService' && o.resource.name === name)?.obj?.status?.['loadBalancer'] as { dnsName?: string } | undefined)?.dnsName;
+  const row = (section: string, name: string, f: Findings): Row => problemsRow(section, name, f.problems, f.found);
   const awsRows = async (objs: readonly Observed[]): Promise<Row[]> => [
-    problemsRow('AWS', 'ELBv2: exactly the desired load balancers, listeners, target groups per owner', await elbv2Problems(scope, objs)),
-    problemsRow('AWS', 'IAM: exactly one certificate per ServerCertificate, none for the refused', await iamProblems(scope, objs)),
-    problemsRow('AWS', 'Route 53: each DnsAlias CNAME -> its load balancer + ownership TXT, nothing else', await route53Problems(scope, objs, lbsDns(objs))),
+    row('AWS', 'ELBv2: exactly the desired load balancers, listeners, target groups per owner', await elbv2Problems(scope, objs)),
+    row('AWS', 'IAM: exactly one certificate per ServerCertificate, none for the refused', await iamProblems(scope, objs)),
+    row('AWS', 'Route 53: each DnsAlias CNAME -> its load balancer + ownership TXT, nothing else', await route53Problems(scope, objs, lbsDns(objs))),
   ];
   let objs: Observed[] = [];
   let resourceRows: Row[] = [];
@@ -215,7 +219,7 @@ async function campaign(profile: Profile, seed: number, t0: number, cleanups: Ar
   const view = await awsView(clusterName);
   rows.push(problemsRow('deletion', 'ELBv2: no load balancer or target group of the cluster left', [...view.loadBalancers.map((l) => `load balancer ${l.lb.LoadBalancerName}`), ...view.targetGroups.map((t) => `target group ${t.tg.TargetGroupName}`)]));
   rows.push(problemsRow('deletion', 'IAM: no certificate under the cluster path left', (await clusterCertificates(clusterName)).map((x) => `${x.path}${x.name}`)));
-  rows.push(problemsRow('deletion', 'Route 53: only the foreign records left in the zone', await route53Problems(scope, [], () => undefined)));
+  rows.push(row('deletion', 'Route 53: only the foreign records left in the zone', await route53Problems(scope, [], () => undefined)));
 
   const foreignEnd = await Promise.all(foreign.objects.map((f) => f.fingerprint()));
   foreign.objects.forEach((f, i) => {

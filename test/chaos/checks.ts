@@ -36,6 +36,12 @@ function holders(observed: readonly Observed[]): Map<string, Observed> {
   return new Map(observed.filter((o) => o.resource.expect.kind !== 'refused' && isReady(o.obj)).map((o) => [o.resource.name, o]));
 }
 
+/** What a check found wrong, and what it looked at (so a pass on an empty account shows as such). */
+export interface Findings {
+  problems: string[];
+  found: string;
+}
+
 export interface AwsScope {
   clusterName: string;
   namespace: string;
@@ -45,7 +51,7 @@ export interface AwsScope {
 }
 
 /** ELBv2: per owner exactly one load balancer, its listeners and target groups with the spec's targets; nothing for anyone else. */
-export async function elbv2Problems(scope: AwsScope, observed: readonly Observed[]): Promise<string[]> {
+export async function elbv2Problems(scope: AwsScope, observed: readonly Observed[]): Promise<Findings> {
   const view = await awsView(scope.clusterName);
   const hold = holders(observed);
   const problems: string[] = [];
@@ -74,7 +80,7 @@ export async function elbv2Problems(scope: AwsScope, observed: readonly Observed
   const known = new Set(observed.map((o) => owner(o.resource.kind, scope.namespace, o.resource.name)));
   for (const l of view.loadBalancers) if (!known.has(l.tags[TAG_OWNER] ?? '')) problems.push(`load balancer ${l.lb.LoadBalancerName} owned by ${l.tags[TAG_OWNER] ?? 'nobody'}`);
   for (const t of view.targetGroups) if (!known.has(t.tags[TAG_OWNER] ?? '')) problems.push(`target group ${t.tg.TargetGroupName} owned by ${t.tags[TAG_OWNER] ?? 'nobody'}`);
-  return problems;
+  return { problems, found: `${view.loadBalancers.length} load balancers, ${view.listeners.length} listeners, ${view.targetGroups.length} target groups` };
 }
 
 /** Every IAM server certificate under the cluster's path. moto ignores PathPrefix, so it is filtered here. */
@@ -93,7 +99,7 @@ export async function clusterCertificates(clusterName: string): Promise<Array<{ 
 }
 
 /** IAM: one certificate per Ready ServerCertificate (the one its status names), none for the rest. */
-export async function iamProblems(scope: AwsScope, observed: readonly Observed[]): Promise<string[]> {
+export async function iamProblems(scope: AwsScope, observed: readonly Observed[]): Promise<Findings> {
   const certs = await clusterCertificates(scope.clusterName);
   const hold = holders(observed);
   const problems: string[] = [];
@@ -107,11 +113,11 @@ export async function iamProblems(scope: AwsScope, observed: readonly Observed[]
     else if (want === 1 && o.obj?.status?.['arn'] !== mine[0]!.arn) problems.push(`${o.resource.name}: status.arn ${String(o.obj?.status?.['arn'])} is not ${mine[0]!.arn}`);
   }
   for (const c of certs) if (!claimed.has(c.name)) problems.push(`certificate ${c.path}${c.name} belongs to no campaign resource`);
-  return problems;
+  return { problems, found: `${certs.length} certificates` };
 }
 
 /** Route 53: each Ready DnsAlias's CNAME (to its load balancer) and ownership TXT, nothing else of the campaign's. */
-export async function route53Problems(scope: AwsScope, observed: readonly Observed[], lbsDns: (name: string) => string | undefined): Promise<string[]> {
+export async function route53Problems(scope: AwsScope, observed: readonly Observed[], lbsDns: (name: string) => string | undefined): Promise<Findings> {
   const records = await zoneRecords(scope.zone.id);
   const hold = holders(observed);
   const problems: string[] = [];
@@ -135,7 +141,7 @@ export async function route53Problems(scope: AwsScope, observed: readonly Observ
     if (foreign.has(r.Name ?? '')) continue;
     if (!expected.has(`${r.Name}|${r.Type}`)) problems.push(`unexpected ${r.Type} ${r.Name}`);
   }
-  return problems;
+  return { problems, found: `${records.length} records in the zone (${foreign.size} foreign)` };
 }
 
 /** Status and events of the namespace, as text, for the key material check. */

@@ -77,6 +77,7 @@ export function leaks(texts: ReadonlyArray<{ where: string; text: string }>, nee
   return found;
 }
 
-export function problemsRow(section: string, name: string, problems: readonly string[]): Row {
-  return { section, name, ok: problems.length === 0, detail: problems.length ? `${problems.length} problem(s): ${problems.slice(0, 4).join('; ')}` : 'as desired' };
+export function problemsRow(section: string, name: string, problems: readonly string[], found = ''): Row {
+  const seen = found ? ` (${found})` : '';
+  return { section, name, ok: problems.length === 0, detail: problems.length ? `${problems.length} problem(s): ${problems.slice(0, 4).join('; ')}${seen}` : `as desired${seen}` };
 }

@@ -1,14 +1,12 @@
-// The controller as users run it: the real CLI (`node src/main.ts`, as the process tests run it) in
-// two replicas with leader election, each restarted like a Deployment's pod when it dies. Every
+// The controller as users run it: the bundled CLI (`node --enable-source-maps dist/main.js`, as the
+// image and the process tests run it; test/support/dist.ts) in two replicas with leader election, each restarted like a Deployment's pod when it dies. Every
 // incarnation appends its output to the slot's log file; exits are recorded for the report.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, openSync } from 'node:fs';
-import { join } from 'node:path';
 import { CoordinationV1Api, type KubeConfig } from '@kubernetes/client-node';
 import { REPO_ROOT } from '../env/config.ts';
+import { controllerArgv } from '../support/dist.ts';
 
-const NODE = join(REPO_ROOT, 'node_modules', '.bin', 'node');
-const MAIN = join(REPO_ROOT, 'src', 'main.ts');
 export const LEASE_NAME = 'chaos-leader';
 /** The campaign's graceful shutdown timeout, short so a SIGTERM under slow AWS answers is measurable. */
 export const GRACEFUL_SHUTDOWN_S = 10;
@@ -67,16 +65,15 @@ export class Replica {
     const fd = openSync(o.logFile, 'a');
     try {
       this.child = spawn(
-        NODE,
-        [
-          MAIN,
+        process.execPath,
+        controllerArgv([
           '--cluster-name', o.clusterName, '--namespace', o.namespace,
           '--leader-elect', '--leader-election-namespace', o.namespace, '--leader-election-id', LEASE_NAME, '--leader-election-identity', this.identity,
           '--lease-duration', '8s', '--renew-deadline', '6s', '--retry-period', '1s',
           '--resync-period', '1m', '--graceful-shutdown-timeout', `${GRACEFUL_SHUTDOWN_S}s`,
           '--metrics-bind-address', '0', '--health-probe-bind-address', `127.0.0.1:${o.healthPort}`,
           '--kubeconfig', o.kubeconfig,
-        ],
+        ]),
         { cwd: REPO_ROOT, env: o.env, stdio: ['ignore', fd, fd] },
       );
     } finally {
