@@ -38,3 +38,4 @@ export {
   type Outcome,
 } from './conditions.ts';
 export { isDeleting, hasFinalizer, generationOf } from './objects.ts';
+export { boundList, boundText, joinBounded, MAX_MESSAGE_ITEMS, MAX_STATUS_LIST, MAX_STATUS_TEXT } from './bounded.ts';

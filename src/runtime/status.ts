@@ -1,6 +1,8 @@
 // Status writes through the /status subresource: optimistic concurrency on resourceVersion, the
-// status recomputed from a fresh read after a conflict, and no request when nothing changed.
+// status recomputed from a fresh read after a conflict, no request when nothing changed, and
+// every string and list of strings bounded (./bounded.ts).
 import type { Logger } from 'pino';
+import { boundStatus } from './bounded.ts';
 import { KubeApiError } from './errors.ts';
 import { jsonEqual } from './json-equal.ts';
 import type { KubeClient, KubeObject, ResourceType, StatusUpdateResult, StatusWriter } from './types.ts';
@@ -24,7 +26,8 @@ export class StatusUpdater implements StatusWriter {
   ): Promise<StatusUpdateResult<T>> {
     let current: T | undefined = obj;
     for (let attempt = 1; current; attempt++) {
-      const next = { ...compute(current), observedGeneration: current.metadata?.generation };
+      // Bounded, so a long message or list cannot get every write refused (422) for its size.
+      const next = boundStatus({ ...compute(current), observedGeneration: current.metadata?.generation });
       if (jsonEqual(current.status, next)) return { written: false, object: current };
       try {
         const written = await this.kube.replace<T>(resource, { ...current, status: next }, { subresource: 'status' }, signal);

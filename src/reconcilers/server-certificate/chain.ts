@@ -5,6 +5,7 @@
 import type { KeyObject, X509Certificate } from 'node:crypto';
 import { distinguishedName, rfc3339, sha256Hex, shortName } from './fingerprints.ts';
 import type { Material, SourcedCertificate, SourcedKey } from './read-secret.ts';
+import { joinBounded } from '../../runtime/index.ts';
 import { PkiFailure } from './reasons.ts';
 
 export interface ChainOptions {
@@ -147,7 +148,7 @@ function missingIssuer(current: SourcedCertificate, index: number, unused: Sourc
   }
   const unlinkedCas = unused.filter((c) => c.x509.ca);
   if (unlinkedCas.length > 0) {
-    const supplied = unlinkedCas.map((c) => `${shortName(c.x509)} (${c.source} index ${c.index})`).join(', ');
+    const supplied = joinBounded(unlinkedCas.map((c) => `${shortName(c.x509)} (${c.source} index ${c.index})`), ', ');
     throw new PkiFailure('IncompleteChain',
       `chain is missing the issuer of ${shortName(current.x509)} (index ${index}), which is ${issuerName}; supplied but not linked: ${supplied}`);
   }

@@ -12,6 +12,7 @@ import {
   type ChainEntryInfo,
 } from './fingerprints.ts';
 import { toPem } from './pem.ts';
+import { joinBounded } from '../../runtime/index.ts';
 import { decodeFailure, decodeSecret, fromWire, type DecodedSecret } from './decode.ts';
 import { resolveSecretKeys, type SecretData, type SecretKeys } from './read-secret.ts';
 import type { ChainFailureReason } from './reasons.ts';
@@ -64,7 +65,7 @@ export function evaluateDecoded(decoded: DecodedSecret, input: Omit<PkiInput, 'd
     const summary = `${shortName(built.leaf.x509)} with ${chainText}, valid until ${bundle.leaf.notAfter}`;
     return repairs.length === 0
       ? { ok: true, reason: 'Valid', message: summary, repairs, bundle }
-      : { ok: true, reason: 'Repaired', message: `${summary}; repaired: ${repairs.join('; ')}`, repairs, bundle };
+      : { ok: true, reason: 'Repaired', message: `${summary}; repaired: ${joinBounded(repairs, '; ')}`, repairs, bundle };
   } catch (err) {
     const failure = decodeFailure(err);
     return { ok: false, reason: failure.reason, message: failure.message, repairs };

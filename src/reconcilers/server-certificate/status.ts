@@ -2,7 +2,7 @@
 // status says about the certificate in use: arn, name, certificate and chain describe the last good
 // upload until a new one replaces it.
 import { ConditionType, Reason, type ServerCertificateStatus } from '../../crds/index.ts';
-import { setCondition, setOutcome, getCondition, type Condition, type Outcome } from '../../runtime/index.ts';
+import { boundList, joinBounded, setCondition, setOutcome, getCondition, type Condition, type Outcome } from '../../runtime/index.ts';
 import type { DesiredCertificate } from './build.ts';
 import { rfc3339 } from './fingerprints.ts';
 import type { CertificatePlan, DriftEntry, PendingDeletion } from './plan.ts';
@@ -40,7 +40,7 @@ export function nextStatus(cur: ServerCertificateStatus | undefined, input: Stat
           serverCertificateId: inUse.id,
           certificate: desired.bundle.leaf,
           chain: desired.bundle.chain,
-          repairs: desired.evaluation?.repairs ?? [],
+          repairs: boundList(desired.evaluation?.repairs ?? []),
         }
       : {}),
     pendingDeletion: withSince(input.pending, cur?.pendingDeletion, now),
@@ -108,7 +108,7 @@ export function withSince(pending: PendingDeletion[], previous: PendingStatus | 
 }
 
 export function summarizeDrift(drift: DriftEntry[]): string {
-  return drift.map((d) => `${d.path}: ${d.actual} -> ${d.desired}`).join('; ');
+  return joinBounded(drift.map((d) => `${d.path}: ${d.actual} -> ${d.desired}`), '; ');
 }
 
 function clipDrift(d: DriftEntry): DriftEntry {
