@@ -32,11 +32,11 @@ async function applyAll(resources: readonly CampaignResource[], namespace: strin
   for (const r of resources) {
     try {
       await applyManifests(r.manifest, { namespace, fieldManager: 'chaos' });
-      observed.set(r.name, { resource: r });
+      observed.set(`${r.kind}/${r.name}`, { resource: r });
     } catch (e) {
       const refusal = apiErrorOf(e);
       if (!refusal) throw e;
-      observed.set(r.name, { resource: r, refusal });
+      observed.set(`${r.kind}/${r.name}`, { resource: r, refusal });
     }
   }
   return observed;
@@ -232,7 +232,7 @@ async function campaign(profile: Profile, seed: number, t0: number, cleanups: Ar
   const health = await stopSampling();
   await Promise.all(replicas.map((r) => r.stop()));
   for (const h of health) {
-    rows.push({ section: 'healthz', name: `replica ${h.slot}: /healthz never slower than ${HEALTHZ_LIMIT_MS} ms`, ok: h.slow === 0 && h.samples > 0, detail: `${h.samples} samples, ${h.slow} slower, max ${h.maxMs} ms${h.worst.length ? ` (worst at ${h.worst.map((w) => `${w.at.slice(11, 19)} ${w.ms} ms`).join(', ')})` : ''}` });
+    rows.push({ section: 'healthz', name: `replica ${h.slot}: /healthz never slower than ${HEALTHZ_LIMIT_MS} ms`, ok: h.slow === 0 && h.samples > 0, detail: `${h.samples} samples, ${h.slow} slower, max ${h.maxMs} ms${h.samplerStalled ? `, ${h.samplerStalled} slow while the sampler itself stalled (not counted)` : ''}${h.worst.length ? ` (worst at ${h.worst.map((w) => `${w.at.slice(11, 19)} ${w.ms} ms`).join(', ')})` : ''}` });
   }
   const term = terms[0];
   rows.push({

@@ -31,9 +31,10 @@ export async function deleteResource(kc: KubeConfig, namespace: string, kind: Ki
 const owner = (kind: Kind, namespace: string, name: string): string => `${kind}/${namespace}/${name}`;
 const bare = (dns: string | undefined): string => (dns ?? '').replace(/\.$/, '').toLowerCase();
 
-/** Which resources should hold AWS objects now: Ready ones with expectations, and the winner of each group. */
-function holders(observed: readonly Observed[]): Map<string, Observed> {
-  return new Map(observed.filter((o) => o.resource.expect.kind !== 'refused' && isReady(o.obj)).map((o) => [o.resource.name, o]));
+/** Which resources should hold AWS objects now (by kind and name): the Ready ones that are not bad input, so also the winner of a shared name. */
+function holders(observed: readonly Observed[]): { has(kind: Kind, name: string): boolean } {
+  const ids = new Set(observed.filter((o) => o.resource.expect.kind !== 'refused' && isReady(o.obj)).map((o) => `${o.resource.kind}/${o.resource.name}`));
+  return { has: (kind, name) => ids.has(`${kind}/${name}`) };
 }
 
 /** What a check found wrong, and what it looked at (so a pass on an empty account shows as such). */
@@ -59,7 +60,7 @@ export async function elbv2Problems(scope: AwsScope, observed: readonly Observed
   for (const o of observed.filter((x) => x.resource.kind === 'LoadBalancedService')) {
     const r = o.resource;
     const id = owner('LoadBalancedService', scope.namespace, r.name);
-    const want = hold.has(r.name) ? r.aws : { loadBalancers: 0, targetGroups: 0, listeners: 0 };
+    const want = hold.has('LoadBalancedService', r.name) ? r.aws : { loadBalancers: 0, targetGroups: 0, listeners: 0 };
     const lbs = lbsOf(id);
     const lbArns = new Set(lbs.map((l) => l.lb.LoadBalancerArn));
     const listeners = view.listeners.filter((l) => lbArns.has(l.listener.LoadBalancerArn));
@@ -69,7 +70,7 @@ export async function elbv2Problems(scope: AwsScope, observed: readonly Observed
       problems.push(`${r.name}: ${got.loadBalancers} LB/${got.listeners} listeners/${got.targetGroups} TG, want ${want.loadBalancers}/${want.listeners}/${want.targetGroups}`);
       continue;
     }
-    if (!hold.has(r.name)) continue;
+    if (!hold.has('LoadBalancedService', r.name)) continue;
     const spec = r.manifest as unknown as { spec: { loadBalancer: { idleTimeoutSeconds: number }; targetGroups: Array<{ targets: Array<{ id: string }> }> } };
     const idle = lbs[0]!.attributes['idle_timeout.timeout_seconds'];
     if (idle !== String(spec.spec.loadBalancer.idleTimeoutSeconds)) problems.push(`${r.name}: idle timeout ${idle}, spec ${spec.spec.loadBalancer.idleTimeoutSeconds}`);
@@ -108,7 +109,7 @@ export async function iamProblems(scope: AwsScope, observed: readonly Observed[]
     const iamName = (o.resource.manifest as unknown as { spec: { iam: { name: string } } }).spec.iam.name;
     const mine = certs.filter((c) => new RegExp(`^${iamName.replace(/[.]/g, '\\.')}-[0-9a-f]{8}$`).test(c.name));
     mine.forEach((c) => claimed.add(c.name));
-    const want = hold.has(o.resource.name) ? o.resource.aws.certificates : 0;
+    const want = hold.has('ServerCertificate', o.resource.name) ? o.resource.aws.certificates : 0;
     if (mine.length !== want) problems.push(`${o.resource.name}: ${mine.length} certificates, want ${want}`);
     else if (want === 1 && o.obj?.status?.['arn'] !== mine[0]!.arn) problems.push(`${o.resource.name}: status.arn ${String(o.obj?.status?.['arn'])} is not ${mine[0]!.arn}`);
   }
@@ -122,7 +123,7 @@ export async function route53Problems(scope: AwsScope, observed: readonly Observ
   const hold = holders(observed);
   const problems: string[] = [];
   const expected = new Set<string>();
-  for (const o of observed.filter((x) => x.resource.kind === 'DnsAlias' && hold.has(x.resource.name))) {
+  for (const o of observed.filter((x) => x.resource.kind === 'DnsAlias' && hold.has('DnsAlias', x.resource.name))) {
     const spec = (o.resource.manifest as unknown as { spec: { names: Array<{ name: string }>; target: { loadBalancedServiceRef: { name: string } }; ttlSeconds: number } }).spec;
     const name = spec.names[0]!.name;
     expected.add(`${name}.|CNAME`).add(`_albatross.${name}.|TXT`);
