@@ -1,24 +1,49 @@
 // The AWS request budgets (a token bucket per service and API class) and their text form, as
 // --aws-budgets / ALBATROSS_AWS_BUDGETS take it. Pure: config.ts parses with it before anything starts.
-import type { ApiClass, AwsService } from './call.ts';
 import type { BucketSpec } from './token-bucket.ts';
 
-export type BudgetKey = `${AwsService}:${ApiClass}`;
+export type AwsService = 'elbv2' | 'iam' | 'route53' | 'ec2';
+/**
+ * read: Describe*, List*, Get*; write: other mutating calls. ELBv2 throttles two kinds of mutating
+ * calls in buckets of their own: register (RegisterTargets, DeregisterTargets) and modify (Modify*).
+ */
+export type ApiClass = 'read' | 'write' | 'register' | 'modify';
+
+export type BudgetKey = 'elbv2:read' | 'elbv2:write' | 'elbv2:register' | 'elbv2:modify' | `${Exclude<AwsService, 'elbv2'>}:${'read' | 'write'}`;
 export type AwsBudgets = Partial<Record<BudgetKey, BucketSpec>>;
 
-/** Defaults near AWS's published per-account limits (ELBv2 describe ~ 20/s, Route 53 5/s, IAM low). */
+/**
+ * Defaults at (never above) AWS's documented per-account refill rates, bursts three quarters of
+ * the documented bucket sizes (AWS's bucket may not be full when ours is), so a lone controller is
+ * not throttled by AWS (docs/operations.md):
+ * ELBv2 Describe* 10/s (bucket 40), registration 4/s (20), Modify* 3/s (20), other mutating 3/s;
+ * Route 53 5 requests/s per account in all, split 3 reads + 2 changes; IAM (AWS publishes no
+ * figure) 8/s in all; EC2 Describe* 20/s (bucket 100). When AWS throttles anyway (other tools share
+ * the account) every bucket of that service slows down (call.ts, AIMD).
+ */
 export const DEFAULT_BUDGETS: Record<BudgetKey, BucketSpec> = {
-  'elbv2:read': { ratePerSecond: 20, burst: 40 },
-  'elbv2:write': { ratePerSecond: 10, burst: 20 },
-  'iam:read': { ratePerSecond: 10, burst: 20 },
-  'iam:write': { ratePerSecond: 5, burst: 10 },
-  'route53:read': { ratePerSecond: 5, burst: 10 },
-  'route53:write': { ratePerSecond: 5, burst: 5 },
+  'elbv2:read': { ratePerSecond: 10, burst: 30 },
+  'elbv2:write': { ratePerSecond: 3, burst: 15 },
+  'elbv2:register': { ratePerSecond: 4, burst: 15 },
+  'elbv2:modify': { ratePerSecond: 3, burst: 15 },
+  'iam:read': { ratePerSecond: 5, burst: 10 },
+  'iam:write': { ratePerSecond: 3, burst: 5 },
+  'route53:read': { ratePerSecond: 3, burst: 3 },
+  'route53:write': { ratePerSecond: 2, burst: 2 },
   'ec2:read': { ratePerSecond: 20, burst: 40 },
   'ec2:write': { ratePerSecond: 5, burst: 10 },
 };
 
-export const BUDGETS_SYNTAX = '<service>:<read|write>=<rate per second>/<burst>, comma-separated; service one of elbv2, iam, route53, ec2';
+export const BUDGETS_SYNTAX =
+  '<service>:<class>=<rate per second>/<burst>, comma-separated; service one of elbv2, iam, route53, ec2; class read or write (elbv2 also register, modify)';
+
+/** Which budget an operation draws from: Describe*, List*, Get* read; ELBv2's registration and Modify* calls their own. */
+export function apiClassOf(service: AwsService, operation: string): ApiClass {
+  if (/^(Describe|List|Get)/.test(operation)) return 'read';
+  if (service === 'elbv2' && /^(RegisterTargets|DeregisterTargets)$/.test(operation)) return 'register';
+  if (service === 'elbv2' && operation.startsWith('Modify')) return 'modify';
+  return 'write';
+}
 
 /** The text form again: { 'elbv2:read': {20, 40} } -> 'elbv2:read=20/40'. */
 export function formatAwsBudgets(budgets: AwsBudgets): string {
@@ -44,8 +69,8 @@ export class AwsBudgetError extends Error {
 export function parseAwsBudgets(text: string): AwsBudgets {
   const out: AwsBudgets = {};
   for (const entry of text.split(',').map((s) => s.trim()).filter(Boolean)) {
-    const m = /^(elbv2|iam|route53|ec2):(read|write)=(\d+(?:\.\d+)?)\/(\d+)$/.exec(entry);
-    if (!m) throw new AwsBudgetError(entry, `expected ${BUDGETS_SYNTAX}`);
+    const m = /^(elbv2|iam|route53|ec2):(read|write|register|modify)=(\d+(?:\.\d+)?)\/(\d+)$/.exec(entry);
+    if (!m || !(`${m[1]}:${m[2]}` in DEFAULT_BUDGETS)) throw new AwsBudgetError(entry, `expected ${BUDGETS_SYNTAX}`);
     const key = `${m[1]}:${m[2]}` as BudgetKey;
     const spec = { ratePerSecond: Number(m[3]), burst: Number(m[4]) };
     // A zero rate or burst would make every call of that class wait forever.

@@ -89,6 +89,8 @@ const PAGE_SIZE = 400;
 export interface Elbv2Api {
   describeLoadBalancersByName(name: string): Promise<LoadBalancer[]>;
   describeLoadBalancersByArn(arns: string[]): Promise<LoadBalancer[]>;
+  /** every load balancer of the account and region (paginated) */
+  listLoadBalancers(): Promise<LoadBalancer[]>;
   describeLoadBalancerAttributes(arn: string): Promise<Attributes>;
   describeTags(arns: string[]): Promise<Map<string, Tags>>;
   listTargetGroups(): Promise<TargetGroup[]>;
@@ -237,6 +239,14 @@ export class SdkElbv2 implements Elbv2Api {
       const out = await this.send('DescribeLoadBalancers', command);
       return out.LoadBalancers ?? [];
     });
+  }
+
+  async listLoadBalancers(): Promise<LoadBalancer[]> {
+    return this.paginate(
+      'DescribeLoadBalancers',
+      (marker) => new DescribeLoadBalancersCommand({ PageSize: PAGE_SIZE, Marker: marker }),
+      (page) => page.LoadBalancers,
+    );
   }
 
   async describeLoadBalancerAttributes(arn: string): Promise<Attributes> {

@@ -462,6 +462,19 @@ export interface LoadBalancedServiceStatus {
     state?: string;
   };
   /**
+   * The last time the controller found AWS matching the spec (every input included), for which generation and
+   * inputs: a restarted controller does not look at AWS again for an object whose inputs are unchanged since,
+   * until its periodic re-check is due.
+   */
+  inSync?: {
+    /** The metadata.generation that was in sync. */
+    observedGeneration?: number;
+    /** Hash of everything the desired AWS state was built from (spec, certificate ARNs, endpoints). */
+    inputsHash?: string;
+    /** When AWS was last seen matching. */
+    time?: string;
+  };
+  /**
    * Load balancers replaced by the one in status.loadBalancer (a new scheme or name) that still serve while
    * DNS moves over; each is deleted with its target groups once the new one is active and the drain period
    * has passed since the switch.

@@ -107,7 +107,7 @@ export class Controller {
       const requeue = result.requeueAfterMs;
       reconcileTotal.inc({ controller: this.name, result: requeue && requeue > 0 ? 'requeue_after' : 'success' });
       if (requeue && requeue > 0) this.queue.addAfter(key, requeue, 'change');
-      if (this.o.store.getByKey(key)) this.queue.addAfter(key, jitter(this.o.resyncPeriodMs), 'resync');
+      if (this.o.store.getByKey(key)) this.queue.addAfter(key, result.resyncAfterMs ?? jitter(this.o.resyncPeriodMs), 'resync');
       else this.queue.cancelScheduled(key);
       log.debug({ durationMs: Math.round(seconds() * 1000), requeueAfterMs: requeue }, 'reconcile done');
     } catch (err) {

@@ -87,6 +87,11 @@ export interface ReconcileContext {
 export interface ReconcileResult {
   /** Reconcile this key again after this delay (in addition to the periodic resync). */
   requeueAfterMs?: number;
+  /**
+   * The periodic re-check is due after this delay instead of one resync period (jittered): an
+   * object found in sync at its last check keeps that check's phase, so re-checks stay spread.
+   */
+  resyncAfterMs?: number;
 }
 
 export interface Reconciler {

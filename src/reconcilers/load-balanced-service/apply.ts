@@ -2,7 +2,7 @@
 // its ownership tags in the same call and is found again by observe (name + tags), so a crash at
 // any point followed by a fresh observe -> plan -> apply converges without duplicates. Deletes of
 // things already gone count as done.
-import type { Elbv2Api } from '../../aws/elbv2.ts';
+import type { Elbv2Api, LoadBalancer } from '../../aws/elbv2.ts';
 import { AwsError, isAwsErrorKind } from '../../aws/errors.ts';
 import { actionToAws, conditionsToAws, tagsToAws } from './aws-shapes.ts';
 import type { HealthCheck } from './model.ts';
@@ -18,6 +18,8 @@ export interface ApplyHooks {
 export interface ApplyResult {
   refs: Refs;
   applied: PlanAction[];
+  /** the load balancer as CreateLoadBalancer returned it (its DNS name, its state: provisioning) */
+  createdLoadBalancer?: LoadBalancer;
 }
 
 function healthCheckInput(hc: HealthCheck, protocolVersion: string): {
@@ -57,6 +59,7 @@ async function gone(fn: () => Promise<void>, extraCodes: string[] = []): Promise
 export async function apply(api: Elbv2Api, p: Plan, hooks: ApplyHooks = {}): Promise<ApplyResult> {
   const refs: Refs = structuredClone(p.refs);
   const applied: PlanAction[] = [];
+  let createdLoadBalancer: LoadBalancer | undefined;
 
   const lb = (): string => {
     if (!refs.loadBalancer) throw new Error('plan refers to the load balancer before it exists');
@@ -128,6 +131,7 @@ export async function apply(api: Elbv2Api, p: Plan, hooks: ApplyHooks = {}): Pro
         });
         refs.loadBalancer = created.LoadBalancerArn ?? null;
         refs.listeners = {};
+        createdLoadBalancer = created;
         break;
       }
       case 'setSubnets':
@@ -205,7 +209,16 @@ export async function apply(api: Elbv2Api, p: Plan, hooks: ApplyHooks = {}): Pro
           hooks.disablingDeletionProtection?.(a.name);
           await gone(() => api.modifyLoadBalancerAttributes(a.arn, { 'deletion_protection.enabled': 'false' }));
         }
-        await gone(() => api.deleteLoadBalancer(a.arn));
+        try {
+          await gone(() => api.deleteLoadBalancer(a.arn));
+        } catch (err) {
+          // Deletion protection turned on outside the spec (AWS refuses): deleting the resource
+          // with deletionPolicy Delete turns it off, as when the spec had it on.
+          if (!(err instanceof AwsError && err.code.startsWith('OperationNotPermitted')) || !hooks.disablingDeletionProtection) throw err;
+          hooks.disablingDeletionProtection(a.name);
+          await gone(() => api.modifyLoadBalancerAttributes(a.arn, { 'deletion_protection.enabled': 'false' }));
+          await gone(() => api.deleteLoadBalancer(a.arn));
+        }
         if (refs.loadBalancer === a.arn) refs.loadBalancer = null;
         break;
       case 'deleteTargetGroup':
@@ -216,5 +229,5 @@ export async function apply(api: Elbv2Api, p: Plan, hooks: ApplyHooks = {}): Pro
     applied.push(a);
     hooks.applied?.(a);
   }
-  return { refs, applied };
+  return { refs, applied, ...(createdLoadBalancer ? { createdLoadBalancer } : {}) };
 }

@@ -53,7 +53,22 @@ function ownerOf(tags: Tags | undefined): string {
   return `${t[TAG_OWNER] ?? '?'} in cluster ${t[TAG_CLUSTER] ?? '?'}`;
 }
 
-export async function observe(api: Elbv2Api, input: ObserveInput): Promise<ActualState> {
+/** The AWS objects a resource owns (found by name, remembered ARN and ownership tags), before any detail is read. */
+export interface Owned {
+  loadBalancers: LoadBalancer[];
+  targetGroups: Array<{ tg: TargetGroup; key: string }>;
+  /** listeners of the load balancers with our name (only when asked for) */
+  listenersByLb: Map<string, Listener[]>;
+  tags: Map<string, Tags>;
+  conflicts: Conflict[];
+}
+
+/**
+ * Candidates by name and by remembered ARN, their tags in one batch, ownership decided. With
+ * `listeners`, the listeners of the load balancer with our name are fetched first so their tags
+ * ride in the same DescribeTags batch (observation); deletion needs none.
+ */
+export async function findOwned(api: Elbv2Api, input: ObserveInput, opts: { listeners: boolean }): Promise<Owned> {
   const desiredTgNames = new Set(input.targetGroupNames.values());
   const keyByDesiredName = new Map([...input.targetGroupNames.entries()].map(([k, n]) => [n, k]));
 
@@ -77,14 +92,14 @@ export async function observe(api: Elbv2Api, input: ObserveInput): Promise<Actua
   ].filter((a) => a && !byNameArns.has(a));
   const lbCandidates: LoadBalancer[] = [...byName, ...(extraArns.length ? await api.describeLoadBalancersByArn(extraArns) : [])];
 
-  // Listeners of the load balancer(s) with our name, fetched before ownership is known so their
-  // tags ride in the same DescribeTags batch.
   const listenersByLb = new Map<string, Listener[]>();
-  await Promise.all(
-    byName.map(async (lb) => {
-      if (lb.LoadBalancerArn) listenersByLb.set(lb.LoadBalancerArn, await api.describeListeners(lb.LoadBalancerArn));
-    }),
-  );
+  if (opts.listeners) {
+    await Promise.all(
+      byName.map(async (lb) => {
+        if (lb.LoadBalancerArn) listenersByLb.set(lb.LoadBalancerArn, await api.describeListeners(lb.LoadBalancerArn));
+      }),
+    );
+  }
   const listenerArns = [...listenersByLb.values()].flat().map((l) => l.ListenerArn ?? '');
   const tags = await api.describeTags([
     ...lbCandidates.map((lb) => lb.LoadBalancerArn ?? ''),
@@ -116,6 +131,11 @@ export async function observe(api: Elbv2Api, input: ObserveInput): Promise<Actua
     else if (o === 'unowned' && desiredKey !== undefined && input.adopt) ownedTgs.push({ tg, key: desiredKey });
     else if (desiredKey !== undefined) conflicts.push({ kind: 'targetgroup', name, arn, owner: ownerOf(t) });
   }
+  return { loadBalancers: ownedLbs, targetGroups: ownedTgs, listenersByLb, tags, conflicts };
+}
+
+export async function observe(api: Elbv2Api, input: ObserveInput): Promise<ActualState> {
+  const { loadBalancers: ownedLbs, targetGroups: ownedTgs, listenersByLb, tags, conflicts } = await findOwned(api, input, { listeners: true });
 
   // Details, in parallel (the shared token bucket paces them).
   const loadBalancers: ActualLoadBalancer[] = await Promise.all(

@@ -2,6 +2,7 @@
 // Level-based: every reconcile enforces the whole spec. Drift is a non-empty plan while the desired
 // model is the one last converged; driftPolicy Report then only records it.
 import type { V1EndpointSlice, V1Service } from '@kubernetes/client-node';
+import { createHash } from 'node:crypto';
 import { SdkEc2, type Ec2Api } from '../../aws/ec2.ts';
 import { SdkElbv2, type Elbv2Api } from '../../aws/elbv2.ts';
 import { AwsError } from '../../aws/errors.ts';
@@ -35,14 +36,17 @@ import {
   type ReconcileResult,
   type Reconciler,
 } from '../../runtime/index.ts';
-import { apply, type ApplyHooks } from './apply.ts';
+import { apply, type ApplyHooks, type ApplyResult } from './apply.ts';
+import { appliedState, type StatusState } from './applied.ts';
+import { deletionPlan } from './delete.ts';
+import { Elbv2Inventory } from './inventory.ts';
 import { build, InvalidSpecError, needsDefaultNetwork, ownerTags } from './build.ts';
 import { serviceTargets } from './endpoints.ts';
 import { describeApplied } from './events.ts';
 import type { ActualState, DesiredModel, Target } from './model.ts';
 import { loadBalancerName, type ResourceId } from './names.ts';
-import { observe, observeDesired } from './observe.ts';
-import { canonical, driftOf, plan, planDeletion, type Plan } from './plan.ts';
+import { findOwned, observeDesired } from './observe.ts';
+import { canonical, driftOf, plan, type Plan } from './plan.ts';
 import { DEFAULT_DRAIN_SECONDS, finishesReplacement, retirement } from './retire.ts';
 import { driftStatus, observedStatus, summarizeChanges } from './status.ts';
 
@@ -61,6 +65,28 @@ export const INDEX_SLICE_SERVICE = 'endpointslice.service';
 const PROVISIONING_REQUEUE_MS = 30_000;
 /** After an apply whose result AWS does not show yet (eventual consistency). */
 const CATCH_UP_REQUEUE_MS = 5_000;
+/** A new load balancer's state is looked at again after these delays (then every PROVISIONING_REQUEUE_MS). */
+const PROVISIONING_CHECKS_MS = [5_000, 10_000, 20_000];
+
+/** Hash of the canonical desired model: equal means every input (spec, certificate ARNs, endpoints) is the same. */
+function inputsHash(desiredKey: string): string {
+  return createHash('sha256').update(desiredKey).digest('hex').slice(0, 32);
+}
+
+interface Settling {
+  desiredKey: string;
+  generation: number | undefined;
+  /** the load balancer, when its state is not active yet */
+  arn: string | undefined;
+  /** logical name -> ARN of target groups whose targets changed */
+  health: Record<string, string>;
+  checks: number;
+}
+
+/** A stable fraction in [0, 1) per key, to spread re-checks of many objects over a period. */
+function spreadOf(key: string): number {
+  return createHash('sha256').update(key).digest().readUInt32BE(0) / 2 ** 32;
+}
 
 export interface LbsControllerOptions {
   elbv2?: (signal: AbortSignal) => Elbv2Api;
@@ -139,6 +165,13 @@ class LbsReconciler implements Reconciler {
   private readonly converged = new Map<string, string>();
   private readonly drainMs: number;
   private readonly now: () => number;
+  /** The account's load balancers and target groups, shared by every reconcile of this controller. */
+  private readonly inventory: Elbv2Inventory;
+  /**
+   * key -> what AWS still fills in after this process's apply (a load balancer provisioning,
+   * health of targets just registered), for the light re-check of those fields only.
+   */
+  private readonly provisioning = new Map<string, Settling>();
 
   constructor(deps: ControllerDeps, options: LbsControllerOptions) {
     this.deps = deps;
@@ -147,6 +180,7 @@ class LbsReconciler implements Reconciler {
     const sdk = new SdkElbv2();
     this.elbv2 = options.elbv2 ?? ((signal) => sdk.withSignal(signal));
     this.ec2 = options.ec2 ?? ((signal) => new SdkEc2({ signal }));
+    this.inventory = new Elbv2Inventory(options.elbv2 ? options.elbv2(new AbortController().signal) : sdk);
   }
 
   async reconcile(ctx: ReconcileContext): Promise<ReconcileResult> {
@@ -156,28 +190,54 @@ class LbsReconciler implements Reconciler {
       return {};
     }
     const id: ResourceId = { cluster: this.deps.config.clusterName, namespace: ctx.namespace, name: ctx.name };
-    const api = this.elbv2(ctx.signal);
-    if (isDeleting(lbs)) return this.finalize(ctx, lbs, id, api);
-    const current = await this.deps.finalizers.add(LBS, lbs, FINALIZER, ctx.signal);
-    // Adding the finalizer changes the object, which queues this key again: do the AWS work once,
-    // then, rather than twice (a full observation each).
-    if (current.metadata?.resourceVersion !== lbs.metadata?.resourceVersion) return { requeueAfterMs: 1 };
-    return this.converge(ctx, current, id, api);
+    const api = this.inventory.view(this.elbv2(ctx.signal));
+    try {
+      if (isDeleting(lbs)) return await this.finalize(ctx, lbs, id, api);
+      const current = await this.deps.finalizers.add(LBS, lbs, FINALIZER, ctx.signal);
+      // Adding the finalizer changes the object, which queues this key again: do the AWS work once,
+      // then, rather than twice (a full observation each).
+      if (current.metadata?.resourceVersion !== lbs.metadata?.resourceVersion) return { requeueAfterMs: 1 };
+      return await this.converge(ctx, current, id, api);
+    } catch (err) {
+      // Whatever step failed (the first observation included), status says so with the real
+      // reason; terminal errors are the runtime's to report (Stalled).
+      if (!(err instanceof TerminalError) && !ctx.signal.aborted) await this.reportFailure(ctx, lbs, err);
+      throw err;
+    }
+  }
+
+  private async reportFailure(ctx: ReconcileContext, lbs: LoadBalancedService, err: unknown): Promise<void> {
+    await this.deps.status
+      .update(
+        LBS,
+        lbs,
+        (cur) => ({
+          ...cur.status,
+          conditions: setOutcome(cur.status?.conditions, { state: 'Reconciling', reason: Reason.AwsError, message: `${errorMessage(err)}; retrying` }, lbs.metadata?.generation),
+        }),
+        ctx.signal,
+      )
+      .catch((e: unknown) => ctx.log.warn({ err: errorMessage(e) }, 'status update after a failed reconcile failed'));
   }
 
   private async finalize(ctx: ReconcileContext, lbs: LoadBalancedService, id: ResourceId, api: Elbv2Api): Promise<ReconcileResult> {
     this.converged.delete(ctx.key);
     if (!lbs.metadata?.finalizers?.includes(FINALIZER)) return {};
     if ((lbs.spec.deletionPolicy ?? 'Delete') === 'Delete') {
-      const actual = await observe(api, {
-        id,
-        ownerTags: ownerTags(id),
-        loadBalancerName: lbs.spec.loadBalancer?.name ?? loadBalancerName(id, lbs.spec.loadBalancer?.scheme ?? 'internet-facing'),
-        targetGroupNames: new Map(),
-        ...knownArns(lbs),
-        adopt: false,
-      });
-      const p = planDeletion(actual);
+      // Only what is owned, no details: deleting the load balancer removes its listeners and rules.
+      const owned = await findOwned(
+        api,
+        {
+          id,
+          ownerTags: ownerTags(id),
+          loadBalancerName: lbs.spec.loadBalancer?.name ?? loadBalancerName(id, lbs.spec.loadBalancer?.scheme ?? 'internet-facing'),
+          targetGroupNames: new Map(),
+          ...knownArns(lbs),
+          adopt: false,
+        },
+        { listeners: false },
+      );
+      const p = deletionPlan(owned, lbs.spec.loadBalancer?.deletionProtection === true);
       if (p.actions.length) {
         await this.runApply(ctx, lbs, api, p, {
           disablingDeletionProtection: (name) =>
@@ -234,6 +294,25 @@ class LbsReconciler implements Reconciler {
       throw err;
     }
 
+    const desiredKey = canonical(model);
+    const hash = inputsHash(desiredKey);
+    // Restart without a storm: in sync with these very inputs not long ago -> no AWS call until
+    // the re-check is due (spread over the resync period as the syncs were).
+    if (!this.converged.has(ctx.key)) {
+      const dueInMs = this.unchangedSinceSync(lbs, hash);
+      if (dueInMs !== undefined) {
+        this.converged.set(ctx.key, desiredKey);
+        ctx.log.debug({ dueInMs }, 'in sync with these inputs at the last check: not looking at AWS before the re-check');
+        return { resyncAfterMs: dueInMs };
+      }
+    }
+    const pending = this.provisioning.get(ctx.key);
+    if (pending && pending.desiredKey === desiredKey && pending.generation === generation && !(lbs.status?.previousLoadBalancers ?? []).length) {
+      const settledNow = await this.recheckProvisioning(ctx, lbs, model, api, pending, hash);
+      if (settledNow) return settledNow;
+    }
+    this.provisioning.delete(ctx.key);
+
     const actual = await this.observeFor(api, id, lbs, model);
     if (actual.conflicts.length) {
       const c = actual.conflicts
@@ -243,7 +322,6 @@ class LbsReconciler implements Reconciler {
       throw new TerminalError(Reason.Conflict, `${c}; nothing was changed${hint}`, { recheck: true });
     }
 
-    const desiredKey = canonical(model);
     const previous = lbs.status?.previousLoadBalancers ?? [];
     const p = plan(model, actual, { retain: retirement(model, actual, previous, this.now(), this.drainMs).keep });
     const drift = driftOf(p);
@@ -253,7 +331,8 @@ class LbsReconciler implements Reconciler {
     const report = isDrift && (spec.driftPolicy ?? 'Correct') === 'Report';
     ctx.log.debug({ actions: p.actions.length, drift: isDrift, waiting: p.waiting, blocked: p.blocked }, 'planned');
 
-    let final: ActualState = actual;
+    let final: StatusState = actual;
+    let applied = false;
     if (report) {
       this.deps.events.warning(
         lbs,
@@ -261,7 +340,8 @@ class LbsReconciler implements Reconciler {
         `AWS differs from the spec (driftPolicy Report, nothing changed): ${summarizeChanges(drift)}`,
       );
     } else if (p.actions.length) {
-      await this.runApply(ctx, lbs, api, p, {});
+      const result = await this.runApply(ctx, lbs, api, p, {});
+      applied = true;
       const d = describeApplied(p.actions);
       if (isDrift) {
         this.deps.events.normal(lbs, EventReason.DriftCorrected, `changed back: ${summarizeChanges(drift)}`);
@@ -270,13 +350,13 @@ class LbsReconciler implements Reconciler {
         if (d.updated.length) this.deps.events.normal(lbs, EventReason.Updated, `updated ${d.updated.join(', ')}`);
         if (d.deleted.length) this.deps.events.normal(lbs, EventReason.Deleted, `deleted ${d.deleted.join(', ')}`);
       }
-      // Look again: status shows what AWS holds, and a plan that is still not empty means AWS is
-      // catching up (eventual consistency) -> come back soon.
-      final = await this.observeFor(api, id, lbs, model);
+      // No full re-read: every call succeeded, so status is built from what apply returned.
+      final = appliedState(model, actual, p, result);
     }
 
     const retiring = retirement(model, final, previous, this.now(), this.drainMs);
-    const remaining = report ? p : plan(model, final, { retain: retiring.keep });
+    // What is left to do: nothing after a successful apply (checked again at the next re-check).
+    const remaining = report ? p : applied ? { ...p, actions: [] } : plan(model, actual, { retain: retiring.keep });
     const settled = !report && remaining.actions.length === 0;
     if (settled && p.blocked.length === 0) this.converged.set(ctx.key, desiredKey);
 
@@ -327,6 +407,7 @@ class LbsReconciler implements Reconciler {
           previousLoadBalancers: retiring.previous,
           drift: isDrift ? driftStatus(drift) : [],
           conditions,
+          ...(outcome.state === 'Ready' && !report ? { inSync: { observedGeneration: generation, inputsHash: hash, time: new Date(this.now()).toISOString() } } : {}),
         };
         return status;
       },
@@ -334,6 +415,21 @@ class LbsReconciler implements Reconciler {
     );
 
     if (!settled && !report) return { requeueAfterMs: CATCH_UP_REQUEUE_MS };
+    // What AWS fills in after the apply: the state of a provisioning load balancer, the health of
+    // targets just (de)registered. Looked at again soon, those fields only.
+    const provisioningArn = lbState && lbState !== 'active' ? final.loadBalancers.find((l) => l.name === model.loadBalancer.name)?.arn : undefined;
+    const health: Record<string, string> = {};
+    if (applied) {
+      for (const a of p.actions) {
+        if (a.op !== 'registerTargets' && a.op !== 'deregisterTargets') continue;
+        const arn = final.targetGroups.find((t) => t.key === a.targetGroup)?.arn;
+        if (arn) health[a.targetGroup] = arn;
+      }
+    }
+    if (settled && p.blocked.length === 0 && (provisioningArn || Object.keys(health).length)) {
+      this.provisioning.set(ctx.key, { desiredKey, generation, arn: provisioningArn, health, checks: 0 });
+      return { requeueAfterMs: PROVISIONING_CHECKS_MS[0] };
+    }
     if (lbState && lbState !== 'active') return { requeueAfterMs: PROVISIONING_REQUEUE_MS };
     // Come back when the next replaced load balancer is due for deletion.
     if (retiring.dueInMs !== null) return { requeueAfterMs: Math.max(1_000, retiring.dueInMs) };
@@ -378,9 +474,80 @@ class LbsReconciler implements Reconciler {
     return (ready?.status === 'True' && ready.observedGeneration === gen) || (drifted?.status === 'True' && drifted.observedGeneration === gen);
   }
 
-  private async runApply(ctx: ReconcileContext, lbs: LoadBalancedService, api: Elbv2Api, p: Plan, hooks: ApplyHooks): Promise<void> {
+  /**
+   * In a fresh process: was this object in sync with exactly these inputs (same generation, same
+   * inputs hash, Ready) less than a resync period ago? Then the ms until its re-check is due.
+   */
+  private unchangedSinceSync(lbs: LoadBalancedService, hash: string): number | undefined {
+    const gen = lbs.metadata?.generation;
+    const s = lbs.status?.inSync;
+    if (!s || gen === undefined || s.observedGeneration !== gen || s.inputsHash !== hash || lbs.status?.observedGeneration !== gen) return undefined;
+    const ready = getCondition(lbs.status?.conditions, ConditionType.Ready);
+    if (ready?.status !== 'True' || ready.observedGeneration !== gen) return undefined;
+    const period = this.deps.config.resyncPeriodMs;
+    const due = Date.parse(s.time ?? '') + period - this.now();
+    if (!Number.isFinite(due)) return undefined;
+    // Overdue (down for longer than a period): soon, but spread over a tenth of the period, not all at once.
+    return due > 0 ? due : Math.max(1_000, Math.round(spreadOf(lbs.metadata?.uid ?? lbs.metadata?.name ?? '') * period * 0.1));
+  }
+
+  /**
+   * The light re-check after this process's apply, with nothing else to do: the load balancer's
+   * state and DNS name (read in a batch shared with other reconciles) while it is not active, and
+   * the health of target groups whose targets changed. Returns the result when done, undefined to
+   * fall back to a full reconcile (the load balancer is gone, or failed).
+   */
+  private async recheckProvisioning(
+    ctx: ReconcileContext,
+    lbs: LoadBalancedService,
+    model: DesiredModel,
+    api: Elbv2Api,
+    pending: Settling,
+    hash: string,
+  ): Promise<ReconcileResult | undefined> {
+    const lb = pending.arn ? (await api.describeLoadBalancersByArn([pending.arn]))[0] : undefined;
+    const state = pending.arn ? lb?.State?.Code : 'active';
+    if (!state || state === 'failed') return undefined;
+    const healthy = new Map<string, number>();
+    await Promise.all(
+      Object.entries(pending.health).map(async ([key, arn]) => {
+        healthy.set(key, (await api.describeTargetHealth(arn)).filter((h) => h.TargetHealth?.State === 'healthy').length);
+      }),
+    );
+    pending.health = {};
+    const generation = lbs.metadata?.generation;
+    const active = state === 'active';
+    if (active) pending.arn = undefined;
+    const outcome: Outcome = active
+      ? { state: 'Ready', reason: Reason.Reconciled, message: `load balancer ${model.loadBalancer.name} matches the spec` }
+      : { state: 'Reconciling', reason: Reason.Progressing, message: `load balancer is ${state}` };
+    await this.deps.status.update(
+      LBS,
+      lbs,
+      (cur) => ({
+        ...cur.status,
+        ...(lb ? { loadBalancer: { ...cur.status?.loadBalancer, arn: lb.LoadBalancerArn, name: lb.LoadBalancerName, dnsName: lb.DNSName, canonicalHostedZoneId: lb.CanonicalHostedZoneId, state } } : {}),
+        targetGroups: (cur.status?.targetGroups ?? []).map((t) => {
+          const h = t.name === undefined ? undefined : healthy.get(t.name);
+          return h === undefined ? t : { ...t, healthy: h };
+        }),
+        conditions: setOutcome(cur.status?.conditions, outcome, generation),
+        ...(active ? { inSync: { observedGeneration: generation, inputsHash: hash, time: new Date(this.now()).toISOString() } } : {}),
+      }),
+      ctx.signal,
+    );
+    if (active) {
+      this.provisioning.delete(ctx.key);
+      this.converged.set(ctx.key, pending.desiredKey);
+      return {};
+    }
+    pending.checks += 1;
+    return { requeueAfterMs: PROVISIONING_CHECKS_MS[pending.checks] ?? PROVISIONING_REQUEUE_MS };
+  }
+
+  private async runApply(ctx: ReconcileContext, lbs: LoadBalancedService, api: Elbv2Api, p: Plan, hooks: ApplyHooks): Promise<ApplyResult> {
     try {
-      await apply(api, p, {
+      return await apply(api, p, {
         ...hooks,
         applied: (a) => ctx.log.info({ op: a.op, changes: a.changes }, 'applied'),
       });
@@ -388,18 +555,8 @@ class LbsReconciler implements Reconciler {
       if (err instanceof AwsError && (err.kind === 'terminal' || err.kind === 'invalid')) {
         throw new TerminalError(Reason.AwsError, err.message, { cause: err, recheck: true });
       }
+      // Status says so: reconcile()'s catch writes the outcome.
       this.deps.events.warning(lbs, EventReason.AwsError, errorMessage(err));
-      await this.deps.status
-        .update(
-          LBS,
-          lbs,
-          (cur) => ({
-            ...cur.status,
-            conditions: setOutcome(cur.status?.conditions, { state: 'Reconciling', reason: Reason.AwsError, message: errorMessage(err) }, lbs.metadata?.generation),
-          }),
-          ctx.signal,
-        )
-        .catch((e: unknown) => ctx.log.warn({ err: errorMessage(e) }, 'status update after AWS error failed'));
       throw err;
     }
   }

@@ -34,7 +34,7 @@ export interface Retirement {
  */
 export function retirement(
   desired: DesiredModel,
-  actual: ActualState,
+  actual: Pick<ActualState, 'loadBalancers'>,
   known: ReadonlyArray<{ arn?: string; since?: string }>,
   nowMs: number,
   drainMs: number,

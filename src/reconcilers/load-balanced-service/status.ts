@@ -1,11 +1,12 @@
 // actual state -> the observed part of status (load balancer, listeners, target groups). Pure.
 import type { LoadBalancedServiceStatus } from '../../crds/index.ts';
-import type { ActualState, DesiredModel } from './model.ts';
+import type { StatusState } from './applied.ts';
+import type { DesiredModel } from './model.ts';
 import type { Change } from './plan.ts';
 
 export type ObservedStatus = Pick<LoadBalancedServiceStatus, 'loadBalancer' | 'listeners' | 'targetGroups'>;
 
-export function observedStatus(desired: DesiredModel, actual: ActualState): ObservedStatus {
+export function observedStatus(desired: DesiredModel, actual: StatusState): ObservedStatus {
   const lb = actual.loadBalancers.find((l) => l.name === desired.loadBalancer.name) ?? actual.loadBalancers[0];
   const seen = new Set<string>();
   return {

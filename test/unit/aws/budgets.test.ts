@@ -1,6 +1,6 @@
 // --aws-budgets' text form, and that configureAwsBudgets really paces callAws.
 import { afterEach, describe, expect, it } from '@jest/globals';
-import { AwsBudgetError, DEFAULT_BUDGETS, formatAwsBudgets, parseAwsBudgets } from '../../../src/aws/budgets.ts';
+import { AwsBudgetError, DEFAULT_BUDGETS, apiClassOf, formatAwsBudgets, parseAwsBudgets } from '../../../src/aws/budgets.ts';
 import { callAws, configureAwsBudgets } from '../../../src/aws/call.ts';
 
 describe('parseAwsBudgets', () => {
@@ -14,11 +14,12 @@ describe('parseAwsBudgets', () => {
 
   it('formats back to the same text (the defaults as --help shows them)', () => {
     expect(formatAwsBudgets(parseAwsBudgets(formatAwsBudgets(DEFAULT_BUDGETS)))).toBe(formatAwsBudgets(DEFAULT_BUDGETS));
-    expect(formatAwsBudgets(DEFAULT_BUDGETS)).toMatch(/^elbv2:read=20\/40,elbv2:write=10\/20,/);
+    expect(formatAwsBudgets(DEFAULT_BUDGETS)).toMatch(/^elbv2:read=10\/30,elbv2:write=3\/15,elbv2:register=4\/15,elbv2:modify=3\/15,/);
   });
 
   it.each([
-    ['s3:read=1/1', 's3:read=1/1', 'expected <service>:<read|write>=<rate per second>/<burst>'],
+    ['s3:read=1/1', 's3:read=1/1', 'expected <service>:<class>=<rate per second>/<burst>'],
+    ['iam:modify=1/1', 'iam:modify=1/1', 'expected'],
     ['elbv2:read=1/1,iam:list=1/1', 'iam:list=1/1', 'expected'],
     ['route53:write=2', 'route53:write=2', 'expected'],
     ['iam:write=0/5', 'iam:write=0/5', 'the rate must be above 0 and the burst at least 1'],
@@ -51,12 +52,31 @@ describe('configureAwsBudgets', () => {
     expect(await timeOfCalls(3)).toBeGreaterThanOrEqual(180);
   });
 
-  it('leaves the defaults (route53 read burst 10) for classes not configured', async () => {
+  it('leaves the defaults (route53 read burst 3) for classes not configured', async () => {
     configureAwsBudgets('route53:write=1/1');
-    expect(await timeOfCalls(5)).toBeLessThan(100);
+    expect(await timeOfCalls(3)).toBeLessThan(100);
   });
 
   it('refuses bad text with the entry named', () => {
     expect(() => configureAwsBudgets('route53:read=fast')).toThrow('invalid AWS budget "route53:read=fast": expected');
+  });
+});
+
+describe('apiClassOf', () => {
+  it('puts ELBv2 registration and Modify* calls in buckets of their own, as AWS throttles them', () => {
+    expect(apiClassOf('elbv2', 'DescribeTargetHealth')).toBe('read');
+    expect(apiClassOf('elbv2', 'RegisterTargets')).toBe('register');
+    expect(apiClassOf('elbv2', 'DeregisterTargets')).toBe('register');
+    expect(apiClassOf('elbv2', 'ModifyRule')).toBe('modify');
+    expect(apiClassOf('elbv2', 'CreateRule')).toBe('write');
+    expect(apiClassOf('route53', 'ChangeResourceRecordSets')).toBe('write');
+    expect(apiClassOf('iam', 'GetServerCertificate')).toBe('read');
+  });
+
+  it('keeps every default at or below the refill rates AWS documents', () => {
+    const documented: Record<string, number> = { 'elbv2:read': 10, 'elbv2:register': 4, 'elbv2:modify': 3, 'elbv2:write': 3, 'ec2:read': 20 };
+    for (const [k, rate] of Object.entries(documented)) expect(DEFAULT_BUDGETS[k as keyof typeof DEFAULT_BUDGETS].ratePerSecond).toBeLessThanOrEqual(rate);
+    // Route 53: five requests per second per account, reads and changes together.
+    expect(DEFAULT_BUDGETS['route53:read'].ratePerSecond + DEFAULT_BUDGETS['route53:write'].ratePerSecond).toBeLessThanOrEqual(5);
   });
 });

@@ -93,6 +93,10 @@ export class FakeElbv2 implements Elbv2Api {
       return x ? [structuredClone(x.lb)] : [];
     });
   }
+  async listLoadBalancers(): Promise<LoadBalancer[]> {
+    this.read('DescribeLoadBalancers');
+    return [...this.lbs.values()].map((x) => structuredClone(x.lb));
+  }
   async describeLoadBalancerAttributes(arn: string): Promise<Attributes> {
     this.read('DescribeLoadBalancerAttributes');
     const x = this.lbs.get(arn);
