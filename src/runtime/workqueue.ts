@@ -44,7 +44,8 @@ export class WorkQueue {
   constructor(opts: WorkQueueOptions) {
     this.name = opts.name;
     this.backoffBaseMs = opts.backoffBaseMs ?? 100;
-    this.backoffMaxMs = opts.backoffMaxMs ?? 300_000;
+    // At most a minute: a failing object is tried (and its status rewritten with the reason) at least once a minute.
+    this.backoffMaxMs = opts.backoffMaxMs ?? 60_000;
     this.now = opts.now ?? Date.now;
     queueDepth.set({ name: this.name }, 0);
   }

@@ -14,7 +14,9 @@
 //   LBS_BENCH_RESYNC=600s                                        (the controller's --resync-period)
 import { CoreV1Api, CustomObjectsApi } from '@kubernetes/client-node';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { createServer } from 'node:net';
 import { buildIfStale } from '../../scripts/build.ts';
 import { RESOURCES, type LoadBalancedService } from '../../src/crds/index.ts';
@@ -23,7 +25,7 @@ import type { CallCounts } from '../env/aws-limits/proxy.ts';
 import { release, up } from '../env/env.ts';
 import { createTestNamespace, kubeConfig, readManifests, uniqueClusterName } from '../integration/support/index.ts';
 import { EXAMPLE, applyLbs, createServerCertificate, installCrds } from '../integration/load-balanced-service/harness.ts';
-import { controllerArgv } from '../support/dist.ts';
+import { CONTROLLER_ENTRY, NODE_FLAGS } from '../support/dist.ts';
 import { createPki, pemBundle } from '../support/pki.ts';
 
 /** One phase as the issue's JSON format has it. */
@@ -104,6 +106,11 @@ export async function run(): Promise<BenchResult> {
   const resyncSeconds = durationSeconds(resync);
 
   await buildIfStale();
+  // The bundle as built now, copied: a controller restarted an hour later runs the same code even
+  // if dist/ is rebuilt meanwhile.
+  const dist = mkdtempSync(join(tmpdir(), 'albatross-bench-dist-'));
+  cpSync(join(CONTROLLER_ENTRY, '..'), dist, { recursive: true });
+  const entry = join(dist, 'main.js');
   const lease = process.pid;
   const { env } = await up({ lease });
   Object.assign(process.env, env);
@@ -140,7 +147,7 @@ export async function run(): Promise<BenchResult> {
     let exited: Promise<never> = new Promise(() => undefined);
     const startController = (): void => {
       const args = ['--cluster-name', cluster, '--namespace', ns, '--resync-period', resync, '--metrics-bind-address', `127.0.0.1:${port}`, '--health-probe-bind-address', '0', '--log-level', 'warn'];
-      const c = spawn(process.execPath, controllerArgv(args), { env: { ...process.env, AWS_ACCESS_KEY_ID: accessKey }, stdio: ['ignore', 'ignore', 'inherit'] });
+      const c = spawn(process.execPath, [...NODE_FLAGS, entry, ...args], { env: { ...process.env, AWS_ACCESS_KEY_ID: accessKey }, stdio: ['ignore', 'ignore', 'inherit'] });
       child = c;
       exited = new Promise<never>((_, reject) => c.once('exit', (code) => reject(new Error(`bench: controller exited (${code})`))));
       exited.catch(() => undefined);
