@@ -75,7 +75,7 @@ const FLAGS: Record<string, FlagSpec> = {
   'health-probe-bind-address': { type: 'string', env: 'ALBATROSS_HEALTH_PROBE_BIND_ADDRESS', value: 'addr', default: ':8081', help: "Address of /healthz and /readyz ([host]:port); '0' disables it." },
   'log-level': { type: 'string', env: 'ALBATROSS_LOG_LEVEL', value: 'level', default: 'info', help: `Log level: ${LOG_LEVELS.join(', ')}. Logs are JSON lines on stdout.` },
   'graceful-shutdown-timeout': { type: 'string', env: 'ALBATROSS_GRACEFUL_SHUTDOWN_TIMEOUT', value: 'duration', default: '30s', help: 'On SIGTERM, how long in-flight reconciles may finish before they are aborted.' },
-  'aws-budgets': { type: 'string', env: 'ALBATROSS_AWS_BUDGETS', value: 'budgets', help: `AWS request budgets shared by all controllers (token buckets; the SDK also backs off when AWS throttles): ${BUDGETS_SYNTAX}. Lower them when other tools share the account's API limits. Classes not listed keep their defaults: ${formatAwsBudgets(DEFAULT_BUDGETS)}.` },
+  'aws-budgets': { type: 'string', env: 'ALBATROSS_AWS_BUDGETS', value: 'budgets', help: `AWS request budgets shared by all controllers (token buckets at or below AWS's documented rates; they slow down when AWS throttles): ${BUDGETS_SYNTAX}. Lower them when other tools share the account's API limits. Classes not listed keep their defaults: ${formatAwsBudgets(DEFAULT_BUDGETS)}.` },
   kubeconfig: { type: 'string', env: 'KUBECONFIG', value: 'path', help: 'Path of a kubeconfig file. Default: $KUBECONFIG, ~/.kube/config, or the in-cluster service account.' },
 };
 

@@ -14,6 +14,8 @@ export class TokenBucket {
   private readonly waiters: Array<() => void> = [];
   private timer: NodeJS.Timeout | undefined;
   readonly spec: BucketSpec;
+  /** share of spec.ratePerSecond in use (AIMD slows a bucket down after AWS throttled) */
+  private factor = 1;
   private readonly now: () => number;
 
   constructor(spec: BucketSpec, now: () => number = () => performance.now()) {
@@ -21,6 +23,22 @@ export class TokenBucket {
     this.now = now;
     this.tokens = spec.burst;
     this.last = this.now();
+  }
+
+  /** The refill rate now: the configured rate times the factor. */
+  get ratePerSecond(): number {
+    return this.spec.ratePerSecond * this.factor;
+  }
+
+  /**
+   * Runs at `factor` (0, 1] of the configured rate from now on. Slowing down also drops tokens
+   * saved beyond the smaller burst, so a throttled service does not fire its whole burst again.
+   */
+  setRateFactor(factor: number): void {
+    this.refill();
+    const slower = factor < this.factor;
+    this.factor = factor;
+    if (slower) this.tokens = Math.min(this.tokens, Math.max(1, this.spec.burst * factor));
   }
 
   /**
@@ -60,13 +78,13 @@ export class TokenBucket {
 
   private refill(): void {
     const t = this.now();
-    this.tokens = Math.min(this.spec.burst, this.tokens + ((t - this.last) / 1000) * this.spec.ratePerSecond);
+    this.tokens = Math.min(this.spec.burst, this.tokens + ((t - this.last) / 1000) * this.ratePerSecond);
     this.last = t;
   }
 
   private schedule(): void {
     if (this.timer) return;
-    const wait = Math.max(1, ((1 - this.tokens) / this.spec.ratePerSecond) * 1000);
+    const wait = Math.max(1, ((1 - this.tokens) / this.ratePerSecond) * 1000);
     this.timer = setTimeout(() => {
       this.timer = undefined;
       this.refill();
