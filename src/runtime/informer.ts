@@ -1,9 +1,11 @@
 // An informer: a Store kept up to date by one Reflector per watched namespace (or one for all),
 // telling handlers about adds, updates and deletes. Objects are transformed (managedFields
-// dropped; Secret data dropped) and deep-frozen before they are stored.
+// dropped; Secret data dropped; Services and EndpointSlices trimmed, cache-shapes.ts) and
+// deep-frozen before they are stored.
 import type { Logger } from 'pino';
 import type { RestClient } from './kube/rest.ts';
 import { keyOf } from './keys.ts';
+import { trimForCache } from './cache-shapes.ts';
 import { Reflector, type ReflectorSink, type ReflectorTuning } from './reflector.ts';
 import { resourceId } from './resources.ts';
 import { Store } from './store.ts';
@@ -122,7 +124,7 @@ export class Informer {
 
 /** Drops what the runtime never needs from cached objects. */
 export function transform(resource: ResourceType, obj: KubeObject): KubeObject {
-  const copy = { ...obj } as KubeObject & { data?: unknown; stringData?: unknown };
+  const copy = { ...trimForCache(resource, obj) } as KubeObject & { data?: unknown; stringData?: unknown };
   if (copy.metadata) {
     const { managedFields: _managedFields, ...meta } = copy.metadata as KubeObject['metadata'] & { managedFields?: unknown };
     copy.metadata = meta;
