@@ -12,13 +12,58 @@
 import { mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { build, type BuildOptions, type Metafile } from 'esbuild';
+import { build, type BuildOptions, type Metafile, type Plugin } from 'esbuild';
 import { trimSourceMapFiles } from './trim-source-maps.ts';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const DIST = join(ROOT, 'dist');
 /** Written last: its mtime is the build's. */
 const STAMP = join(DIST, '.build-stamp');
+
+const CLIENT_NODE = '/node_modules/@kubernetes/client-node/dist/';
+
+/**
+ * @kubernetes/client-node declares no "sideEffects", so every generated model class that its
+ * index re-exports would stay in the bundle (each ends in property assignments such as
+ * `V1Pod.discriminator = undefined`, which a bundler must assume matter). The generated code
+ * (dist/gen/) has no side effects of its own: marking it so lets esbuild drop the ~560 KB of models
+ * and API classes that KubeConfig's module reaches but never uses.
+ */
+const clientNodeGeneratedCodeIsPure: Plugin = {
+  name: 'client-node-generated-code-is-pure',
+  setup(b) {
+    b.onResolve({ filter: /\.js$/ }, async (args) => {
+      if (args.pluginData === 'resolved' || !args.importer.includes(CLIENT_NODE)) return undefined;
+      const r = await b.resolve(args.path, { kind: args.kind, importer: args.importer, resolveDir: args.resolveDir, pluginData: 'resolved' });
+      return r.errors.length === 0 && r.path.includes(`${CLIENT_NODE}gen/`) ? { ...r, sideEffects: false } : r;
+    });
+  },
+};
+
+/**
+ * client-node imports undici at the top of KubeConfig's module (Agent, ProxyAgent for
+ * createDispatcher) and of its generated HTTP layer (fetch), both for its fetch-based API clients.
+ * The controller's requests go over node:https (applyToHTTPSOptions), so undici's 1.3 MB would be
+ * run for nothing at every start. This stand-in for client-node's imports of undici loads it on
+ * the first fetch or Agent/ProxyAgent construction and behaves the same from then on.
+ */
+const undiciOnFirstUseForClientNode: Plugin = {
+  name: 'undici-on-first-use-for-client-node',
+  setup(b) {
+    b.onResolve({ filter: /^undici$/ }, (args) => (args.importer.includes(CLIENT_NODE) ? { path: 'undici', namespace: 'undici-on-first-use', pluginData: args.resolveDir } : undefined));
+    b.onLoad({ filter: /.*/, namespace: 'undici-on-first-use' }, (args) => ({
+      resolveDir: args.pluginData as string,
+      loader: 'js',
+      contents: [
+        'let undici;',
+        "const load = () => (undici ??= require('undici'));",
+        'export const fetch = (...args) => load().fetch(...args);',
+        'export class Agent { constructor(...args) { return new (load().Agent)(...args); } }',
+        'export class ProxyAgent { constructor(...args) { return new (load().ProxyAgent)(...args); } }',
+      ].join('\n'),
+    }));
+  },
+};
 
 export const BUILD_OPTIONS: BuildOptions = {
   absWorkingDir: ROOT,
@@ -41,6 +86,7 @@ export const BUILD_OPTIONS: BuildOptions = {
   legalComments: 'linked',
   metafile: true,
   logLevel: 'warning',
+  plugins: [clientNodeGeneratedCodeIsPure, undiciOnFirstUseForClientNode],
   // CommonJS dependencies bundled into an ES module still call require() for Node's built-ins.
   banner: { js: "import { createRequire as __albatrossCreateRequire } from 'node:module';\nconst require = __albatrossCreateRequire(import.meta.url);" },
 };

@@ -1,6 +1,9 @@
 // Starts the whole controller in-process: what main.ts runs, and what integration tests run with
 // the same Config a user would pass on the command line.
-import { KubeConfig } from '@kubernetes/client-node';
+// KubeConfig's own module, not the package index: the index also loads every generated API class,
+// the informer cache, exec/attach/cp and their dependencies, none of which the controller uses
+// (it talks to the apiserver with src/runtime/kube/rest.ts, which needs only this class's auth).
+import { KubeConfig } from '@kubernetes/client-node/dist/config.js';
 import type { Logger } from 'pino';
 // Also registers albatross_aws_api_calls_total, so /metrics always shows it (even before any AWS call).
 import { configureAwsBudgets } from './aws/call.ts';
