@@ -38,6 +38,12 @@ function actionsCalledByController(): Set<string> {
         if (command) actions.add(`${prefix}:${command[1]}`);
       }
     }
+    // A client loaded on first use (import('@aws-sdk/client-ec2')): every XCommand named in the file.
+    for (const m of source.matchAll(/import\(\s*'@aws-sdk\/client-([a-z0-9-]+)'\s*\)/g)) {
+      const prefix = PREFIX[m[1] ?? ''];
+      if (!prefix) throw new Error(`${file} imports @aws-sdk/client-${m[1]}: add its IAM prefix here and its actions to docs/iam-policy.json`);
+      for (const c of source.matchAll(/\b([A-Z]\w+)Command\b/g)) actions.add(`${prefix}:${c[1]}`);
+    }
   }
   return actions;
 }

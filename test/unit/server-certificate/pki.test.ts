@@ -44,7 +44,7 @@ beforeAll(async () => {
   pkis.rsa = await createPki({ algorithm: 'rsa' });
   pkis.ecdsa = await createPki({ algorithm: 'ecdsa' });
   other = await createPki({ algorithm: 'ecdsa' });
-});
+}, 120_000); // key generation (RSA) on a loaded 2-core machine can take far longer than jest's 5 s default
 
 describe.each(['rsa', 'ecdsa'] as const)('PKCS#12 keystores (%s)', (algorithm) => {
   it.each(['rc2-40', '3des', 'aes-256'] as Pkcs12Encoding[])('reads a %s keystore with its password: leaf + intermediates in order, root left out', (encoding) => {

@@ -25,7 +25,7 @@ const decoder = new SecretDecoder({ threads: 1 });
 beforeAll(async () => {
   pki = await createPki({ algorithm: 'rsa' });
   hostile = toPkcs12({ leaf: pki.leaf, chain: pki.chain, password: PASSWORD, encoding: 'rc2-40', extraArgs: ['-iter', String(MAX_ITERATIONS)] });
-});
+}, 120_000); // key generation (RSA) on a loaded 2-core machine can take far longer than jest's 5 s default
 afterAll(() => decoder.close());
 
 describe('SecretDecoder', () => {
