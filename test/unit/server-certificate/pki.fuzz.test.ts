@@ -7,6 +7,7 @@ import { beforeAll, describe, expect, it } from '@jest/globals';
 import { createPrivateKey, X509Certificate } from 'node:crypto';
 import { keyDerivationIterations, MAX_TOTAL_ITERATIONS } from '../../../src/reconcilers/server-certificate/pkcs12.ts';
 import { evaluateSecret, type PkiResult } from '../../../src/reconcilers/server-certificate/pki.ts';
+import { seededRandom as rng, type Rand } from '../../support/rng.ts';
 import { createPki, crlf, opensslPkcs12Text, pemBundle, toPkcs12, type Pkcs12Encoding, type TestPki } from '../../support/pki.ts';
 
 const SEED = Number(process.env.FUZZ_SEED ?? 20240611);
@@ -20,19 +21,6 @@ const MAX_ITERATIONS_PER_INPUT = MAX_TOTAL_ITERATIONS;
 const PASSWORD = 'fuzz-P4ssw0rd';
 const REASONS = ['Valid', 'Repaired', 'IncompleteChain', 'KeyMismatch', 'Expired', 'NotYetValid', 'WrongPassword', 'Unparseable'];
 
-/** mulberry32: small, fast, seeded. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-type Rand = () => number;
 const int = (r: Rand, n: number) => Math.floor(r() * n);
 const pick = <T>(r: Rand, xs: readonly T[]): T => xs[int(r, xs.length)] as T;
 
