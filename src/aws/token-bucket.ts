@@ -94,6 +94,7 @@ export class TokenBucket {
       }
       if (this.waiters.length > 0) this.schedule();
     }, wait);
-    this.timer.unref();
+    // Not unref'd: the timer only runs while calls wait for a token, and they must go out
+    // (a short-lived process such as `albatross plan` would otherwise exit silently mid-plan).
   }
 }

@@ -25,8 +25,9 @@ export class ArnBatcher<T> {
       this.waiters.push({ arns, resolve, reject });
       if (this.pending.size >= this.flushAt) this.flush();
       else if (!this.timer) {
+        // Not unref'd: a caller awaits this batch, so the process must live until it goes out
+        // (`albatross plan` has nothing else keeping it alive and exited silently, code 0).
         this.timer = setTimeout(() => this.flush(), this.windowMs);
-        this.timer.unref();
       }
     });
   }
