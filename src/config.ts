@@ -43,6 +43,19 @@ export interface Config {
   kubeconfig: string | undefined;
   /** AWS request budgets that override the defaults (src/aws/budgets.ts); {} = all defaults. */
   awsBudgets: AwsBudgets;
+  /**
+   * Namespaces whose resources may take over an unowned AWS object with `spec.adopt: true`
+   * (the operator's consent); ['*'] = every namespace, [] (default) = none.
+   */
+  adoptNamespaces: string[];
+}
+
+/** The flag and chart value that give consent to adoption, as messages name them. */
+export const ADOPT_CONSENT_HINT = '--adopt-namespaces (chart value controller.adoptNamespaces, env ALBATROSS_ADOPT_NAMESPACES)';
+
+/** Whether the operator consented to adoption in this namespace (--adopt-namespaces). */
+export function adoptionAllowed(config: Pick<Config, 'adoptNamespaces'>, namespace: string): boolean {
+  return config.adoptNamespaces.includes('*') || config.adoptNamespaces.includes(namespace);
 }
 
 export class ConfigError extends Error {
@@ -76,6 +89,7 @@ const FLAGS: Record<string, FlagSpec> = {
   'log-level': { type: 'string', env: 'ALBATROSS_LOG_LEVEL', value: 'level', default: 'info', help: `Log level: ${LOG_LEVELS.join(', ')}. Logs are JSON lines on stdout.` },
   'graceful-shutdown-timeout': { type: 'string', env: 'ALBATROSS_GRACEFUL_SHUTDOWN_TIMEOUT', value: 'duration', default: '30s', help: 'On SIGTERM, how long in-flight reconciles may finish before they are aborted.' },
   'aws-budgets': { type: 'string', env: 'ALBATROSS_AWS_BUDGETS', value: 'budgets', help: `AWS request budgets shared by all controllers (token buckets at or below AWS's documented rates; they slow down when AWS throttles): ${BUDGETS_SYNTAX}. Lower them when other tools share the account's API limits. Classes not listed keep their defaults: ${formatAwsBudgets(DEFAULT_BUDGETS)}.` },
+  'adopt-namespaces': { type: 'string', env: 'ALBATROSS_ADOPT_NAMESPACES', value: 'ns', multiple: true, help: "Namespaces whose resources may take over an unowned AWS object (one without albatross.dev ownership tags or TXT) with spec.adopt: true; repeat the flag or separate with commas; '*' allows every namespace. Default: none (spec.adopt: true is then refused with reason AdoptionNotAllowed and nothing in AWS is changed)." },
   kubeconfig: { type: 'string', env: 'KUBECONFIG', value: 'path', help: 'Path of a kubeconfig file. Default: $KUBECONFIG, ~/.kube/config, or the in-cluster service account.' },
 };
 
@@ -162,6 +176,14 @@ export function parseConfig(argv: string[], env: NodeJS.ProcessEnv = process.env
     if (!/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/.test(ns)) throw new ConfigError(`invalid namespace "${ns}" for ${nsRaw.source}: must be a DNS label (lower-case a-z, 0-9, '-')`);
   }
 
+  const adoptRaw = raw('adopt-namespaces');
+  const adoptNamespaces = [...new Set((adoptRaw.text ?? '').split(',').map((s) => s.trim()).filter(Boolean))];
+  for (const ns of adoptNamespaces) {
+    if (ns !== '*' && !/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/.test(ns)) {
+      throw new ConfigError(`invalid namespace "${ns}" for ${adoptRaw.source}: must be a DNS label (lower-case a-z, 0-9, '-') or '*' for all namespaces`);
+    }
+  }
+
   const workersRaw = raw('max-concurrent-reconciles');
   const workers = Number(workersRaw.text);
   if (!/^\d+$/.test(workersRaw.text ?? '') || workers < 1 || workers > 100) {
@@ -212,6 +234,7 @@ export function parseConfig(argv: string[], env: NodeJS.ProcessEnv = process.env
       gracefulShutdownTimeoutMs: duration('graceful-shutdown-timeout', 0),
       kubeconfig: str('kubeconfig') || undefined,
       awsBudgets,
+      adoptNamespaces: adoptNamespaces.includes('*') ? ['*'] : adoptNamespaces,
     },
   };
 }

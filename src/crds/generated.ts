@@ -100,7 +100,11 @@ export interface DnsAliasSpec {
    * Default: "Delete".
    */
   deletionPolicy?: 'Delete' | 'Retain';
-  /** Take over an unowned record of the same name (never one owned by someone else). Default: false. */
+  /**
+   * Take over an unowned record of the same name (never one owned by someone else). Only in namespaces the
+   * operator allows (controller flag --adopt-namespaces); elsewhere Stalled, reason AdoptionNotAllowed, and
+   * nothing is written. Default: false.
+   */
   adopt?: boolean;
 }
 
@@ -440,7 +444,11 @@ export interface LoadBalancedServiceSpec {
   driftPolicy?: 'Correct' | 'Report';
   /** Delete (default) removes the AWS objects this resource owns; Retain leaves them. Default: "Delete". */
   deletionPolicy?: 'Delete' | 'Retain';
-  /** Take over an unowned AWS object with the same identity (never one owned by someone else). Default: false. */
+  /**
+   * Take over an unowned AWS object with the same identity (never one owned by someone else). Only in
+   * namespaces the operator allows (controller flag --adopt-namespaces); elsewhere Stalled, reason
+   * AdoptionNotAllowed, and nothing in AWS is changed. Default: false.
+   */
   adopt?: boolean;
 }
 

@@ -74,6 +74,9 @@ export const Reason = {
   Progressing: 'Progressing',
   ReferenceNotReady: 'ReferenceNotReady',
   Conflict: 'Conflict',
+  // Stalled: spec.adopt asks to take over an unowned AWS object, but the operator did not allow
+  // adoption in this namespace (--adopt-namespaces)
+  AdoptionNotAllowed: 'AdoptionNotAllowed',
   InvalidSpec: 'InvalidSpec',
   SecretNotFound: 'SecretNotFound',
   AwsError: 'AwsError',

@@ -158,7 +158,7 @@ export async function buildFixtures(s: CampaignSetting): Promise<Fixtures> {
     loadBalancer: { name: s.foreignAlbName },
     listeners: [{ port: 80, protocol: 'HTTP', defaultAction: { fixedResponse: { statusCode: '200', contentType: 'text/plain', messageBody: 'adopted' } } }],
     adopt: true,
-  }), { kind: 'refused', reasons: ['Conflict', 'InvalidSpec'], mentions: /adopt/i });
+  }), { kind: 'refused', reasons: ['AdoptionNotAllowed'], mentions: /--adopt-namespaces/ });
 
   const dupName = `chaos-dup-${s.namespace.slice(-8)}`;
   for (const name of ['dup-a', 'dup-b']) {

@@ -71,6 +71,9 @@ install must set. */}}
 {{- end }}
 - --metrics-bind-address={{ if eq (int $c.metricsPort) 0 }}0{{ else }}:{{ $c.metricsPort }}{{ end }}
 - --health-probe-bind-address=:{{ $c.healthProbePort }}
+{{- with $c.adoptNamespaces }}
+- {{ printf "--adopt-namespaces=%s" (join "," .) | quote }}
+{{- end }}
 {{- with $c.awsBudgets }}
 - {{ printf "--aws-budgets=%s" . | quote }}
 {{- end }}

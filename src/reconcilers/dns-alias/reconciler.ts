@@ -5,6 +5,7 @@
 // with other DnsAliases' changes to the same zone, and the key comes back shortly to confirm by
 // observing. So batching does not depend on how many reconciles run at once.
 import { route53Port, type Route53Port } from '../../aws/route53.ts';
+import { ADOPT_CONSENT_HINT, adoptionAllowed } from '../../config.ts';
 import { FINALIZER, RESOURCES, type DnsAlias, type DnsAliasStatus, type LoadBalancedService } from '../../crds/index.ts';
 import {
   TerminalError,
@@ -245,8 +246,16 @@ class DnsAliasReconciler {
       if (loop) return this.stalled(obj, DnsReason.ChainLoop, `the target leads back into this chain through existing records: ${loop.join(' -> ')}`, ctx);
     }
 
-    const p = plan({ desired, observed: observed.records, owner, adopt: spec.adopt === true, previous });
+    // spec.adopt counts only where the operator consented (--adopt-namespaces).
+    const mayAdopt = spec.adopt === true && adoptionAllowed(this.deps.config, ctx.namespace);
+    const p = plan({ desired, observed: observed.records, owner, adopt: mayAdopt, previous });
     if (p.conflicts.length > 0) {
+      const withConsent = spec.adopt === true && !mayAdopt ? plan({ desired, observed: observed.records, owner, adopt: true, previous }) : undefined;
+      if (withConsent && withConsent.conflicts.length === 0) {
+        const names = p.conflicts.map((c) => `${c.name} (zone ${c.zoneId}) holds ${c.holder}`).join('; ');
+        const message = `nothing written: ${names}; spec.adopt is true, but the operator has not allowed adoption in namespace ${ctx.namespace} (add it to the controller's ${ADOPT_CONSENT_HINT})`;
+        return this.stalled(obj, DnsReason.AdoptionNotAllowed, message, ctx, { chain, chainSummary: chainSummary(chain) });
+      }
       const message = `nothing written: ${p.conflicts.map((c) => c.message).join('; ')}`;
       return this.stalled(obj, DnsReason.Conflict, message, ctx, { chain, chainSummary: chainSummary(chain) });
     }

@@ -6,6 +6,7 @@ import { createHash } from 'node:crypto';
 import { SdkEc2, type Ec2Api } from '../../aws/ec2.ts';
 import { SdkElbv2, type Elbv2Api } from '../../aws/elbv2.ts';
 import { AwsError } from '../../aws/errors.ts';
+import { adoptionAllowed } from '../../config.ts';
 import {
   ConditionType,
   EventReason,
@@ -38,6 +39,7 @@ import {
 } from '../../runtime/index.ts';
 import { apply, type ApplyHooks, type ApplyResult } from './apply.ts';
 import { appliedState, type StatusState } from './applied.ts';
+import { conflictError } from './conflicts.ts';
 import { deletionPlan } from './delete.ts';
 import { Elbv2Inventory } from './inventory.ts';
 import { build, InvalidSpecError, needsDefaultNetwork, ownerTags } from './build.ts';
@@ -314,13 +316,7 @@ class LbsReconciler implements Reconciler {
     this.provisioning.delete(ctx.key);
 
     const actual = await this.observeFor(api, id, lbs, model);
-    if (actual.conflicts.length) {
-      const c = actual.conflicts
-        .map((x) => `${x.kind === 'loadbalancer' ? 'load balancer' : 'target group'} ${x.name} (${x.arn}) is owned by ${x.owner}`)
-        .join('; ');
-      const hint = actual.conflicts.some((x) => x.owner.startsWith('nobody')) ? '; set spec.adopt: true to take over an unowned object' : '';
-      throw new TerminalError(Reason.Conflict, `${c}; nothing was changed${hint}`, { recheck: true });
-    }
+    if (actual.conflicts.length) throw conflictError(actual.conflicts, { adoptRequested: lbs.spec.adopt === true, namespace: ctx.namespace });
 
     const previous = lbs.status?.previousLoadBalancers ?? [];
     const p = plan(model, actual, { retain: retirement(model, actual, previous, this.now(), this.drainMs).keep });
@@ -457,7 +453,8 @@ class LbsReconciler implements Reconciler {
   private observeFor(api: Elbv2Api, id: ResourceId, lbs: LoadBalancedService, model: DesiredModel): Promise<ActualState> {
     return observeDesired(api, id, model, {
       ...knownArns(lbs),
-      adopt: lbs.spec.adopt ?? false,
+      // spec.adopt counts only where the operator consented (--adopt-namespaces).
+      adopt: lbs.spec.adopt === true && adoptionAllowed(this.deps.config, id.namespace),
     });
   }
 

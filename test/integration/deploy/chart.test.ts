@@ -113,7 +113,7 @@ describe('helm chart', () => {
   it('passes the controller flags it parses: the rendered args and env are a valid config', async () => {
     const out = await helmTemplate('rel', ns.name, '-f', CI_VALUES, '--set', 'controller.watchNamespaces={a,b}',
       '--set', 'controller.resyncPeriod=2m', '--set', 'controller.leaderElection.leaseDuration=20s',
-      '--set', 'controller.awsBudgets=elbv2:read=5/10\\,route53:write=1/2');
+      '--set', 'controller.awsBudgets=elbv2:read=5/10\\,route53:write=1/2', '--set', 'controller.adoptNamespaces={legacy,b}');
     const deploy = parseAllDocuments(out).map((d) => d.toJS() as { kind?: string } | null)
       .find((o) => o?.kind === 'Deployment') as V1Deployment | undefined;
     const container = deploy?.spec?.template.spec?.containers[0];
@@ -126,6 +126,7 @@ describe('helm chart', () => {
       metricsBindAddress: ':8080', healthProbeBindAddress: ':8081', gracefulShutdownTimeoutMs: 30_000,
       leaderElection: { enabled: true, namespace: ns.name, id: 'albatross-leader', leaseDurationMs: 20_000, renewDeadlineMs: 10_000, retryPeriodMs: 2_000 },
       awsBudgets: { 'elbv2:read': { ratePerSecond: 5, burst: 10 }, 'route53:write': { ratePerSecond: 1, burst: 2 } },
+      adoptNamespaces: ['legacy', 'b'],
     });
     expect(config.leaderElection.identity).toMatch(/^rel-albatross-abc_/);
     expect(container?.ports?.map((p) => p.containerPort)).toEqual([8080, 8081]);
@@ -134,7 +135,7 @@ describe('helm chart', () => {
   it('has a value for every controller flag, and docs/operations.md documents each', async () => {
     const flags = [...helpText().matchAll(/^ {2}--([a-z-]+)/gm)].map((m) => m[1] ?? '').filter((f) => f !== 'version');
     expect(flags).toContain('cluster-name');
-    const rendered = await helmTemplate('rel', ns.name, '-f', CI_VALUES, '--set', 'controller.watchNamespaces={a}', '--set', 'controller.awsBudgets=iam:write=1/1');
+    const rendered = await helmTemplate('rel', ns.name, '-f', CI_VALUES, '--set', 'controller.watchNamespaces={a}', '--set', 'controller.awsBudgets=iam:write=1/1', '--set', 'controller.adoptNamespaces={a}');
     // Set another way by the chart: the cluster name and identity through env (ALBATROSS_CLUSTER_NAME,
     // POD_NAME); kubeconfig is in-cluster.
     const notArgs = new Set(['cluster-name', 'leader-election-identity', 'kubeconfig']);

@@ -94,6 +94,8 @@ export interface ControllerOptions {
   zoneTtlMs?: number;
   /** other controllers to run in the same process (e.g. the real LoadBalancedService controller) */
   alsoRun?: ControllerRegistration[];
+  /** more command-line flags (e.g. --adopt-namespaces) */
+  flags?: string[];
 }
 
 /** The controller as a user runs it (flags), for one test namespace, with Route 53 behind the proxy. */
@@ -112,6 +114,7 @@ export async function startController(prefix: string, opts: ControllerOptions = 
       '--max-concurrent-reconciles', String(opts.maxConcurrentReconciles ?? 4),
       '--metrics-bind-address', '0',
       '--health-probe-bind-address', '0',
+      ...(opts.flags ?? []),
     ],
     {
       controllers: [

@@ -38,7 +38,7 @@ function stalledMessage(o: Awaited<ReturnType<typeof getDnsAlias>>): string {
 
 describe('DnsAlias ownership', () => {
   it('a foreign CNAME at a chain name is a Conflict naming it; the foreign record is unchanged and nothing is written', async () => {
-    ctl = await startController('dnsa-foreign');
+    ctl = await startController('dnsa-foreign', { flags: ['--adopt-namespaces', '*'] });
     const ns = ctl.namespace.name;
     const z = await zone();
     await changeRecords(z.id, [{ Action: 'CREATE', ResourceRecordSet: cname(`www.${z.name}`, 'legacy.example.net', 60) }]);
@@ -63,6 +63,24 @@ describe('DnsAlias ownership', () => {
     await waitForCondition(ns, 'www', 'Ready', 'True');
     expect((await recordsAt(z.id, `www.${z.name}`)).map((r) => r.ResourceRecords)).toEqual([[{ Value: LB }]]);
     expect(await recordsAt(z.id, `_albatross.www.${z.name}`)).toHaveLength(1);
+  });
+
+  it('adopt: true where the operator did not allow adoption: AdoptionNotAllowed naming the flag, nothing written', async () => {
+    ctl = await startController('dnsa-noadopt');
+    const ns = ctl.namespace.name;
+    const z = await zone();
+    await changeRecords(z.id, [{ Action: 'CREATE', ResourceRecordSet: cname(`old.${z.name}`, 'legacy.example.net', 60) }]);
+    const before = JSON.stringify(await zoneRecords(z.id));
+
+    await applyDnsAlias(ns, 'old', oneName(z, 'old', { adopt: true }));
+    const stalled = await waitForCondition(ns, 'old', 'Stalled', 'True', 'AdoptionNotAllowed');
+    expect(stalledMessage(stalled)).toBe(
+      `nothing written: old.${z.name} (zone ${z.id}) holds unowned CNAME legacy.example.net ttl 60; spec.adopt is true, but the operator has not allowed adoption in namespace ${ns} ` +
+        `(add it to the controller's --adopt-namespaces (chart value controller.adoptNamespaces, env ALBATROSS_ADOPT_NAMESPACES))`,
+    );
+    expect(stalled.status?.conditions?.find((c) => c.type === 'Ready')).toMatchObject({ status: 'False', reason: 'AdoptionNotAllowed' });
+    expect(JSON.stringify(await zoneRecords(z.id))).toBe(before);
+    expect(ctl.proxy.count('ChangeResourceRecordSets')).toBe(0);
   });
 
   it('two DnsAliases claiming one name: the second is a Conflict naming the first; adopt does not help it', async () => {

@@ -42,14 +42,14 @@ export interface Controller {
   stop(): Promise<void>;
 }
 
-/** The controller in-process, as a user runs it (flags), watching one namespace. */
+/** The controller in-process, as a user runs it (flags), watching one namespace (or a comma list), plus any extra flags. */
 export async function startController(
   namespace: string,
-  opts: { clusterName?: string; resyncPeriod?: string; allControllers?: boolean; lbs?: LbsControllerOptions } = {},
+  opts: { clusterName?: string; resyncPeriod?: string; allControllers?: boolean; lbs?: LbsControllerOptions; flags?: string[] } = {},
 ): Promise<Controller> {
   const clusterName = opts.clusterName ?? uniqueClusterName();
   const app = await startInProcess(
-    controllerFlags(clusterName, namespace, opts.resyncPeriod ?? '1h'),
+    [...controllerFlags(clusterName, namespace, opts.resyncPeriod ?? '1h'), ...(opts.flags ?? [])],
     {
       // Only this controller by default: ServerCertificate statuses are then set by the tests.
       ...(opts.allControllers ? {} : { controllers: [createLoadBalancedServiceController(opts.lbs)] }),
@@ -244,7 +244,7 @@ export function listenerOn(view: AwsView, port: number): ListenerView {
 }
 
 /** A fresh namespace with the in-process controller watching it. */
-export async function setup(prefix: string, opts: { resyncPeriod?: string; lbs?: LbsControllerOptions } = {}): Promise<Env> {
+export async function setup(prefix: string, opts: { resyncPeriod?: string; lbs?: LbsControllerOptions; flags?: string[] } = {}): Promise<Env> {
   const ns = await createTestNamespace(prefix);
   const controller = await startController(ns.name, opts);
   return { ns, controller };

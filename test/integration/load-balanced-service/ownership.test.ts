@@ -1,5 +1,6 @@
 // Ownership: a foreign ALB with the same name is never touched (Stalled, Conflict); an unowned one is
-// adopted only with adopt: true. Deletion: Delete removes everything owned (turning deletion
+// adopted only with adopt: true (this controller allows adoption everywhere: --adopt-namespaces '*';
+// adoption-consent.test.ts covers the namespaces that may not). Deletion: Delete removes everything owned (turning deletion
 // protection off, with an event); Retain leaves AWS alone.
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import { CoreV1Api } from '@kubernetes/client-node';
@@ -19,7 +20,7 @@ let env: Env | undefined;
 
 beforeAll(async () => {
   await installCrds();
-  env = await setup('lbs-own');
+  env = await setup('lbs-own', { flags: ['--adopt-namespaces', '*'] });
 });
 
 afterAll(async () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { ConfigError, helpText, parseBindAddress, parseConfig, parseDuration, type Config } from '../../../src/config.ts';
+import { ConfigError, adoptionAllowed, helpText, parseBindAddress, parseConfig, parseDuration, type Config } from '../../../src/config.ts';
 
 function config(argv: string[], env: NodeJS.ProcessEnv = {}): Config {
   const r = parseConfig(argv, env);
@@ -30,6 +30,7 @@ describe('parseConfig', () => {
       logLevel: 'info',
       gracefulShutdownTimeoutMs: 30_000,
       awsBudgets: {},
+      adoptNamespaces: [],
     });
     expect(c.leaderElection).toMatchObject({ enabled: false, id: 'albatross-leader', leaseDurationMs: 15_000, renewDeadlineMs: 10_000, retryPeriodMs: 2_000 });
   });
@@ -50,6 +51,21 @@ describe('parseConfig', () => {
     expect(config(['--cluster-name', 'c'], { ALBATROSS_AWS_BUDGETS: 'iam:write=1/1' }).awsBudgets).toEqual({ 'iam:write': { ratePerSecond: 1, burst: 1 } });
     expect(errorOf(['--cluster-name', 'c'], { ALBATROSS_AWS_BUDGETS: 'ec2:write=1/1,ec2:write=2/2' })).toBe(
       'invalid AWS budget "ec2:write=2/2" for ALBATROSS_AWS_BUDGETS: ec2:write is given twice',
+    );
+  });
+
+  it('reads the namespaces that may adopt: none by default, a list, or * for all', () => {
+    expect(config(['--cluster-name', 'c']).adoptNamespaces).toEqual([]);
+    expect(config(['--cluster-name', 'c', '--adopt-namespaces', 'a,b', '--adopt-namespaces', 'b']).adoptNamespaces).toEqual(['a', 'b']);
+    expect(config(['--cluster-name', 'c'], { ALBATROSS_ADOPT_NAMESPACES: 'legacy' }).adoptNamespaces).toEqual(['legacy']);
+    expect(config(['--cluster-name', 'c', '--adopt-namespaces', 'a,*']).adoptNamespaces).toEqual(['*']);
+    const c = (list: string[]) => ({ adoptNamespaces: list });
+    expect(adoptionAllowed(c([]), 'a')).toBe(false);
+    expect(adoptionAllowed(c(['a']), 'a')).toBe(true);
+    expect(adoptionAllowed(c(['a']), 'b')).toBe(false);
+    expect(adoptionAllowed(c(['*']), 'b')).toBe(true);
+    expect(errorOf(['--cluster-name', 'c', '--adopt-namespaces', 'Prod'])).toBe(
+      `invalid namespace "Prod" for --adopt-namespaces: must be a DNS label (lower-case a-z, 0-9, '-') or '*' for all namespaces`,
     );
   });
 
