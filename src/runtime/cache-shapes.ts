@@ -53,9 +53,25 @@ function trimEndpointSlice(obj: KubeObject & { addressType?: string; ports?: Por
 
 const same = (a: ResourceType, b: ResourceType): boolean => a.group === b.group && a.plural === b.plural;
 
+/**
+ * Kinds listed and watched as metadata only (PartialObjectMetadata): Secrets. The ServerCertificate
+ * reconciler reads a referenced Secret's data on demand (a GET); the cache only maps Secret events to
+ * the ServerCertificates that name them. So a cluster's Secrets never cross the wire with their data.
+ */
+export function metadataOnly(resource: ResourceType): boolean {
+  return same(resource, CORE.secret);
+}
+
+/** A Secret is kept as its identity and type: no data, and no annotations (kubectl's last-applied-configuration holds the data). */
+function trimSecret(obj: KubeObject & { type?: string }): KubeObject {
+  const { apiVersion, kind, metadata, type } = obj;
+  return defined({ apiVersion, kind, metadata: trimMetadata(metadata), type }) as KubeObject;
+}
+
 /** obj reduced to what the reconcilers read, for the kinds trimmed here; other kinds unchanged. */
 export function trimForCache(resource: ResourceType, obj: KubeObject): KubeObject {
   if (same(resource, CORE.service)) return trimService(obj);
   if (same(resource, CORE.endpointSlice)) return trimEndpointSlice(obj);
+  if (same(resource, CORE.secret)) return trimSecret(obj);
   return obj;
 }

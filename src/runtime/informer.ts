@@ -1,6 +1,6 @@
 // An informer: a Store kept up to date by one Reflector per watched namespace (or one for all),
 // telling handlers about adds, updates and deletes. Objects are transformed (managedFields
-// dropped; Secret data dropped; Services and EndpointSlices trimmed, cache-shapes.ts) and
+// dropped; Secrets arrive as metadata only and keep no annotations; Services and EndpointSlices trimmed, cache-shapes.ts) and
 // deep-frozen before they are stored.
 import type { Logger } from 'pino';
 import type { RestClient } from './kube/rest.ts';

@@ -2,7 +2,8 @@
 // resourceVersion (opaque, never parsed), ask for bookmarks, relist on 410 Gone, and restart with
 // backoff after any other error or when the stream goes silent for stallTimeoutMs.
 import type { Logger } from 'pino';
-import { readAll, resourcePath, apiError, type RestClient } from './kube/rest.ts';
+import { METADATA_WATCH_ACCEPT, asKind, readAll, resourcePath, apiError, type RestClient } from './kube/rest.ts';
+import { metadataOnly } from './cache-shapes.ts';
 import { KubeApiError, errorMessage } from './errors.ts';
 import type { KubeObject, KubeList, ResourceType } from './types.ts';
 import { watchRestarts } from './metrics.ts';
@@ -113,7 +114,7 @@ export class Reflector {
       const page: KubeList<KubeObject> = await this.client.list(
         this.resource,
         this.namespace,
-        { limit: this.tuning.pageSize, ...(cont ? { continue: cont } : {}) },
+        { limit: this.tuning.pageSize, ...(cont ? { continue: cont } : {}), ...(metadataOnly(this.resource) ? { metadataOnly: true } : {}) },
         signal,
       ).catch((err: unknown) => {
         // The continue token expired mid-list: start over.
@@ -151,6 +152,7 @@ export class Reflector {
         method: 'GET' as const,
         path: resourcePath(this.resource, this.namespace),
         query: { watch: 1, allowWatchBookmarks: true, resourceVersion: rv, timeoutSeconds },
+        ...(metadataOnly(this.resource) ? { accept: METADATA_WATCH_ACCEPT } : {}),
         signal: local.signal,
       };
       const res = await this.client.open(spec);
@@ -176,7 +178,7 @@ export class Reflector {
           } catch {
             return;
           }
-          const obj = event.object;
+          const obj = event.object && event.type !== 'ERROR' && metadataOnly(this.resource) ? asKind(this.resource, event.object) : event.object;
           if (!obj) return;
           if (event.type === 'ERROR') {
             if (obj.code === 410) throw new GoneError(obj.message ?? 'gone');

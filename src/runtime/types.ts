@@ -151,6 +151,11 @@ export interface Finalizers {
 }
 
 export interface ListOptions {
+  /**
+   * Ask for PartialObjectMetadataList: the apiserver sends only each item's metadata (for Secrets:
+   * no data ever crosses the wire). Items come back with the resource's apiVersion and kind.
+   */
+  metadataOnly?: boolean;
   labelSelector?: string;
   fieldSelector?: string;
   limit?: number;

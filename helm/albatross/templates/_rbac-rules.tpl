@@ -13,7 +13,7 @@ refused, and the controller is run with nothing more than this.
 - apiGroups: [albatross.dev]
   resources: [loadbalancedservices/status, servercertificates/status, dnsaliases/status]
   verbs: [update]
-# Secrets referenced by ServerCertificates: the informer lists/watches them (cached without data);
+# Secrets referenced by ServerCertificates: the informer lists/watches their metadata only (no data);
 # the data of the one referenced Secret is read with get.
 - apiGroups: [""]
   resources: [secrets]

@@ -24,6 +24,8 @@ export interface RequestSpec {
   query?: Record<string, string | number | boolean | undefined>;
   body?: unknown;
   contentType?: string;
+  /** Accept header; default application/json. */
+  accept?: string;
   signal?: AbortSignal | undefined;
   /** Per-request timeout for non-streaming calls. */
   timeoutMs?: number;
@@ -63,7 +65,7 @@ export class RestClient implements KubeClient {
     await this.kubeConfig.applyToHTTPSOptions(opts);
     const headers: Record<string, string> = {
       ...(opts.headers as Record<string, string>),
-      accept: 'application/json',
+      accept: spec.accept ?? 'application/json',
       'user-agent': `albatross/${VERSION}`,
     };
     let payload: string | undefined;
@@ -107,13 +109,15 @@ export class RestClient implements KubeClient {
   }
 
   async list<T extends KubeObject>(r: ResourceType, namespace: string | undefined, opts: ListOptions = {}, signal?: AbortSignal): Promise<KubeList<T>> {
+    const { metadataOnly, ...query } = opts;
     const list = await this.request<KubeList<T>>({
       method: 'GET',
       path: resourcePath(r, namespace),
-      query: { ...opts },
+      query,
+      ...(metadataOnly ? { accept: METADATA_LIST_ACCEPT } : {}),
       signal,
     });
-    list.items = (list.items ?? []).map((o) => withType(r, o));
+    list.items = (list.items ?? []).map((o) => (metadataOnly ? asKind(r, o) : withType(r, o)));
     return list;
   }
 
@@ -160,6 +164,15 @@ export class RestClient implements KubeClient {
 }
 
 /** Built-in list items come without apiVersion/kind; fill them in so every object is self-describing. */
+/** Accept headers for metadata-only lists and watches (meta.k8s.io/v1 PartialObjectMetadata). */
+export const METADATA_LIST_ACCEPT = 'application/json;as=PartialObjectMetadataList;g=meta.k8s.io;v=v1';
+export const METADATA_WATCH_ACCEPT = 'application/json;as=PartialObjectMetadata;g=meta.k8s.io;v=v1';
+
+/** A PartialObjectMetadata as the object of its resource (caches and handlers key on apiVersion/kind). */
+export function asKind<T extends KubeObject>(r: ResourceType, obj: T): T {
+  return obj && typeof obj === 'object' ? { ...obj, apiVersion: apiVersionOf(r), kind: r.kind } : obj;
+}
+
 export function withType<T extends KubeObject>(r: ResourceType, obj: T): T {
   if (obj && typeof obj === 'object' && (!obj.apiVersion || !obj.kind)) {
     return { ...obj, apiVersion: apiVersionOf(r), kind: r.kind };

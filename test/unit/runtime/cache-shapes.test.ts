@@ -99,4 +99,13 @@ describe('cached shapes of Services and EndpointSlices', () => {
     const config = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'c', annotations: { a: 'b' } }, data: { k: 'v' } };
     expect(transform(CORE.configMap, config)).toStrictEqual(config);
   });
+
+  it('keep a Secret as its identity: no data, no annotations (last-applied-configuration holds the data)', () => {
+    const secret = {
+      apiVersion: 'v1', kind: 'Secret', type: 'kubernetes.io/tls',
+      metadata: { name: 's', namespace: 'ns', uid: 'u', resourceVersion: '7', labels: { app: 'web' }, annotations: { 'kubectl.kubernetes.io/last-applied-configuration': '{"data":{"tls.key":"a2V5"}}' } },
+      data: { 'tls.key': 'a2V5' },
+    };
+    expect(transform(CORE.secret, secret)).toStrictEqual({ apiVersion: 'v1', kind: 'Secret', type: 'kubernetes.io/tls', metadata: { name: 's', namespace: 'ns', uid: 'u', resourceVersion: '7', labels: { app: 'web' } } });
+  });
 });
