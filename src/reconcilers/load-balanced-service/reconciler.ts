@@ -47,6 +47,7 @@ import { serviceTargets } from './endpoints.ts';
 import { describeApplied } from './events.ts';
 import type { ActualState, DesiredModel, Target } from './model.ts';
 import { loadBalancerName, type ResourceId } from './names.ts';
+import { INDEX_LOAD_BALANCER_NAME, explicitName, loadBalancerNameIndex, nameClaimConflict, watchNameReleases } from './name-claims.ts';
 import { findOwned, observeDesired } from './observe.ts';
 import { canonical, driftOf, plan, type Plan } from './plan.ts';
 import { DEFAULT_DRAIN_SECONDS, finishesReplacement, retirement } from './retire.ts';
@@ -132,6 +133,7 @@ export function createLoadBalancedServiceController(options: LbsControllerOption
       referenceIndex<LoadBalancedService>(LBS, INDEX_CERTIFICATE_REF, (o) =>
         o.spec.listeners.flatMap((l) => (l.certificateRefs ?? []).map((r) => r.name)),
       ),
+      loadBalancerNameIndex,
       {
         resource: CORE.endpointSlice,
         name: INDEX_SLICE_SERVICE,
@@ -152,6 +154,7 @@ export function createLoadBalancedServiceController(options: LbsControllerOption
       },
       watchReferenced(CORE.service, LBS, INDEX_SERVICE_REF),
       watchReferenced(SC, LBS, INDEX_CERTIFICATE_REF),
+      watchNameReleases,
     ],
     create: (deps) => new LbsReconciler(deps, options),
   };
@@ -316,6 +319,8 @@ class LbsReconciler implements Reconciler {
     this.provisioning.delete(ctx.key);
 
     const actual = await this.observeFor(api, id, lbs, model);
+    const claimed = nameClaimConflict(lbs, this.rivalsFor(lbs), actual, id.cluster);
+    if (claimed) throw new TerminalError(Reason.Conflict, claimed, { recheck: true });
     if (actual.conflicts.length) throw conflictError(actual.conflicts, { adoptRequested: lbs.spec.adopt === true, namespace: ctx.namespace });
 
     const previous = lbs.status?.previousLoadBalancers ?? [];
@@ -448,6 +453,13 @@ class LbsReconciler implements Reconciler {
         { cause: err, recheck: true },
       );
     }
+  }
+
+  /** Other LoadBalancedServices (any watched namespace) with the same explicit load balancer name. */
+  private rivalsFor(lbs: LoadBalancedService): LoadBalancedService[] {
+    const name = explicitName(lbs);
+    if (!name) return [];
+    return this.deps.caches.get<LoadBalancedService>(LBS).byIndex(INDEX_LOAD_BALANCER_NAME, name).filter((o) => keyOf(o) !== keyOf(lbs));
   }
 
   private observeFor(api: Elbv2Api, id: ResourceId, lbs: LoadBalancedService, model: DesiredModel): Promise<ActualState> {
