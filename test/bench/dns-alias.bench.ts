@@ -66,7 +66,7 @@ export async function run(): Promise<BenchResult> {
     await inChunks(names.map((_, i) => i), 25, (i) => applyDnsAlias(ns, names[i]!, spec(i, 'lb-1.us-east-1.elb.amazonaws.com')));
 
     // Production settings: default workers (4), default batch window / max wait / listing TTL.
-    const ctl = await startController('bench-dnsa', { namespace, resyncPeriod: '5m', batchWindowMs: 200, batchMaxWaitMs: 5000, listingTtlMs: 10_000, zoneTtlMs: 60_000 });
+    const ctl = await startController('bench-dnsa', { namespace, resyncPeriod: '5m', writeIntervalMs: 5000 });
     const phases: PhaseResult[] = [];
     const phase = async (name: string, changes: number, minimumCalls: number, act: () => Promise<void>, done: () => Promise<boolean>): Promise<void> => {
       const since = Date.now();

@@ -1,34 +1,23 @@
-// Sends a plan's change units through the shared per-zone coordinator, in dependency order:
-// creating, the last hop goes first so a public name never points at a name that does not exist yet;
-// deleting, the first hop goes first so nothing is left pointing at a removed name.
+// The order a plan's change units are written in: creating, the last hop goes first so a public name
+// never points at a name that does not exist yet; deleting, the first hop goes first so nothing is
+// left pointing at a removed name. Consecutive units of one zone form one group; the groups are
+// handed to the coordinator one after the other, each once the previous one is written.
 import type { ChangeUnit } from './plan.ts';
 
-export interface ChangeSink {
-  submit(zoneId: string, owner: string, units: readonly ChangeUnit[], basedOn: number, signal?: AbortSignal): Promise<void>;
+export interface WriteGroup {
+  zoneId: string;
+  units: ChangeUnit[];
 }
 
-/**
- * Groups consecutive units of one zone (in the given order) and submits group after group, each
- * waiting for the previous one to be written. Units of one group share a Route 53 batch with other
- * resources' changes to that zone.
- */
-export async function applyInOrder(
-  sink: ChangeSink,
-  owner: string,
-  units: readonly ChangeUnit[],
-  versions: ReadonlyMap<string, number>,
-  signal?: AbortSignal,
-): Promise<void> {
-  const groups: ChangeUnit[][] = [];
+/** Groups consecutive units of one zone, keeping the given order. */
+export function writeGroups(units: readonly ChangeUnit[]): WriteGroup[] {
+  const groups: WriteGroup[] = [];
   for (const u of units) {
     const last = groups[groups.length - 1];
-    if (last && last[0]!.zoneId === u.zoneId) last.push(u);
-    else groups.push([u]);
+    if (last && last.zoneId === u.zoneId) last.units.push(u);
+    else groups.push({ zoneId: u.zoneId, units: [u] });
   }
-  for (const g of groups) {
-    const zoneId = g[0]!.zoneId;
-    await sink.submit(zoneId, owner, g, versions.get(zoneId) ?? -1, signal);
-  }
+  return groups;
 }
 
 /** Orders units for creation/update: last hop first, then cleanup of names that left the chain. */

@@ -69,11 +69,27 @@ export async function observeZones(
   return { records, versions };
 }
 
+/** CNAME targets by name per listing, built once per listing (listings are shared and replaced, never edited). */
+const cnameMaps = new WeakMap<readonly RecordSet[], Map<string, string>>();
+
+function cnamesOf(records: readonly RecordSet[]): Map<string, string> {
+  let map = cnameMaps.get(records);
+  if (!map) {
+    map = new Map();
+    for (const r of records) if (r.type === 'CNAME' && r.values[0]) map.set(r.name, r.values[0].replace(/\.$/, '').toLowerCase());
+    cnameMaps.set(records, map);
+  }
+  return map;
+}
+
 /** The CNAME value at a name in any observed zone (for the cross-resource loop check). */
 export function cnameLookup(observed: Observation['records']): (name: string) => string | undefined {
-  const map = new Map<string, string>();
-  for (const records of observed.values()) {
-    for (const r of records) if (r.type === 'CNAME' && r.values[0]) map.set(r.name, r.values[0].replace(/\.$/, '').toLowerCase());
-  }
-  return (name) => map.get(name);
+  const maps = [...observed.values()].map(cnamesOf);
+  return (name) => {
+    for (const m of maps) {
+      const v = m.get(name);
+      if (v !== undefined) return v;
+    }
+    return undefined;
+  };
 }

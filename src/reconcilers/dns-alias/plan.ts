@@ -91,11 +91,28 @@ interface NameState {
   txt: RecordSet | undefined;
 }
 
+/** Records by name per listing, built once per listing (listings are shared and replaced, never edited). */
+const indexes = new WeakMap<readonly RecordSet[], Map<string, RecordSet[]>>();
+
+function byName(listing: readonly RecordSet[]): Map<string, RecordSet[]> {
+  let index = indexes.get(listing);
+  if (!index) {
+    index = new Map();
+    for (const r of listing) {
+      const l = index.get(r.name);
+      if (l) l.push(r);
+      else index.set(r.name, [r]);
+    }
+    indexes.set(listing, index);
+  }
+  return index;
+}
+
 function stateOf(listing: readonly RecordSet[], name: string): NameState {
-  const txtName = ownerTxtName(name);
+  const index = byName(listing);
   return {
-    atName: listing.filter((r) => r.name === name),
-    txt: listing.find((r) => r.name === txtName && r.type === 'TXT' && r.setIdentifier === undefined),
+    atName: [...(index.get(name) ?? [])],
+    txt: index.get(ownerTxtName(name))?.find((r) => r.type === 'TXT' && r.setIdentifier === undefined),
   };
 }
 

@@ -1,9 +1,11 @@
 // DnsAlias controller: key -> read the resource -> resolve target and zones -> build desired ->
-// observe the zones -> plan -> hand the changes to the per-zone coordinator -> status.
+// observe the zones -> check for loops across resources -> plan -> hand the changes to the zone
+// coordinator -> status.
 //
-// Writes are not awaited inside a reconcile: the units go to the coordinator, which merges them
-// with other DnsAliases' changes to the same zone, and the key comes back shortly to confirm by
-// observing. So batching does not depend on how many reconciles run at once.
+// Writes are not awaited inside a reconcile: the changes go to the coordinator, which plans all
+// DnsAliases' changes to one zone together and sends them once per write interval; when they are
+// written the key is queued again and confirms by planning against the (updated) listing. So
+// batching depends neither on the worker count nor on how fast reconciles come.
 import { route53Port, type Route53Port } from '../../aws/route53.ts';
 import { ADOPT_CONSENT_HINT, adoptionAllowed } from '../../config.ts';
 import { FINALIZER, RESOURCES, type DnsAlias, type DnsAliasStatus, type LoadBalancedService } from '../../crds/index.ts';
@@ -19,16 +21,19 @@ import {
   type Outcome,
   type ReconcileResult,
 } from '../../runtime/index.ts';
-import { applyInOrder, creationOrder } from './apply.ts';
+import { AliasRegistry, type AliasEntry } from './alias-registry.ts';
+import { creationOrder, writeGroups, type WriteGroup } from './apply.ts';
 import { buildDesired, type AliasTargetInfo, type DesiredName } from './build.ts';
 import { checkPlacement, findLoopThroughRecords, resolveChain, type Hop } from './chain.ts';
-import { cnameLookup, observeZones, resolveZones } from './observe.ts';
+import type { Hold } from './holds.ts';
+import { cnameLookup, observeZones, resolveZones, type Observation } from './observe.ts';
 import { ownerString, type Owner } from './ownership.ts';
 import { plan, planDeletion, type ChangeUnit, type DriftEntry, type PreviousRecord } from './plan.ts';
 import { describeRecord } from './records.ts';
 import { DnsReason, chainSummary, describeDrift, syncedStatus, withOutcome } from './status.ts';
-import { StalePlanError, ZoneCoordinator } from './zone-coordinator.ts';
+import { ChainLoopError, ReplanError, WriteHeldError, ZoneCoordinator, type ZonePlan } from './zone-coordinator.ts';
 import { ZoneResolver } from './zones.ts';
+import type { RecordSet } from '../../aws/route53.ts';
 
 const DA = RESOURCES.dnsAlias;
 const LBS = RESOURCES.loadBalancedService;
@@ -36,14 +41,15 @@ const LBS_INDEX = 'dnsalias.spec.target.loadBalancedServiceRef';
 
 export interface DnsAliasOptions {
   port?: Route53Port;
-  /** debounce window for a zone's change batch (ALBATROSS_ROUTE53_BATCH_WINDOW_MS, default 200) */
-  batchWindowMs?: number;
-  /** longest a change waits for more to join its batch (ALBATROSS_ROUTE53_BATCH_MAX_WAIT_MS, default 5000) */
-  batchMaxWaitMs?: number;
-  /** how long a zone listing is shared (ALBATROSS_ROUTE53_LISTING_TTL_MS, default 10000) */
+  /** minimum time between two writes to one zone (ALBATROSS_ROUTE53_ZONE_WRITE_INTERVAL_MS, default 5000) */
+  writeIntervalMs?: number;
+  /** a zone listing older than this is listed again (ALBATROSS_ROUTE53_LISTING_TTL_MS, default the resync period) */
   listingTtlMs?: number;
-  /** how long hosted zone lookups by name are cached (default 60000) */
+  /** how long hosted zone lookups are cached (default the resync period) */
   zoneTtlMs?: number;
+  /** first backoff of a change that failed (default 1000, doubling up to holdMaxMs, default 60000) */
+  holdBaseMs?: number;
+  holdMaxMs?: number;
   /** receives the coordinator (bench and tests read its per-zone call counts) */
   onCoordinator?: (c: ZoneCoordinator) => void;
 }
@@ -59,15 +65,22 @@ function envNumber(name: string): number | undefined {
 /** A write handed to the coordinator; the next reconcile of the key reads its outcome. */
 interface PendingWrite {
   state: 'pending' | 'done' | 'failed';
-  /** how often the key came back while the write was still pending (the poll slows down) */
-  polls: number;
+  since: number;
+  /** the Reconciling status was written because the write took long */
+  progressShown: boolean;
   error?: unknown;
   units: ChangeUnit[];
   drift: DriftEntry[];
-  /** shown as Reconciling when the write takes longer than a few polls (a status write per
-   * reconcile would cost more than the batching saves) */
   progress: Outcome;
   extra: Partial<DnsAliasStatus>;
+}
+
+/** One group of a plan as the coordinator plans it again when it builds the batch. */
+interface GroupPlan {
+  group: WriteGroup;
+  /** every name of this resource in the group's zone */
+  names: string[];
+  plan(records: readonly RecordSet[]): ZonePlan;
 }
 
 function describeChange(u: ChangeUnit): string[] {
@@ -78,25 +91,52 @@ function hopsOf(desired: readonly DesiredName[]): Map<string, number> {
   return new Map(desired.map((d) => [`${d.zoneId} ${d.name}`, d.hopIndex]));
 }
 
+/** Every name of the resource per zone (desired and previously written). */
+function namesByZone(names: Iterable<{ zoneId: string; name: string }>): Map<string, string[]> {
+  const out = new Map<string, Set<string>>();
+  for (const n of names) {
+    let s = out.get(n.zoneId);
+    if (!s) out.set(n.zoneId, (s = new Set()));
+    s.add(n.name);
+  }
+  return new Map([...out].map(([z, s]) => [z, [...s]]));
+}
+
+function withZone(observed: Observation['records'], zoneId: string, records: readonly RecordSet[]): Map<string, readonly RecordSet[]> {
+  const m = new Map(observed);
+  m.set(zoneId, records);
+  return m;
+}
+
 class DnsAliasReconciler {
   private readonly deps: ControllerDeps;
   private readonly coordinator: ZoneCoordinator;
   private readonly zones: ZoneResolver;
+  private readonly registry = new AliasRegistry();
   private readonly pending = new Map<string, PendingWrite>();
-  private readonly pollMs: number;
+  /** partner key -> keys stalled in a loop through the partner's chain (woken when it changes) */
+  private readonly loopWaiters = new Map<string, Set<string>>();
+  /** how long a write may take before status says so; also the poll when there is no enqueue */
+  private readonly progressAfterMs: number;
 
   constructor(deps: ControllerDeps, opts: DnsAliasOptions) {
     this.deps = deps;
     const port = opts.port ?? route53Port();
-    const windowMs = opts.batchWindowMs ?? envNumber('ALBATROSS_ROUTE53_BATCH_WINDOW_MS') ?? 200;
+    const resync = deps.config.resyncPeriodMs;
+    const writeIntervalMs = opts.writeIntervalMs ?? envNumber('ALBATROSS_ROUTE53_ZONE_WRITE_INTERVAL_MS') ?? 5_000;
     this.coordinator = new ZoneCoordinator({
       port,
-      windowMs,
-      maxWaitMs: opts.batchMaxWaitMs ?? envNumber('ALBATROSS_ROUTE53_BATCH_MAX_WAIT_MS') ?? 5_000,
-      listingTtlMs: opts.listingTtlMs ?? envNumber('ALBATROSS_ROUTE53_LISTING_TTL_MS') ?? 10_000,
+      writeIntervalMs,
+      listingMaxAgeMs: opts.listingTtlMs ?? envNumber('ALBATROSS_ROUTE53_LISTING_TTL_MS') ?? resync,
+      ...(opts.holdBaseMs !== undefined ? { holdBaseMs: opts.holdBaseMs } : {}),
+      ...(opts.holdMaxMs !== undefined ? { holdMaxMs: opts.holdMaxMs } : {}),
+      onZoneChanged: (zoneId, names) => {
+        for (const n of names) for (const key of this.registry.keysAt(zoneId, n)) this.deps.enqueue?.(key);
+      },
     });
-    this.zones = new ZoneResolver(port, opts.zoneTtlMs ?? 60_000);
-    this.pollMs = Math.max(50, windowMs);
+    this.zones = new ZoneResolver(port, opts.zoneTtlMs ?? resync);
+    // A batch waits at most six write intervals for company (write-schedule.ts), then is sent.
+    this.progressAfterMs = deps.enqueue ? writeIntervalMs * 6 + 5_000 : Math.max(50, writeIntervalMs / 2);
     opts.onCoordinator?.(this.coordinator);
   }
 
@@ -104,25 +144,51 @@ class DnsAliasReconciler {
     return this.deps.caches.get<DnsAlias>(DA);
   }
 
+  private forget(key: string, owner: Owner): void {
+    this.pending.delete(key);
+    this.setRegistry(key, undefined);
+    this.coordinator.forgetOwner(ownerString(owner));
+  }
+
+  /** Updates what others know of this resource; partners stalled in a loop through it look again if its chain changed. */
+  private setRegistry(key: string, entry: AliasEntry | undefined): void {
+    const before = JSON.stringify(this.registry.get(key)?.edges ?? []);
+    if (entry) this.registry.set(entry);
+    else this.registry.delete(key);
+    const waiters = this.loopWaiters.get(key);
+    if (waiters && before !== JSON.stringify(entry?.edges ?? [])) {
+      this.loopWaiters.delete(key);
+      for (const w of waiters) if (w !== key) this.deps.enqueue?.(w);
+    }
+  }
+
   async reconcile(ctx: ReconcileContext): Promise<ReconcileResult> {
     const obj = this.aliases.get(ctx.namespace, ctx.name);
+    const owner: Owner = { cluster: this.deps.config.clusterName, kind: DA.kind, namespace: ctx.namespace, name: ctx.name };
     if (!obj) {
-      this.pending.delete(ctx.key);
+      this.forget(ctx.key, owner);
       return {};
     }
-    const owner: Owner = { cluster: this.deps.config.clusterName, kind: DA.kind, namespace: ctx.namespace, name: ctx.name };
 
-    // A write of ours is still queued or in flight: come back when it has been sent.
+    // A write of ours is still queued or in flight: the key is queued again when it is done.
     const write = this.pending.get(ctx.key);
     if (write?.state === 'pending') {
-      if (write.polls === 3) {
+      if (!write.progressShown && performance.now() - write.since >= this.progressAfterMs) {
+        write.progressShown = true;
         await this.deps.status.update(DA, obj, (cur) => withOutcome(cur.status, write.progress, cur.metadata?.generation, write.extra), ctx.signal);
       }
-      return { requeueAfterMs: Math.min(2_000, this.pollMs * 2 ** write.polls++) };
+      return { requeueAfterMs: this.progressAfterMs };
     }
     this.pending.delete(ctx.key);
-    if (write?.state === 'failed' && !(write.error instanceof StalePlanError)) {
-      await this.reportAwsError(obj, write.error, ctx);
+    if (write?.state === 'failed') {
+      const err = write.error;
+      if (err instanceof WriteHeldError) {
+        // Told once per failed try (the hold then keeps the change back; status says why).
+        if (err.fresh) this.deps.events.warning(obj, DnsReason.AwsError, this.heldMessage(err.hold));
+      } else if (!(err instanceof ReplanError) && !(err instanceof ChainLoopError)) {
+        await this.reportAwsError(obj, err, ctx);
+      }
+      // ReplanError / ChainLoopError: planned again below against the zone as it is now.
     }
     if (write?.state === 'done') this.recordWritten(obj, write);
 
@@ -164,6 +230,20 @@ class DnsAliasReconciler {
     throw err;
   }
 
+  private heldMessage(h: Hold): string {
+    const what = h.rejected ? 'Route 53 refused the changes of this resource' : 'writing to Route 53 failed';
+    return `${what} (attempt ${h.attempts}, tried again with backoff): ${errorMessage(h.error)}`;
+  }
+
+  /** Changes held back after a failure: status says why; the key comes back when the backoff ends. */
+  private async held(obj: DnsAlias, h: Hold, ctx: ReconcileContext, extra: Partial<DnsAliasStatus> = {}): Promise<ReconcileResult> {
+    const message = this.heldMessage(h);
+    // Refused by Route 53: it will not go through by waiting (Stalled); other failures are passing (Reconciling).
+    const outcome: Outcome = { state: h.rejected ? 'Stalled' : 'Reconciling', reason: DnsReason.AwsError, message };
+    await this.deps.status.update(DA, obj, (cur) => withOutcome(cur.status, outcome, cur.metadata?.generation, extra), ctx.signal);
+    return { requeueAfterMs: Math.max(50, Math.ceil(h.until - performance.now())) };
+  }
+
   /** The target hostname (and alias data), or why it is not known yet. */
   private target(obj: DnsAlias): { hostname: string; alias?: AliasTargetInfo } | { notReady: string } {
     const t = obj.spec.target;
@@ -203,12 +283,32 @@ class DnsAliasReconciler {
     return { hops: r.hops, chain: r.chain };
   }
 
+  /**
+   * A loop the chain would close through records in its zones or through other DnsAliases' chains
+   * (as they will be once written): the path, or undefined. Others' chains come first: they are
+   * what will be there once the pending writes are done.
+   */
+  private findLoop(key: string, names: readonly string[], target: string, observed: Observation['records']): string[] | undefined {
+    const fromRecords = cnameLookup(observed);
+    const loop = findLoopThroughRecords(names, target, (n) => this.registry.nextOf(n, key) ?? fromRecords(n));
+    if (!loop) return undefined;
+    // Wake this resource when a partner's chain changes (it may open the loop).
+    for (const partner of this.registry.writersOf(loop, key)) {
+      let s = this.loopWaiters.get(partner);
+      if (!s) this.loopWaiters.set(partner, (s = new Set()));
+      s.add(key);
+    }
+    return loop;
+  }
+
   private async sync(obj: DnsAlias, owner: Owner, ctx: ReconcileContext, justCorrected: DriftEntry[]): Promise<ReconcileResult> {
     const spec = obj.spec;
+    const key = ctx.key;
     const target = this.target(obj);
     if ('notReady' in target) {
       // Validate what we can; leave whatever is in Route 53 as it is.
       const { chain } = this.hopsOrThrow(obj, undefined);
+      this.setRegistry(key, undefined);
       await this.deps.status.update(
         DA,
         obj,
@@ -221,6 +321,7 @@ class DnsAliasReconciler {
 
     const zones = await resolveZones(hops, this.zones);
     if (!zones.ok) {
+      this.setRegistry(key, undefined);
       const reason = zones.reason === 'Ambiguous' ? DnsReason.HostedZoneAmbiguous : DnsReason.HostedZoneNotFound;
       return this.stalled(obj, reason, zones.problems.map((p) => `${p.field}: ${p.message}`).join('; '), ctx);
     }
@@ -241,19 +342,27 @@ class DnsAliasReconciler {
     );
     const observed = await observeZones(this.coordinator, new Set(desired.map((d) => d.zoneId)), previous.map((p) => p.hostedZoneId), ctx.signal);
 
-    if (finalRecord === 'CNAME') {
-      const loop = findLoopThroughRecords(chain.slice(0, -1), target.hostname.toLowerCase().replace(/\.$/, ''), cnameLookup(observed.records));
-      if (loop) return this.stalled(obj, DnsReason.ChainLoop, `the target leads back into this chain through existing records: ${loop.join(' -> ')}`, ctx);
-    }
+    // What this resource will write, for the others' loop checks: its CNAMEs (the last one only when
+    // the final record is a CNAME).
+    const targetName = target.hostname.toLowerCase().replace(/\.$/, '');
+    const cnames = hops.filter((_, i) => i < hops.length - 1 || finalRecord === 'CNAME').map((h) => [h.name, h.next || targetName] as const);
+    const names = [...desired.map((d) => ({ zoneId: d.zoneId, name: d.name })), ...previous.map((p) => ({ zoneId: p.hostedZoneId, name: p.name }))];
+    this.setRegistry(key, { key, names, edges: cnames });
+
+    const loopOf = (): string[] | undefined => (finalRecord === 'CNAME' ? this.findLoop(key, chain.slice(0, -1), targetName, observed.records) : undefined);
+    const loop = loopOf();
+    if (loop) return this.stalled(obj, DnsReason.ChainLoop, `the target leads back into this chain through existing records or other DnsAliases: ${loop.join(' -> ')}`, ctx);
 
     // spec.adopt counts only where the operator consented (--adopt-namespaces).
-    const mayAdopt = spec.adopt === true && adoptionAllowed(this.deps.config, ctx.namespace);
-    const p = plan({ desired, observed: observed.records, owner, adopt: mayAdopt, previous });
+    const adopt = spec.adopt === true && adoptionAllowed(this.deps.config, ctx.namespace);
+    const p = plan({ desired, observed: observed.records, owner, adopt, previous });
     if (p.conflicts.length > 0) {
-      const withConsent = spec.adopt === true && !mayAdopt ? plan({ desired, observed: observed.records, owner, adopt: true, previous }) : undefined;
+      // Nothing of this chain will be written: others' loop checks must not count on it.
+      this.setRegistry(key, { key, names, edges: [] });
+      const withConsent = spec.adopt === true && !adopt ? plan({ desired, observed: observed.records, owner, adopt: true, previous }) : undefined;
       if (withConsent && withConsent.conflicts.length === 0) {
-        const names = p.conflicts.map((c) => `${c.name} (zone ${c.zoneId}) holds ${c.holder}`).join('; ');
-        const message = `nothing written: ${names}; spec.adopt is true, but the operator has not allowed adoption in namespace ${ctx.namespace} (add it to the controller's ${ADOPT_CONSENT_HINT})`;
+        const held = p.conflicts.map((c) => `${c.name} (zone ${c.zoneId}) holds ${c.holder}`).join('; ');
+        const message = `nothing written: ${held}; spec.adopt is true, but the operator has not allowed adoption in namespace ${ctx.namespace} (add it to the controller's ${ADOPT_CONSENT_HINT})`;
         return this.stalled(obj, DnsReason.AdoptionNotAllowed, message, ctx, { chain, chainSummary: chainSummary(chain) });
       }
       const message = `nothing written: ${p.conflicts.map((c) => c.message).join('; ')}`;
@@ -278,33 +387,73 @@ class DnsAliasReconciler {
 
     const hopIndex = hopsOf(desired);
     const ordered = creationOrder(toWrite, (u) => hopIndex.get(`${u.zoneId} ${u.name}`));
+    const extra = { chain, chainSummary: chainSummary(chain) };
+    const byZone = namesByZone(names);
+    const groups: GroupPlan[] = writeGroups(ordered).map((group) => {
+      const inGroup = new Set(group.units.map((u) => u.name));
+      return {
+        group,
+        names: byZone.get(group.zoneId) ?? [],
+        // Planned again against the zone as the batch leaves: same inputs, the zone as it is then.
+        plan: (records) => {
+          const again = plan({ desired, observed: withZone(observed.records, group.zoneId, records), owner, adopt, previous });
+          if (again.conflicts.length > 0) return { replan: again.conflicts.map((c) => c.message).join('; ') };
+          return { units: again.units.filter((u) => u.zoneId === group.zoneId && inGroup.has(u.name) && (!report || u.drift.length === 0)) };
+        },
+      };
+    });
+    const hold = this.firstHold(owner, groups);
+    if (hold) return this.held(obj, hold, ctx, extra);
+
     ctx.log.info({ changes: ordered.flatMap(describeChange), drift: drift.length }, 'submitting Route 53 changes');
     const message = `writing ${ordered.reduce((n, u) => n + u.changes.length, 0)} change(s) to zone(s) ${[...new Set(ordered.map((u) => u.zoneId))].join(', ')}`;
-    this.submit(ctx.key, ordered, report ? [] : drift, observed.versions, ownerString(owner), ctx.signal, { state: 'Reconciling', reason: DnsReason.Progressing, message }, { chain, chainSummary: chainSummary(chain) });
-    return { requeueAfterMs: this.pollMs };
+    const loopMessage = (): string | undefined => {
+      const l = loopOf();
+      return l ? `the target leads back into this chain through other DnsAliases: ${l.join(' -> ')}` : undefined;
+    };
+    this.submit(ctx.key, owner, groups, loopMessage, report ? [] : drift, ctx.signal, { state: 'Reconciling', reason: DnsReason.Progressing, message }, extra);
+    return { requeueAfterMs: this.progressAfterMs };
+  }
+
+  private firstHold(owner: Owner, groups: readonly GroupPlan[]): Hold | undefined {
+    for (const g of groups) {
+      const h = this.coordinator.heldBack(ownerString(owner), g.group.zoneId, g.group.units);
+      if (h) return h;
+    }
+    return undefined;
   }
 
   private submit(
     key: string,
-    units: ChangeUnit[],
+    owner: Owner,
+    groups: readonly GroupPlan[],
+    loop: (() => string | undefined) | undefined,
     drift: DriftEntry[],
-    versions: ReadonlyMap<string, number>,
-    owner: string,
     signal: AbortSignal,
     progress: Outcome,
     extra: Partial<DnsAliasStatus> = {},
   ): void {
-    const w: PendingWrite = { state: 'pending', polls: 0, units, drift, progress, extra };
+    const units = groups.flatMap((g) => g.group.units);
+    const w: PendingWrite = { state: 'pending', since: performance.now(), progressShown: false, units, drift, progress, extra };
     this.pending.set(key, w);
-    applyInOrder(this.coordinator, owner, units, versions, signal).then(
-      () => {
-        w.state = 'done';
-      },
-      (err: unknown) => {
-        w.state = 'failed';
-        w.error = err;
-      },
-    );
+    const who = ownerString(owner);
+    const run = async (): Promise<void> => {
+      // One group after the other: the next zone's names point at what the previous group wrote.
+      for (const g of groups) {
+        await this.coordinator.submit({ owner: who, zoneId: g.group.zoneId, names: g.names, plan: g.plan, ...(loop ? { loop } : {}), estimate: g.group.units, signal });
+      }
+    };
+    run()
+      .then(
+        () => {
+          w.state = 'done';
+        },
+        (err: unknown) => {
+          w.state = 'failed';
+          w.error = err;
+        },
+      )
+      .finally(() => this.deps.enqueue?.(key));
   }
 
   /** Deletion: Delete removes the records and TXTs this resource owns (nothing else); Retain leaves them. */
@@ -312,6 +461,7 @@ class DnsAliasReconciler {
     if ((obj.spec.deletionPolicy ?? 'Delete') === 'Retain') {
       this.deps.events.normal(obj, 'Retained', 'deletionPolicy Retain: Route 53 records left in place');
       await this.deps.finalizers.remove(DA, obj, FINALIZER, ctx.signal);
+      this.forget(ctx.key, owner);
       return {};
     }
     // What to look at: every name status says we wrote, plus the spec's names where the zones resolve.
@@ -328,18 +478,34 @@ class DnsAliasReconciler {
     for (const n of names) {
       if (n.hop < 0) n.hop = names.find((m) => m.name === n.name && m.hop >= 0)?.hop ?? Number.MAX_SAFE_INTEGER;
     }
+    // A resource being deleted writes no chain any more.
+    this.setRegistry(ctx.key, { key: ctx.key, names: names.map((n) => ({ zoneId: n.hostedZoneId, name: n.name })), edges: [] });
     const zoneIds = new Set(names.map((n) => n.hostedZoneId));
     const observed = await observeZones(this.coordinator, [], zoneIds, ctx.signal);
     const hopOf = new Map(names.map((n) => [`${n.hostedZoneId} ${n.name}`, n.hop]));
+    const firstHopFirst = (units: ChangeUnit[]): ChangeUnit[] =>
+      units.sort((a, b) => (hopOf.get(`${a.zoneId} ${a.name}`) ?? 0) - (hopOf.get(`${b.zoneId} ${b.name}`) ?? 0));
     // First hop first: nothing is left pointing at a name that is already gone.
-    const units = planDeletion(names, observed.records, owner).sort(
-      (a, b) => (hopOf.get(`${a.zoneId} ${a.name}`) ?? 0) - (hopOf.get(`${b.zoneId} ${b.name}`) ?? 0),
-    );
+    const units = firstHopFirst(planDeletion(names, observed.records, owner));
     if (units.length > 0) {
-      this.submit(ctx.key, units, [], observed.versions, ownerString(owner), ctx.signal, { state: 'Reconciling', reason: DnsReason.Deleting, message: `deleting ${units.length} owned name(s)` });
-      return { requeueAfterMs: this.pollMs };
+      const byZone = namesByZone(names.map((n) => ({ zoneId: n.hostedZoneId, name: n.name })));
+      const groups: GroupPlan[] = writeGroups(units).map((group) => {
+        const inGroup = new Set(group.units.map((u) => u.name));
+        return {
+          group,
+          names: byZone.get(group.zoneId) ?? [],
+          plan: (records) => ({
+            units: planDeletion(names, withZone(observed.records, group.zoneId, records), owner).filter((u) => u.zoneId === group.zoneId && inGroup.has(u.name)),
+          }),
+        };
+      });
+      const hold = this.firstHold(owner, groups);
+      if (hold) return this.held(obj, hold, ctx);
+      this.submit(ctx.key, owner, groups, undefined, [], ctx.signal, { state: 'Reconciling', reason: DnsReason.Deleting, message: `deleting ${units.length} owned name(s)` });
+      return { requeueAfterMs: this.progressAfterMs };
     }
     await this.deps.finalizers.remove(DA, obj, FINALIZER, ctx.signal);
+    this.forget(ctx.key, owner);
     return {};
   }
 }

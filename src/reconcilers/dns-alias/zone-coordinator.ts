@@ -1,103 +1,149 @@
-// One coordinator per process for all DnsAliases. Per hosted zone it
-//  - shares record listings across reconciles (a short-lived cache that our own successful writes
-//    are applied to, so a burst of writes does not cost a re-listing each),
-//  - collects change units submitted close together (debounced window, capped) and sends them as few
-//    ChangeResourceRecordSets calls as Route 53's limits allow,
-//  - sends one batch at a time (Route 53 answers PriorRequestNotComplete to overlapping changes),
-//    retrying on throttling,
-//  - refuses a unit planned against a listing older than a write to one of its names (the planner
-//    must look again), so two resources can never both "create" the same free name.
+// One coordinator per process for all DnsAliases: the zone-level reconcile. Per hosted zone it
+//  - keeps one listing of the zone (all pages), shared by every reconcile, kept current with our
+//    own successful writes, and listed again only when it is older than the listing age (one
+//    resync period by default: once per resync wave) or after a write failed; a fresh listing that
+//    differs from what we had wakes the owners of the names that changed (drift);
+//  - collects the changes DnsAliases submit and, once per write interval (write-schedule.ts),
+//    plans all of them together against that one listing, in submission order, each seeing the
+//    claims of those before it; a submission whose plan no longer holds (a name was taken) is sent
+//    back to be planned again, one whose chain would loop through another's is not written;
+//  - sends them as the fewest ChangeResourceRecordSets calls Route 53's limits allow (batcher.ts),
+//    one call at a time per zone (Route 53 answers PriorRequestNotComplete to overlapping changes),
+//    a record and its ownership TXT always in the same atomic batch;
+//  - when Route 53 refuses a batch, finds the offending submissions (bisect.ts), sends the rest,
+//    and holds back only the offender's change, with a backoff that other writes do not reset
+//    (holds.ts).
 import { Counter, register } from 'prom-client';
 import type { RecordChange, RecordSet, Route53Port } from '../../aws/route53.ts';
-import { changeCost, packBatches, ROUTE53_LIMITS, type BatchLimits } from './batcher.ts';
+import { changeCost, packBatches, ROUTE53_LIMITS, type BatchCost, type BatchLimits } from './batcher.ts';
+import { mentionsName, sendBisecting } from './bisect.ts';
+import { fingerprint, WriteHolds, type Hold } from './holds.ts';
 import type { ChangeUnit } from './plan.ts';
+import { flushDueAt, writeTiming, type WriteTiming } from './write-schedule.ts';
+import { applyChanges, changedNames, ZoneView } from './zone-view.ts';
+
+export { applyChanges } from './zone-view.ts';
 
 export interface CoordinatorOptions {
   port: Route53Port;
-  /** a zone's batch is sent once no new submission came for this long ... */
-  windowMs?: number;
-  /** ... or once its oldest submission has waited this long */
-  maxWaitMs?: number;
-  /** how long a zone listing is reused (our own writes are applied to it; others' show up after this) */
-  listingTtlMs?: number;
-  /** attempts per batch on throttling / PriorRequestNotComplete (beyond the SDK's own retries) */
+  /** minimum time between two writes to one zone (ALBATROSS_ROUTE53_ZONE_WRITE_INTERVAL_MS, default 5000) */
+  writeIntervalMs?: number;
+  /** a listing older than this is listed again before use (default 5 min: one resync period) */
+  listingMaxAgeMs?: number;
+  /** attempts per batch on throttling / PriorRequestNotComplete, beyond callAws's own retries */
   maxAttempts?: number;
   baseBackoffMs?: number;
+  /** a failed change is held back this long, doubling for each repeat, up to holdMaxMs */
+  holdBaseMs?: number;
+  holdMaxMs?: number;
   limits?: BatchLimits;
   now?: () => number;
   sleep?: (ms: number) => Promise<void>;
   onBatch?: (zoneId: string, changes: readonly RecordChange[]) => void;
+  /** a fresh listing shows these names (record or ownership TXT) changed by someone else */
+  onZoneChanged?: (zoneId: string, names: string[]) => void;
 }
 
-/** The plan was made against a listing that a later write made stale: plan again (soon). */
-export class StalePlanError extends Error {
+/** The plan no longer holds against the zone as it is now (a name was taken, the zone changed): plan again. */
+export class ReplanError extends Error {
   constructor(message: string) {
     super(message);
-    this.name = 'StalePlanError';
+    this.name = 'ReplanError';
+  }
+}
+
+/** Writing this chain would close a loop through other DnsAliases' chains; nothing was written. */
+export class ChainLoopError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ChainLoopError';
+  }
+}
+
+/** The change failed (fresh: just now; else earlier) and is held back until hold.until. */
+export class WriteHeldError extends Error {
+  readonly hold: Hold;
+  readonly fresh: boolean;
+  constructor(hold: Hold, fresh: boolean) {
+    super(errorText(hold.error));
+    this.name = 'WriteHeldError';
+    this.hold = hold;
+    this.fresh = fresh;
   }
 }
 
 export interface ZoneListing {
   records: readonly RecordSet[];
-  /** pass back to submit(): a write to one of the unit's names after this version makes it stale */
+  /** goes up with every change of the listing (our writes, a new listing) */
   version: number;
 }
 
+export type ZonePlan = { units: ChangeUnit[] } | { replan: string };
+
+/** One resource's changes to one zone, planned again by the coordinator when the batch is made. */
+export interface ZoneSubmission {
+  /** the resource (its ownership string): holds are kept per owner and zone */
+  owner: string;
+  zoneId: string;
+  /** every name the plan reads or writes in this zone (records there and at their ownership TXT names) */
+  names: readonly string[];
+  /** plans against the records at `names` as the zone will be when this batch is sent */
+  plan(records: readonly RecordSet[]): ZonePlan;
+  /** a loop across DnsAliases the chain would close now (message), checked right before sending */
+  loop?(): string | undefined;
+  /** what the reconcile planned (tells when a batch is full) */
+  estimate: readonly ChangeUnit[];
+  signal?: AbortSignal;
+}
+
 export interface ZoneStats {
+  /** listings (each of all pages) */
   listCalls: number;
   changeCalls: number;
   changes: number;
 }
 
 interface Entry {
-  owner: string;
-  units: ChangeUnit[];
-  basedOn: number;
-  batchesLeft: number;
-  done: boolean;
-  signal: AbortSignal | undefined;
+  s: ZoneSubmission;
+  at: number;
+  cost: BatchCost;
   resolve(): void;
   reject(err: unknown): void;
 }
 
-interface Listing {
-  promise: Promise<readonly RecordSet[]>;
-  /** set once the listing arrived */
-  records?: readonly RecordSet[];
-  version: number;
-  /** when it was fetched from Route 53 (our writes applied later do not make it younger) */
-  at: number;
+interface Planned {
+  e: Entry;
+  changes: RecordChange[];
+  fp: string;
+  suspect: boolean;
 }
 
-/** The zone after a change batch Route 53 accepted, as Route 53 applies it. */
-export function applyChanges(records: readonly RecordSet[], changes: readonly RecordChange[]): RecordSet[] {
-  let out = [...records];
-  for (const c of changes) {
-    const same = (r: RecordSet): boolean => r.name === c.record.name && r.type === c.record.type && r.setIdentifier === c.record.setIdentifier;
-    out = out.filter((r) => !same(r));
-    if (c.action !== 'DELETE') out.push(c.record);
-  }
-  return out;
+interface Listing {
+  records: readonly RecordSet[];
+  fetchedAt: number;
 }
 
 interface Zone {
   version: number;
-  /** record name -> {version, at} of our last write to it */
-  written: Map<string, { version: number; at: number }>;
-  /** versions up to this have had their `written` entries pruned */
-  prunedBelow: number;
   listing?: Listing;
+  /** a write failed since the listing was made: list again before trusting it */
+  stale: boolean;
+  fetching?: Promise<void>;
+  /** listings and writes of the zone, one after the other */
+  lane: Promise<void>;
   pending: Entry[];
-  timer?: NodeJS.Timeout;
-  /** when the oldest pending submission arrived */
+  pendingCost: BatchCost;
   firstPendingAt: number;
-  /** Route 53 change count (UPSERT twice) of what is pending */
-  pendingCost: number;
-  flushing: Promise<void>;
+  lastSubmitAt: number;
+  lastWriteEndAt: number | undefined;
+  timer?: NodeJS.Timeout;
+  flushQueued: boolean;
   stats: ZoneStats;
 }
 
-const WRITTEN_RETENTION_MS = 10 * 60_000;
+const ZERO: BatchCost = { changes: 0, elements: 0, chars: 0 };
+const add = (a: BatchCost, b: BatchCost): BatchCost => ({ changes: a.changes + b.changes, elements: a.elements + b.elements, chars: a.chars + b.chars });
+const noop = (): void => undefined;
 
 function metric<T extends string>(name: string, help: string, labelNames: T[]): Counter<T> {
   return (register.getSingleMetric(name) as Counter<T> | undefined) ?? new Counter({ name, help, labelNames });
@@ -116,30 +162,36 @@ function errorKind(err: unknown): string | undefined {
   return typeof k === 'string' ? k : undefined;
 }
 
+function errorText(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
+
 export class ZoneCoordinator {
   private readonly zones = new Map<string, Zone>();
   private readonly port: Route53Port;
-  private readonly windowMs: number;
-  private readonly maxWaitMs: number;
-  private readonly listingTtlMs: number;
+  private readonly timing: WriteTiming;
+  private readonly maxAgeMs: number;
   private readonly maxAttempts: number;
   private readonly baseBackoffMs: number;
   private readonly limits: BatchLimits;
   private readonly now: () => number;
   private readonly sleep: (ms: number) => Promise<void>;
-  private readonly onBatch: ((zoneId: string, changes: readonly RecordChange[]) => void) | undefined;
+  private readonly onBatch: CoordinatorOptions['onBatch'];
+  private readonly onZoneChanged: CoordinatorOptions['onZoneChanged'];
+  readonly holds: WriteHolds;
 
   constructor(opts: CoordinatorOptions) {
     this.port = opts.port;
-    this.windowMs = opts.windowMs ?? 200;
-    this.maxWaitMs = Math.max(this.windowMs, opts.maxWaitMs ?? 5_000);
-    this.listingTtlMs = opts.listingTtlMs ?? 10_000;
-    this.maxAttempts = opts.maxAttempts ?? 8;
+    this.timing = writeTiming(opts.writeIntervalMs ?? 5_000);
+    this.maxAgeMs = opts.listingMaxAgeMs ?? 300_000;
+    this.maxAttempts = opts.maxAttempts ?? 4;
     this.baseBackoffMs = opts.baseBackoffMs ?? 200;
     this.limits = opts.limits ?? ROUTE53_LIMITS;
     this.now = opts.now ?? (() => performance.now());
     this.sleep = opts.sleep ?? ((ms) => new Promise((r) => setTimeout(r, ms).unref()));
     this.onBatch = opts.onBatch;
+    this.onZoneChanged = opts.onZoneChanged;
+    this.holds = new WriteHolds({ baseMs: opts.holdBaseMs ?? 1_000, maxMs: opts.holdMaxMs ?? 60_000, now: this.now });
   }
 
   private zone(zoneId: string): Zone {
@@ -147,12 +199,14 @@ export class ZoneCoordinator {
     if (!z) {
       z = {
         version: 0,
-        written: new Map(),
-        prunedBelow: 0,
+        stale: false,
+        lane: Promise.resolve(),
         pending: [],
+        pendingCost: ZERO,
         firstPendingAt: 0,
-        pendingCost: 0,
-        flushing: Promise.resolve(),
+        lastSubmitAt: 0,
+        lastWriteEndAt: undefined,
+        flushQueued: false,
         stats: { listCalls: 0, changeCalls: 0, changes: 0 },
       };
       this.zones.set(zoneId, z);
@@ -165,138 +219,248 @@ export class ZoneCoordinator {
     return new Map([...this.zones].map(([id, z]) => [id, { ...z.stats }]));
   }
 
-  /** Every record of the zone, shared with other reconciles until it expires or we write. */
-  async listZone(zoneId: string, signal?: AbortSignal): Promise<ZoneListing> {
-    const z = this.zone(zoneId);
-    const cached = z.listing;
-    if (!cached || cached.version !== z.version || this.now() - cached.at > this.listingTtlMs) {
-      const version = z.version;
-      z.stats.listCalls++;
-      // Not tied to the caller's signal: other reconciles share this listing.
-      const promise = this.port.listRecordSets(zoneId);
-      const entry: Listing = { promise, version, at: this.now() };
-      z.listing = entry;
-      promise.then(
-        (records) => {
-          entry.records = records;
-        },
-        () => {
-          if (z.listing === entry) z.listing = undefined;
-        },
-      );
-    }
-    const listing = z.listing!;
-    const records = listing.records ?? (await abortable(listing.promise, signal));
-    return { records, version: listing.version };
+  private fresh(z: Zone): boolean {
+    return !!z.listing && !z.stale && this.now() - z.listing.fetchedAt <= this.maxAgeMs;
   }
 
-  /** Drops a zone's cached listing (e.g. before a periodic drift check wants fresh data). */
+  /** Every record of the zone: the shared listing, listed again when too old or after a failed write. */
+  async listZone(zoneId: string, signal?: AbortSignal): Promise<ZoneListing> {
+    const z = this.zone(zoneId);
+    if (!this.fresh(z)) await abortable(this.refresh(zoneId, z), signal);
+    return { records: z.listing!.records, version: z.version };
+  }
+
+  /** The records we have for a zone now, without listing (undefined: never listed). */
+  cachedRecords(zoneId: string): readonly RecordSet[] | undefined {
+    return this.zones.get(zoneId)?.listing?.records;
+  }
+
+  /** Makes the next use of the zone list it again. */
   invalidate(zoneId: string): void {
-    this.zone(zoneId).listing = undefined;
+    this.zone(zoneId).stale = true;
+  }
+
+  /** The hold that keeps these changes of `owner` back, if any (the reconcile then does not submit them). */
+  heldBack(owner: string, zoneId: string, units: readonly ChangeUnit[]): Hold | undefined {
+    return this.holds.active(holdKey(owner, zoneId), fingerprint(units.flatMap((u) => u.changes)));
+  }
+
+  /** A deleted resource: its holds go. */
+  forgetOwner(owner: string): void {
+    this.holds.forget(`${owner} `);
+  }
+
+  /** One listing at a time per zone, never during one of its writes; concurrent callers share it. */
+  private refresh(zoneId: string, z: Zone): Promise<void> {
+    if (!z.fetching) {
+      const asked = this.now();
+      const p = z.lane.then(async () => {
+        if (z.listing && !z.stale && z.listing.fetchedAt >= asked) return; // a write's re-listing got there first
+        await this.fetch(zoneId, z);
+      });
+      z.fetching = p;
+      z.lane = p.then(noop, noop);
+      p.then(noop, noop).finally(() => {
+        if (z.fetching === p) z.fetching = undefined;
+      });
+    }
+    return z.fetching;
+  }
+
+  /** Lists the zone now (the caller holds the lane). */
+  private async fetch(zoneId: string, z: Zone): Promise<void> {
+    z.stats.listCalls++;
+    let records: RecordSet[];
+    try {
+      records = await this.port.listRecordSets(zoneId);
+    } catch (err) {
+      if (errorKind(err) === 'not_found') z.listing = undefined;
+      throw err;
+    }
+    const before = z.listing;
+    z.listing = { records, fetchedAt: this.now() };
+    z.stale = false;
+    z.version++;
+    if (before && this.onZoneChanged) {
+      const names = changedNames(before.records, records);
+      if (names.length > 0) this.onZoneChanged(zoneId, names);
+    }
   }
 
   /**
-   * Queues units for one zone (from one owner) and resolves once all were written. Rejects with
-   * StalePlanError when the plan was based on a listing older than a write to one of its names.
+   * Queues one resource's changes to one zone; resolves once they are written (or turned out to be
+   * needed no more). Rejects with ReplanError, ChainLoopError, WriteHeldError or the AWS error.
    */
-  submit(zoneId: string, owner: string, units: readonly ChangeUnit[], basedOn: number, signal?: AbortSignal): Promise<void> {
-    const live = units.filter((u) => u.changes.length > 0);
+  submit(s: ZoneSubmission): Promise<void> {
+    const live = s.estimate.filter((u) => u.changes.length > 0);
     if (live.length === 0) return Promise.resolve();
-    const z = this.zone(zoneId);
+    const z = this.zone(s.zoneId);
     return abortable(
       new Promise<void>((resolve, reject) => {
+        const now = this.now();
         if (z.pending.length === 0) {
-          z.firstPendingAt = this.now();
-          z.pendingCost = 0;
+          z.firstPendingAt = now;
+          z.pendingCost = ZERO;
         }
-        z.pending.push({ owner, units: [...live], basedOn, batchesLeft: 0, done: false, signal, resolve, reject });
-        z.pendingCost += live.flatMap((u) => u.changes).reduce((n, c) => n + changeCost(c).changes, 0);
-        // Debounce: wait for a quiet windowMs, but never longer than maxWaitMs for the oldest entry,
-        // and not at all once a full batch is waiting.
-        if (z.timer) clearTimeout(z.timer);
-        const full = z.pendingCost >= this.limits.maxChanges;
-        const wait = full ? 0 : Math.max(0, Math.min(this.windowMs, z.firstPendingAt + this.maxWaitMs - this.now()));
-        z.timer = setTimeout(() => {
-          z.timer = undefined;
-          z.flushing = z.flushing.then(() => this.flush(zoneId));
-        }, wait);
-        z.timer.unref();
+        z.lastSubmitAt = now;
+        const cost = live.flatMap((u) => u.changes).map(changeCost).reduce(add, ZERO);
+        z.pending.push({ s, at: now, cost, resolve, reject });
+        z.pendingCost = add(z.pendingCost, cost);
+        this.schedule(s.zoneId, z);
       }),
-      signal,
+      s.signal,
     );
   }
 
-  private finish(e: Entry, err?: unknown): void {
-    if (e.done) return;
-    e.done = true;
-    if (err === undefined) e.resolve();
-    else e.reject(err);
+  private full(c: BatchCost): boolean {
+    return c.changes >= this.limits.maxChanges || c.elements >= this.limits.maxValueElements || c.chars >= this.limits.maxValueChars;
   }
 
-  private async flush(zoneId: string): Promise<void> {
-    const z = this.zone(zoneId);
-    this.prune(z);
+  private schedule(zoneId: string, z: Zone): void {
+    if (z.flushQueued || z.pending.length === 0) return;
+    const full = this.full(z.pendingCost);
+    const due = flushDueAt({ firstPendingAt: z.firstPendingAt, lastSubmitAt: z.lastSubmitAt, lastWriteEndAt: z.lastWriteEndAt, full }, this.timing);
+    if (z.timer) clearTimeout(z.timer);
+    z.timer = setTimeout(() => {
+      z.timer = undefined;
+      z.flushQueued = true;
+      // Everything goes once the batch has settled; early (because it is full), only whole batches.
+      const run = z.lane.then(() => this.flush(zoneId, z, !full));
+      z.lane = run.then(noop, noop);
+      void run.then(
+        (wrote) => {
+          z.flushQueued = false;
+          if (wrote) z.lastWriteEndAt = this.now();
+          this.schedule(zoneId, z);
+        },
+        () => {
+          z.flushQueued = false;
+          this.schedule(zoneId, z);
+        },
+      );
+    }, Math.max(0, due - this.now()));
+    z.timer.unref();
+  }
+
+  /** Plans the pending submissions together and sends them; true when something was sent. */
+  private async flush(zoneId: string, z: Zone, all: boolean): Promise<boolean> {
     const entries = z.pending.splice(0);
-    z.pendingCost = 0;
-    const claimed = new Map<string, string>();
-    const live: Entry[] = [];
-    for (const e of entries) {
-      if (e.signal?.aborted) {
-        this.finish(e, new Error('aborted before it was sent'));
-        continue;
+    z.pendingCost = ZERO;
+    const outcome = new Map<Entry, unknown>();
+    const settle = (): void => {
+      // Only now: a resource told to plan again then sees the writes of this batch.
+      for (const e of entries) {
+        if (!outcome.has(e)) continue;
+        const err = outcome.get(e);
+        if (err === undefined) e.resolve();
+        else e.reject(err);
       }
-      const names = e.units.flatMap((u) => u.changes.map((c) => c.record.name));
-      const staleName = names.find((n) => (z.written.get(n)?.version ?? -1) > e.basedOn);
-      const clash = names.find((n) => claimed.has(n) && claimed.get(n) !== e.owner);
-      if (e.basedOn < z.prunedBelow || staleName || clash) {
-        const why = clash
-          ? `${clash} is being written by ${claimed.get(clash)} in the same batch`
-          : `${staleName ?? 'the zone'} changed since it was listed`;
-        this.finish(e, new StalePlanError(`plan for zone ${zoneId} is stale: ${why}`));
-        continue;
-      }
-      for (const n of names) claimed.set(n, e.owner);
-      live.push(e);
-    }
-    const tagged = live.flatMap((entry) => entry.units.map((u) => ({ entry, changes: u.changes })));
-    const { batches, oversized } = packBatches(tagged, this.limits);
-    for (const o of oversized) {
-      this.finish(o.entry, new Error(`the changes for one name in zone ${zoneId} exceed Route 53's per-request limits`));
-    }
-    for (const b of batches) for (const e of new Set(b.units.map((u) => u.entry))) e.batchesLeft++;
-    for (const b of batches) {
-      const units = b.units.filter((u) => !u.entry.done);
-      if (units.length > 0) await this.sendShared(zoneId, units);
-      for (const e of new Set(b.units.map((u) => u.entry))) {
-        e.batchesLeft--;
-        if (e.batchesLeft === 0) this.finish(e);
-      }
-    }
-  }
-
-  /** Sends units of several owners together; if Route 53 refuses the batch, each owner alone. */
-  private async sendShared(zoneId: string, units: ReadonlyArray<{ entry: Entry; changes: readonly RecordChange[] }>): Promise<void> {
-    const owners = [...new Set(units.map((u) => u.entry))];
+    };
     try {
-      await this.send(zoneId, units.flatMap((u) => u.changes));
+      if (!this.fresh(z)) await this.fetch(zoneId, z);
     } catch (err) {
-      if (owners.length === 1 || errorKind(err) !== 'invalid') {
-        for (const e of owners) this.finish(e, err);
-        return;
+      for (const e of entries) outcome.set(e, err);
+      settle();
+      return false;
+    }
+
+    const view = new ZoneView(z.listing!.records);
+    const planned: Planned[] = [];
+    for (const e of entries) {
+      const r = this.planEntry(zoneId, e, view);
+      if ('done' in r) outcome.set(e, r.done);
+      else {
+        view.apply(r.changes);
+        planned.push(r);
       }
-      // One owner's change made the atomic batch invalid: find out whose, without blocking the rest.
-      for (const e of owners) {
-        try {
-          await this.send(zoneId, units.filter((u) => u.entry === e).flatMap((u) => u.changes));
-        } catch (own) {
-          this.finish(e, own);
+    }
+    const { batches, oversized } = packBatches(
+      planned.filter((p) => !p.suspect),
+      this.limits,
+    );
+    for (const o of oversized) outcome.set(o.e, new Error(`the changes for one name in zone ${zoneId} exceed Route 53's per-request limits`));
+    let groups = batches.map((b) => b.units);
+    let suspects = planned.filter((p) => p.suspect).map((p) => [p]);
+    if (!all) {
+      // Only whole batches now; the last, partial one and any suspects wait for the rest.
+      const last = batches.at(-1);
+      const keep = [...(last && !this.full(last.cost) ? last.units : []), ...suspects.flat()];
+      if (last && !this.full(last.cost)) groups = groups.slice(0, -1);
+      suspects = [];
+      this.requeue(z, keep.map((p) => p.e));
+    }
+    let relisted = false;
+    for (const g of [...groups, ...suspects]) {
+      const rejected = await this.sendGroup(zoneId, z, g, outcome);
+      for (const { p, error } of rejected) {
+        // Before blaming the change: was our listing wrong? Listed again once per flush.
+        if (!relisted) {
+          relisted = true;
+          await this.fetch(zoneId, z).catch(noop);
+        }
+        const again = z.listing ? this.planEntry(zoneId, p.e, new ZoneView(z.listing.records)) : undefined;
+        if (again && !('done' in again) && again.fp === p.fp) {
+          outcome.set(p.e, new WriteHeldError(this.holds.failed(holdKey(p.e.s.owner, zoneId), p.fp, error, true), true));
+        } else {
+          outcome.set(p.e, new ReplanError(`Route 53 refused the change (${errorText(error)}) and the zone has changed since it was planned`));
         }
       }
     }
+    settle();
+    return groups.length + suspects.length > 0;
   }
 
-  private async send(zoneId: string, changes: readonly RecordChange[]): Promise<void> {
-    const z = this.zone(zoneId);
+  private requeue(z: Zone, entries: Entry[]): void {
+    if (entries.length === 0) return;
+    z.pending.unshift(...entries);
+    z.pendingCost = z.pending.map((e) => e.cost).reduce(add, ZERO);
+    z.firstPendingAt = Math.min(...z.pending.map((e) => e.at));
+  }
+
+  /** A submission planned against the view: its changes, or how it is settled without sending. */
+  private planEntry(zoneId: string, e: Entry, view: ZoneView): Planned | { done: unknown } {
+    const s = e.s;
+    if (s.signal?.aborted) return { done: new Error('aborted before it was sent') };
+    let r: ZonePlan;
+    try {
+      r = s.plan(view.at(s.names));
+    } catch (err) {
+      return { done: err };
+    }
+    if ('replan' in r) return { done: new ReplanError(r.replan) };
+    const changes = r.units.flatMap((u) => u.changes);
+    if (changes.length === 0) return { done: undefined };
+    const fp = fingerprint(changes);
+    const key = holdKey(s.owner, zoneId);
+    const hold = this.holds.active(key, fp);
+    if (hold) return { done: new WriteHeldError(hold, false) };
+    const loop = s.loop?.();
+    if (loop) return { done: new ChainLoopError(loop) };
+    return { e, changes, fp, suspect: this.holds.suspect(key, fp) };
+  }
+
+  /** Sends one batch, bisecting a refused one; returns the submissions Route 53 refused on their own. */
+  private async sendGroup(zoneId: string, z: Zone, group: Planned[], outcome: Map<Entry, unknown>): Promise<Array<{ p: Planned; error: unknown }>> {
+    const r = await sendBisecting(group, (g) => this.send(zoneId, z, g.flatMap((p) => p.changes)), {
+      isRejection: (err) => errorKind(err) === 'invalid',
+      named: (err, g) => g.filter((p) => p.changes.some((c) => mentionsName(errorText(err), c.record.name))),
+    });
+    for (const batch of r.accepted) {
+      for (const p of batch) {
+        this.holds.succeeded(holdKey(p.e.s.owner, zoneId));
+        outcome.set(p.e, undefined);
+      }
+    }
+    for (const { items, error } of r.failed) {
+      for (const p of items) {
+        if (errorKind(error) === 'terminal') outcome.set(p.e, error);
+        else outcome.set(p.e, new WriteHeldError(this.holds.failed(holdKey(p.e.s.owner, zoneId), p.fp, error, false), true));
+      }
+    }
+    return r.rejected.map(({ item, error }) => ({ p: item, error }));
+  }
+
+  private async send(zoneId: string, z: Zone, changes: readonly RecordChange[]): Promise<void> {
     for (let attempt = 1; ; attempt++) {
       z.stats.changeCalls++;
       try {
@@ -306,36 +470,22 @@ export class ZoneCoordinator {
         for (const c of changes) changesTotal.inc({ hosted_zone_id: zoneId, action: c.action });
         z.stats.changes += changes.length;
         z.version++;
-        const at = this.now();
-        for (const c of changes) z.written.set(c.record.name, { version: z.version, at });
-        // Keep a listing that had arrived and was current, with this batch applied; one still in
-        // flight may or may not include the batch, so it is dropped (its takers get a stale version).
-        const l = z.listing;
-        if (l?.records && l.version === z.version - 1) {
-          const records = applyChanges(l.records, changes);
-          z.listing = { promise: Promise.resolve(records), records, version: z.version, at: l.at };
-        } else {
-          z.listing = undefined;
-        }
+        if (z.listing) z.listing = { records: applyChanges(z.listing.records, changes), fetchedAt: z.listing.fetchedAt };
         return;
       } catch (err) {
         batchesTotal.inc({ hosted_zone_id: zoneId, outcome: errorKind(err) ?? 'error' });
+        // Refused or failed: the zone may differ from what we believe (a 5xx after the work was done).
+        z.stale = true;
         if (errorKind(err) !== 'throttled' || attempt >= this.maxAttempts) throw err;
         const backoff = Math.min(10_000, this.baseBackoffMs * 2 ** (attempt - 1));
         await this.sleep(backoff / 2 + Math.random() * (backoff / 2));
       }
     }
   }
+}
 
-  private prune(z: Zone): void {
-    const cutoff = this.now() - WRITTEN_RETENTION_MS;
-    for (const [name, w] of z.written) {
-      if (w.at < cutoff) {
-        z.written.delete(name);
-        z.prunedBelow = Math.max(z.prunedBelow, w.version);
-      }
-    }
-  }
+function holdKey(owner: string, zoneId: string): string {
+  return `${owner} ${zoneId}`;
 }
 
 /** Rejects when the signal aborts, without cancelling the shared work behind the promise. */

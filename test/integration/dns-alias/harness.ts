@@ -77,6 +77,8 @@ export const cname = (name: string, value: string, ttl = 300): ResourceRecordSet
 export interface Controller {
   app: Albatross;
   clusterName: string;
+  /** the controller's access key at the AWS limits proxy (limitsProxy.counts(accessKey)) */
+  accessKey: string;
   namespace: TestNamespace;
   proxy: Route53Proxy;
   coordinator: () => ZoneCoordinator;
@@ -88,10 +90,12 @@ export interface ControllerOptions {
   namespace?: TestNamespace;
   resyncPeriod?: string;
   maxConcurrentReconciles?: number;
-  batchWindowMs?: number;
-  batchMaxWaitMs?: number;
+  /** the zone write interval (default 100 ms here; the controller's default is 5 s) */
+  writeIntervalMs?: number;
   listingTtlMs?: number;
   zoneTtlMs?: number;
+  holdBaseMs?: number;
+  holdMaxMs?: number;
   /** other controllers to run in the same process (e.g. the real LoadBalancedService controller) */
   alsoRun?: ControllerRegistration[];
   /** more command-line flags (e.g. --adopt-namespaces) */
@@ -105,7 +109,9 @@ export async function startController(prefix: string, opts: ControllerOptions = 
   const proxy = new Route53Proxy();
   await proxy.start(process.env['AWS_ENDPOINT_URL']!);
   let coordinator: ZoneCoordinator | undefined;
-  const client = new Route53Client({ ...sdkClientConfig(), endpoint: proxy.url });
+  // An access key of its own: the AWS limits proxy gives it one account's limits and counts its calls apart.
+  const accessKey = `dnsa-${clusterName}`;
+  const client = new Route53Client({ ...sdkClientConfig(), endpoint: proxy.url, credentials: { accessKeyId: accessKey, secretAccessKey: 'testing' } });
   const app = await startInProcess(
     [
       '--cluster-name', clusterName,
@@ -120,10 +126,11 @@ export async function startController(prefix: string, opts: ControllerOptions = 
       controllers: [
         dnsAliasController({
           port: route53Port(() => client),
-          batchWindowMs: opts.batchWindowMs ?? 100,
+          writeIntervalMs: opts.writeIntervalMs ?? 100,
           listingTtlMs: opts.listingTtlMs ?? 300,
-          ...(opts.batchMaxWaitMs !== undefined ? { batchMaxWaitMs: opts.batchMaxWaitMs } : {}),
           zoneTtlMs: opts.zoneTtlMs ?? 1000,
+          ...(opts.holdBaseMs !== undefined ? { holdBaseMs: opts.holdBaseMs } : {}),
+          ...(opts.holdMaxMs !== undefined ? { holdMaxMs: opts.holdMaxMs } : {}),
           onCoordinator: (c) => (coordinator = c),
         }),
         ...(opts.alsoRun ?? []),
@@ -134,6 +141,7 @@ export async function startController(prefix: string, opts: ControllerOptions = 
   return {
     app,
     clusterName,
+    accessKey,
     namespace,
     proxy,
     coordinator: () => {

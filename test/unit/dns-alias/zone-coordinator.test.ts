@@ -2,16 +2,21 @@ import { describe, expect, test } from '@jest/globals';
 import { AwsError } from '../../../src/aws/errors.ts';
 import type { RecordChange, RecordSet, Route53Port } from '../../../src/aws/route53.ts';
 import type { ChangeUnit } from '../../../src/reconcilers/dns-alias/plan.ts';
-import { StalePlanError, ZoneCoordinator } from '../../../src/reconcilers/dns-alias/zone-coordinator.ts';
+import { ChainLoopError, ReplanError, WriteHeldError, ZoneCoordinator, type ZoneSubmission } from '../../../src/reconcilers/dns-alias/zone-coordinator.ts';
+import { applyChanges } from '../../../src/reconcilers/dns-alias/zone-view.ts';
 
-/** A Route 53 double that records calls and can fail them; concurrency per zone is measured. */
+/** A Route 53 double: records calls, applies accepted batches to its records, fails on demand. */
 class FakeRoute53 implements Route53Port {
-  calls: Array<{ zoneId: string; changes: RecordChange[] }> = [];
+  calls: Array<{ zoneId: string; changes: RecordChange[]; at: number }> = [];
   lists = 0;
   records: RecordSet[] = [];
   failures: Array<(changes: RecordChange[]) => Error | undefined> = [];
+  /** refuses every batch holding a change for one of these names */
+  refuse = new Set<string>();
+  refuseMessage = 'bad';
   inFlight = 0;
   maxInFlight = 0;
+  overlapped = false;
   listDelayMs = 5;
 
   async findZonesByName() {
@@ -22,6 +27,7 @@ class FakeRoute53 implements Route53Port {
   }
   async listRecordSets() {
     this.lists++;
+    if (this.inFlight > 0) this.overlapped = true;
     await new Promise((r) => setTimeout(r, this.listDelayMs));
     return [...this.records];
   }
@@ -30,9 +36,11 @@ class FakeRoute53 implements Route53Port {
     this.maxInFlight = Math.max(this.maxInFlight, this.inFlight);
     try {
       await new Promise((r) => setTimeout(r, 5));
-      this.calls.push({ zoneId, changes });
+      this.calls.push({ zoneId, changes, at: Date.now() });
       const fail = this.failures.shift()?.(changes);
       if (fail) throw fail;
+      if (changes.some((c) => this.refuse.has(c.record.name))) throw new AwsError('route53', 'ChangeResourceRecordSets', 'InvalidChangeBatch', 'invalid', this.refuseMessage);
+      this.records = applyChanges(this.records, changes);
       return 'C1';
     } finally {
       this.inFlight--;
@@ -41,147 +49,289 @@ class FakeRoute53 implements Route53Port {
 }
 
 const throttled = () => new AwsError('route53', 'ChangeResourceRecordSets', 'PriorRequestNotComplete', 'throttled', 'slow down');
-const invalid = () => new AwsError('route53', 'ChangeResourceRecordSets', 'InvalidChangeBatch', 'invalid', 'bad');
 
-function unit(name: string, action: RecordChange['action'] = 'CREATE'): ChangeUnit {
-  return {
-    zoneId: 'Z1',
-    name,
-    drift: [],
-    changes: [
-      { action, record: { name, type: 'CNAME', ttl: 60, values: ['lb.example.org'] } },
-      { action, record: { name: `_albatross.${name}`, type: 'TXT', ttl: 60, values: ['"albatross-owner=c/DnsAlias/ns/x"'] } },
-    ],
+const txtOf = (owner: string) => `"albatross-owner=c/DnsAlias/ns/${owner}"`;
+
+function changesFor(name: string, owner: string, value: string, records: readonly RecordSet[]): RecordChange[] {
+  const cname = records.find((r) => r.name === name && r.type === 'CNAME');
+  const txt = records.find((r) => r.name === `_albatross.${name}`);
+  const out: RecordChange[] = [];
+  if (!cname || cname.values[0] !== value) out.push({ action: cname ? 'UPSERT' : 'CREATE', record: { name, type: 'CNAME', ttl: 60, values: [value] } });
+  if (!txt) out.push({ action: 'CREATE', record: { name: `_albatross.${name}`, type: 'TXT', ttl: 60, values: [txtOf(owner)] } });
+  return out;
+}
+
+/**
+ * A submission the way the reconciler makes one: a CNAME and its ownership TXT, planned again
+ * against the zone when the batch is made (a name owned by someone else: plan again).
+ */
+function submission(owner: string, name: string, extra: Partial<ZoneSubmission> & { value?: string } = {}): ZoneSubmission {
+  const value = extra.value ?? 'lb.example.org';
+  const plan = (records: readonly RecordSet[]) => {
+    const txt = records.find((r) => r.name === `_albatross.${name}`);
+    if (txt && txt.values[0] !== txtOf(owner)) return { replan: `${name} is owned by ${txt.values[0]}` };
+    const changes = changesFor(name, owner, value, records);
+    return { units: changes.length ? [{ zoneId: 'Z1', name, changes, drift: [] }] : [] };
   };
+  const estimate: ChangeUnit[] = [{ zoneId: 'Z1', name, changes: changesFor(name, owner, value, []), drift: [] }];
+  return { owner, zoneId: 'Z1', names: [name], plan, estimate, ...extra };
 }
 
 function coordinator(port: FakeRoute53, extra: Partial<ConstructorParameters<typeof ZoneCoordinator>[0]> = {}) {
-  return new ZoneCoordinator({ port, windowMs: 20, sleep: () => Promise.resolve(), ...extra });
+  return new ZoneCoordinator({ port, writeIntervalMs: 20, sleep: () => Promise.resolve(), ...extra });
 }
 
-describe('ZoneCoordinator', () => {
-  test('submissions for one zone within the window go out as one ChangeResourceRecordSets call', async () => {
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+describe('ZoneCoordinator: batching', () => {
+  test('submissions for one zone within the write interval go out as one ChangeResourceRecordSets call', async () => {
     const port = new FakeRoute53();
     const c = coordinator(port);
-    await Promise.all([c.submit('Z1', 'a', [unit('a.example.com')], 0), c.submit('Z1', 'b', [unit('b.example.com')], 0), c.submit('Z1', 'c', [unit('c.example.com')], 0)]);
+    await Promise.all([c.submit(submission('a', 'a.example.com')), c.submit(submission('b', 'b.example.com')), c.submit(submission('c', 'c.example.com'))]);
     expect(port.calls).toHaveLength(1);
     expect(port.calls[0]?.changes).toHaveLength(6);
+  });
+
+  test('changes trickling in closer than the quiet time join one batch, even past the write interval', async () => {
+    const port = new FakeRoute53();
+    const c = coordinator(port, { writeIntervalMs: 1000 }); // quiet time 200 ms, longest wait 6 s
+    const done: Array<Promise<void>> = [];
+    for (let i = 0; i < 40; i++) {
+      done.push(c.submit(submission(`o${i}`, `n${i}.example.com`)));
+      await sleep(30); // 40 submissions over more than 1.2 s, longer than the write interval
+    }
+    await Promise.all(done);
+    expect(port.calls).toHaveLength(1);
+    expect(port.calls[0]?.changes).toHaveLength(80);
+  });
+
+  test('a zone writes at most once per write interval', async () => {
+    const port = new FakeRoute53();
+    const c = coordinator(port, { writeIntervalMs: 80 });
+    await c.submit(submission('a', 'a.example.com'));
+    await c.submit(submission('b', 'b.example.com'));
+    await c.submit(submission('c', 'c.example.com'));
+    expect(port.calls).toHaveLength(3);
+    for (let i = 1; i < port.calls.length; i++) expect(port.calls[i]!.at - port.calls[i - 1]!.at).toBeGreaterThanOrEqual(75);
   });
 
   test('1200 units (2400 changes) need ceil(2400/1000) = 3 calls, one at a time', async () => {
     const port = new FakeRoute53();
     const c = coordinator(port);
-    await Promise.all(Array.from({ length: 1200 }, (_, i) => c.submit('Z1', `o${i}`, [unit(`n${i}.example.com`)], 0)));
-    expect(port.calls.map((x) => x.changes.length)).toEqual([1000, 1000, 400]);
+    await Promise.all(Array.from({ length: 1200 }, (_, i) => c.submit(submission(`o${i}`, `n${i}.example.com`, { value: 'x' }))));
+    expect(port.calls.map((x) => x.changes.length).sort()).toEqual([1000, 1000, 400]);
     expect(port.maxInFlight).toBe(1);
-    expect(c.stats().get('Z1')).toEqual({ listCalls: 0, changeCalls: 3, changes: 2400 });
+    expect(c.stats().get('Z1')).toEqual({ listCalls: 1, changeCalls: 3, changes: 2400 });
+  });
+
+  test('a full batch does not wait for the write interval', async () => {
+    const port = new FakeRoute53();
+    const c = coordinator(port, { writeIntervalMs: 60_000 });
+    const started = Date.now();
+    await Promise.all(Array.from({ length: 500 }, (_, i) => c.submit(submission(`o${i}`, `n${i}.example.com`, { value: 'x' }))));
+    expect(Date.now() - started).toBeLessThan(5_000);
+    expect(port.calls.map((x) => x.changes.length)).toEqual([1000]);
   });
 
   test('different zones are separate batches', async () => {
     const port = new FakeRoute53();
     const c = coordinator(port);
-    await Promise.all([c.submit('Z1', 'a', [unit('a.example.com')], 0), c.submit('Z2', 'a', [{ ...unit('a.corp.internal'), zoneId: 'Z2' }], 0)]);
+    const other = submission('a', 'a.corp.internal');
+    await Promise.all([c.submit(submission('a', 'a.example.com')), c.submit({ ...other, zoneId: 'Z2', estimate: other.estimate.map((u) => ({ ...u, zoneId: 'Z2' })) })]);
     expect(port.calls.map((x) => x.zoneId).sort()).toEqual(['Z1', 'Z2']);
   });
 
-  test('throttling (PriorRequestNotComplete) is retried', async () => {
+  test('changes are planned when the batch is made: a change no longer needed is not sent', async () => {
     const port = new FakeRoute53();
-    port.failures = [throttled, throttled];
+    port.records = [
+      { name: 'a.example.com', type: 'CNAME', ttl: 60, values: ['lb.example.org'] },
+      { name: '_albatross.a.example.com', type: 'TXT', ttl: 60, values: [txtOf('a')] },
+    ];
     const c = coordinator(port);
-    await c.submit('Z1', 'a', [unit('a.example.com')], 0);
-    expect(port.calls).toHaveLength(3);
+    await c.submit(submission('a', 'a.example.com')); // the estimate says CREATE; the zone already has it
+    expect(port.calls).toHaveLength(0);
   });
 
-  test('throttling that does not stop fails the submission after maxAttempts', async () => {
+  test('two owners claiming one free name in one batch: the first is written, the second must plan again', async () => {
     const port = new FakeRoute53();
-    port.failures = Array.from({ length: 10 }, () => throttled);
-    const c = coordinator(port, { maxAttempts: 3 });
-    await expect(c.submit('Z1', 'a', [unit('a.example.com')], 0)).rejects.toThrow(/slow down/);
-    expect(port.calls).toHaveLength(3);
-  });
-
-  test("an invalid shared batch is retried per owner, so one owner's bad change does not block the others", async () => {
-    const port = new FakeRoute53();
-    const bad = (changes: RecordChange[]) => (changes.some((ch) => ch.record.name === 'bad.example.com') ? invalid() : undefined);
-    port.failures = [bad, bad, bad];
     const c = coordinator(port);
-    const results = await Promise.allSettled([
-      c.submit('Z1', 'good', [unit('good.example.com')], 0),
-      c.submit('Z1', 'bad', [unit('bad.example.com')], 0),
-    ]);
-    expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected']);
-    expect(port.calls.map((x) => x.changes.length)).toEqual([4, 2, 2]);
+    const results = await Promise.allSettled([c.submit(submission('first', 'x.example.com')), c.submit(submission('second', 'x.example.com', { value: 'other.example.org' }))]);
+    expect(results[0]?.status).toBe('fulfilled');
+    expect(results[1]?.status === 'rejected' && results[1].reason).toBeInstanceOf(ReplanError);
+    expect(port.calls).toHaveLength(1);
+    expect(port.records.find((r) => r.name === 'x.example.com')?.values).toEqual(['lb.example.org']);
   });
 
-  test('listings are shared until they expire; our own writes are applied to the shared listing', async () => {
+  test('a submission whose caller aborted before the batch was made is not sent', async () => {
+    const port = new FakeRoute53();
+    const c = coordinator(port);
+    const ac = new AbortController();
+    const p = c.submit(submission('a', 'a.example.com', { signal: ac.signal }));
+    ac.abort();
+    await expect(p).rejects.toThrow();
+    await c.submit(submission('b', 'b.example.com'));
+    expect(port.calls.flatMap((x) => x.changes.map((ch) => ch.record.name))).toEqual(['b.example.com', '_albatross.b.example.com']);
+  });
+
+  test('a chain loop found when the batch is made: nothing of it is sent', async () => {
+    const port = new FakeRoute53();
+    const c = coordinator(port);
+    const results = await Promise.allSettled([c.submit(submission('a', 'a.example.com', { loop: () => 'a -> b -> a' })), c.submit(submission('c', 'c.example.com'))]);
+    expect(results[0]?.status === 'rejected' && results[0].reason).toBeInstanceOf(ChainLoopError);
+    expect(port.calls.flatMap((x) => x.changes.map((ch) => ch.record.name))).toEqual(['c.example.com', '_albatross.c.example.com']);
+  });
+});
+
+describe('ZoneCoordinator: listings', () => {
+  test('one listing is shared; our own writes are applied to it; it is listed again once older than its age', async () => {
     const port = new FakeRoute53();
     port.records = [{ name: 'old.example.com', type: 'CNAME', ttl: 60, values: ['x.example.org'] }];
     let t = 0;
-    const c = coordinator(port, { listingTtlMs: 1000, now: () => t });
-    const [l1, l2] = await Promise.all([c.listZone('Z1'), c.listZone('Z1')]);
+    const c = coordinator(port, { listingMaxAgeMs: 1000, now: () => t });
+    await Promise.all([c.listZone('Z1'), c.listZone('Z1')]);
     await c.listZone('Z1');
     expect(port.lists).toBe(1);
-    expect(l1.version).toBe(0);
-    expect(l2.version).toBe(0);
-    await c.submit('Z1', 'a', [unit('a.example.com'), { zoneId: 'Z1', name: 'old.example.com', drift: [], changes: [{ action: 'DELETE', record: port.records[0]! }] }], l1.version);
-    const l3 = await c.listZone('Z1');
+    await c.submit(submission('a', 'a.example.com'));
+    const l = await c.listZone('Z1');
     expect(port.lists).toBe(1);
-    expect(l3.version).toBe(1);
-    expect(l3.records.map((r) => `${r.type} ${r.name}`)).toEqual(['CNAME a.example.com', 'TXT _albatross.a.example.com']);
-    // Expiry counts from the fetch, not from our last write: others' changes are seen in time.
+    expect(l.records.map((r) => `${r.type} ${r.name}`).sort()).toEqual(['CNAME a.example.com', 'CNAME old.example.com', 'TXT _albatross.a.example.com']);
+    // Age counts from the listing, not from our last write: others' changes are seen in time.
     t = 1500;
     await c.listZone('Z1');
     expect(port.lists).toBe(2);
   });
 
-  test('a listing still in flight during a write is not kept (it may or may not include the write)', async () => {
+  test('a listing never overlaps a write to its zone', async () => {
     const port = new FakeRoute53();
-    port.listDelayMs = 200;
-    const c = coordinator(port);
-    const inFlight = c.listZone('Z1');
-    await c.submit('Z1', 'a', [unit('a.example.com')], 0);
-    expect((await inFlight).version).toBe(0);
+    port.listDelayMs = 30;
+    const c = coordinator(port, { listingMaxAgeMs: 0 });
+    await Promise.all([
+      ...Array.from({ length: 5 }, (_, i) => c.submit(submission(`o${i}`, `n${i}.example.com`))),
+      ...Array.from({ length: 5 }, () => sleep(15).then(() => c.listZone('Z1'))),
+    ]);
+    expect(port.overlapped).toBe(false);
+  });
+
+  test('a fresh listing that differs from ours names the changed names (drift), ownership TXTs as the name they own', async () => {
+    const port = new FakeRoute53();
+    let t = 0;
+    const changed: string[][] = [];
+    const c = coordinator(port, { listingMaxAgeMs: 1000, now: () => t, onZoneChanged: (_z, names) => changed.push(names.sort()) });
+    await c.submit(submission('a', 'a.example.com'));
+    await c.submit(submission('b', 'b.example.com'));
+    t = 2000;
     await c.listZone('Z1');
+    expect(changed).toEqual([]); // our own writes are no news
+    port.records = port.records.filter((r) => r.name !== '_albatross.a.example.com').map((r) => (r.name === 'b.example.com' ? { ...r, values: ['evil.example.net'] } : r));
+    t = 4000;
+    await c.listZone('Z1');
+    expect(changed).toEqual([['a.example.com', 'b.example.com']]);
+  });
+});
+
+describe('ZoneCoordinator: failures', () => {
+  test('throttling (PriorRequestNotComplete) is retried', async () => {
+    const port = new FakeRoute53();
+    port.failures = [throttled, throttled];
+    const c = coordinator(port);
+    await c.submit(submission('a', 'a.example.com'));
+    expect(port.calls).toHaveLength(3);
+  });
+
+  test('throttling that does not stop fails the submission after maxAttempts; the change is held back, not refused', async () => {
+    const port = new FakeRoute53();
+    port.failures = Array.from({ length: 10 }, () => throttled);
+    const c = coordinator(port, { maxAttempts: 3 });
+    const err = await c.submit(submission('a', 'a.example.com')).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(WriteHeldError);
+    expect((err as WriteHeldError).hold).toMatchObject({ attempts: 1, rejected: false });
+    expect((err as WriteHeldError).message).toMatch(/slow down/);
+    expect(port.calls).toHaveLength(3);
+  });
+
+  test("a refused batch is bisected: only the offender is held back with Route 53's message, everyone else is written", async () => {
+    const port = new FakeRoute53();
+    port.refuse.add('bad.example.com');
+    const c = coordinator(port);
+    const owners = Array.from({ length: 16 }, (_, i) => (i === 11 ? 'bad' : `good${i}`));
+    const results = await Promise.allSettled(owners.map((o) => c.submit(submission(o, `${o}.example.com`))));
+    const failed = results.flatMap((r, i) => (r.status === 'rejected' ? [[owners[i], r.reason]] : []));
+    expect(failed.map(([o]) => o)).toEqual(['bad']);
+    const err = failed[0]![1] as WriteHeldError;
+    expect(err).toBeInstanceOf(WriteHeldError);
+    expect(err.hold).toMatchObject({ attempts: 1, rejected: true });
+    expect(err.message).toContain('bad');
+    expect(port.records.filter((r) => r.type === 'CNAME')).toHaveLength(15);
+    // 1 whole batch + at most 2 per halving (log2 16 = 4), and one listing again before blaming the change
+    expect(port.calls.length).toBeLessThanOrEqual(1 + 2 * 4);
     expect(port.lists).toBe(2);
   });
 
-  test('a full batch does not wait for the window', async () => {
+  test("when Route 53's message names the record, the offender is set aside without bisecting", async () => {
     const port = new FakeRoute53();
-    const c = coordinator(port, { windowMs: 60_000, maxWaitMs: 60_000 });
-    const started = Date.now();
-    await Promise.all(Array.from({ length: 500 }, (_, i) => c.submit('Z1', `o${i}`, [unit(`n${i}.example.com`)], 0)));
-    expect(Date.now() - started).toBeLessThan(5_000);
-    expect(port.calls.map((x) => x.changes.length)).toEqual([1000]);
+    port.refuse.add('bad.example.com');
+    port.refuseMessage = "[Tried to create resource record set [name='bad.example.com.', type='CNAME'] but it already exists]";
+    const c = coordinator(port);
+    const owners = Array.from({ length: 16 }, (_, i) => (i === 5 ? 'bad' : `good${i}`));
+    await Promise.allSettled(owners.map((o) => c.submit(submission(o, `${o}.example.com`))));
+    expect(port.calls.map((x) => x.changes.length)).toEqual([32, 30]);
   });
 
-  test('a plan made before another owner wrote the same name is refused as stale; other names go through', async () => {
+  test('a persistently refused change is held back until its backoff expires, whatever others write; retried alone; the wait doubles', async () => {
     const port = new FakeRoute53();
-    const c = coordinator(port);
-    const { version } = await c.listZone('Z1');
-    await c.submit('Z1', 'first', [unit('x.example.com')], version);
-    await expect(c.submit('Z1', 'second', [unit('x.example.com')], version)).rejects.toBeInstanceOf(StalePlanError);
-    await c.submit('Z1', 'third', [unit('y.example.com')], version);
-    expect(port.calls).toHaveLength(2);
+    port.refuse.add('bad.example.com');
+    let t = 0;
+    const c = coordinator(port, { now: () => t, holdBaseMs: 1000, holdMaxMs: 4000 });
+    const bad = (): Promise<WriteHeldError> =>
+      c.submit(submission('bad', 'bad.example.com')).then(
+        () => {
+          throw new Error('expected the change to be held back');
+        },
+        (e: unknown) => e as WriteHeldError,
+      );
+    const first = await bad();
+    expect(first.hold).toMatchObject({ attempts: 1, until: 1000, rejected: true });
+    const sentBad = () => port.calls.filter((x) => x.changes.some((ch) => ch.record.name === 'bad.example.com')).length;
+    const before = sentBad();
+
+    // Others keep writing to the zone; the held change rides along with none of their batches.
+    for (let i = 0; i < 5; i++) {
+      t += 100;
+      const [held] = await Promise.all([bad(), c.submit(submission(`o${i}`, `n${i}.example.com`))]);
+      expect(held).toBeInstanceOf(WriteHeldError);
+      expect(held.fresh).toBe(false);
+    }
+    expect(sentBad()).toBe(before);
+    expect(c.heldBack('bad', 'Z1', submission('bad', 'bad.example.com').estimate)).toBeDefined();
+
+    // Expired: tried again, in a batch of its own, beside others' changes; refused again: twice as long.
+    t = 1000;
+    const [again] = await Promise.all([bad(), c.submit(submission('late', 'late.example.com'))]);
+    expect(again.fresh).toBe(true);
+    expect(again.hold).toMatchObject({ attempts: 2, until: 3000 });
+    const lastTwo = port.calls.slice(-2).map((x) => x.changes.map((ch) => ch.record.name).filter((n) => !n.startsWith('_')));
+    expect(lastTwo).toContainEqual(['bad.example.com']);
+    expect(lastTwo).toContainEqual(['late.example.com']);
+    t = 3000;
+    expect((await bad()).hold).toMatchObject({ attempts: 3, until: 7000 });
+    t = 7000;
+    expect((await bad()).hold).toMatchObject({ attempts: 4, until: 11000 }); // bounded at 4 s
+
+    // A different change (the spec was fixed) is not held back.
+    await c.submit(submission('bad', 'bad.example.com', { value: 'fixed.example.org', names: ['bad.example.com'] })).catch(() => undefined);
+    expect(port.calls.at(-1)?.changes[0]?.record.values).toEqual(['fixed.example.org']);
   });
 
-  test('two owners claiming one name in the same window: the first is written, the second must re-plan', async () => {
+  test('refused because our listing was out of date (someone created the name): listed again and sent back to plan, not held', async () => {
     const port = new FakeRoute53();
     const c = coordinator(port);
-    const results = await Promise.allSettled([c.submit('Z1', 'first', [unit('x.example.com')], 0), c.submit('Z1', 'second', [unit('x.example.com')], 0)]);
-    expect(results[0]?.status).toBe('fulfilled');
-    expect(results[1]?.status === 'rejected' && results[1].reason).toBeInstanceOf(StalePlanError);
-    expect(port.calls).toHaveLength(1);
-    expect(port.calls[0]?.changes).toHaveLength(2);
-  });
-
-  test('a submission whose caller aborted before the flush is not sent', async () => {
-    const port = new FakeRoute53();
-    const c = coordinator(port);
-    const ac = new AbortController();
-    const p = c.submit('Z1', 'a', [unit('a.example.com')], 0, ac.signal);
-    ac.abort();
-    await expect(p).rejects.toThrow();
-    await c.submit('Z1', 'b', [unit('b.example.com')], 0);
-    expect(port.calls.flatMap((x) => x.changes.map((ch) => ch.record.name))).toEqual(['b.example.com', '_albatross.b.example.com']);
+    await c.listZone('Z1');
+    // Behind our back: a record of another owner at the name.
+    port.records.push({ name: 'x.example.com', type: 'CNAME', ttl: 60, values: ['theirs.example.org'] }, { name: '_albatross.x.example.com', type: 'TXT', ttl: 60, values: [txtOf('them')] });
+    port.refuse.add('x.example.com');
+    const err = await c.submit(submission('us', 'x.example.com')).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ReplanError);
+    expect(c.holds.size).toBe(0);
+    expect((await c.listZone('Z1')).records.find((r) => r.name === 'x.example.com')?.values).toEqual(['theirs.example.org']);
   });
 });

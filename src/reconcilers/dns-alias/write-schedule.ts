@@ -1,0 +1,35 @@
+// When a zone's pending changes are sent (pure). A zone writes at most once per write interval,
+// and the first change to an idle zone waits one interval too, so the changes of one apply (or of
+// a busy controller working through its queue) join one batch instead of splitting by timing.
+// While changes keep arriving (gaps shorter than the quiet time) the batch waits for them, up to
+// maxWait from its oldest change. A batch that is already full goes at once.
+
+export interface WriteTiming {
+  /** minimum time between two writes to a zone, and how long a first change waits for company */
+  intervalMs: number;
+  /** the batch waits while changes arrive closer together than this */
+  quietMs: number;
+  /** ... but its oldest change never waits longer than this */
+  maxWaitMs: number;
+}
+
+/** The timing derived from the one setting (ALBATROSS_ROUTE53_ZONE_WRITE_INTERVAL_MS). */
+export function writeTiming(intervalMs: number): WriteTiming {
+  return { intervalMs, quietMs: intervalMs / 5, maxWaitMs: intervalMs * 6 };
+}
+
+export interface PendingTimes {
+  firstPendingAt: number;
+  lastSubmitAt: number;
+  /** when the zone's previous write ended (undefined: never written) */
+  lastWriteEndAt: number | undefined;
+  /** the pending changes fill at least one whole batch */
+  full: boolean;
+}
+
+/** The time at which the pending changes are due to be sent. */
+export function flushDueAt(p: PendingTimes, t: WriteTiming): number {
+  if (p.full) return p.lastSubmitAt;
+  const settled = Math.max(p.firstPendingAt + t.intervalMs, Math.min(p.lastSubmitAt + t.quietMs, p.firstPendingAt + t.maxWaitMs));
+  return p.lastWriteEndAt === undefined ? settled : Math.max(settled, p.lastWriteEndAt + t.intervalMs);
+}
