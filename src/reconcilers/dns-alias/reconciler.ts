@@ -43,9 +43,9 @@ export interface DnsAliasOptions {
   port?: Route53Port;
   /** minimum time between two writes to one zone (ALBATROSS_ROUTE53_ZONE_WRITE_INTERVAL_MS, default 5000) */
   writeIntervalMs?: number;
-  /** a zone listing older than this is listed again (ALBATROSS_ROUTE53_LISTING_TTL_MS, default the resync period) */
+  /** a zone listing older than this is listed again (ALBATROSS_ROUTE53_LISTING_TTL_MS, default 4/5 of the resync period) */
   listingTtlMs?: number;
-  /** how long hosted zone lookups are cached (default the resync period) */
+  /** how long hosted zone lookups are cached (default 4/5 of the resync period) */
   zoneTtlMs?: number;
   /** first backoff of a change that failed (default 1000, doubling up to holdMaxMs, default 60000) */
   holdBaseMs?: number;
@@ -122,19 +122,21 @@ class DnsAliasReconciler {
   constructor(deps: ControllerDeps, opts: DnsAliasOptions) {
     this.deps = deps;
     const port = opts.port ?? route53Port();
-    const resync = deps.config.resyncPeriodMs;
+    // Four fifths of the resync period: the first re-check of a resync wave lists the zone again,
+    // the rest of the wave shares that listing (resyncs come 0.9-1.1 periods apart).
+    const wave = Math.round(deps.config.resyncPeriodMs * 0.8);
     const writeIntervalMs = opts.writeIntervalMs ?? envNumber('ALBATROSS_ROUTE53_ZONE_WRITE_INTERVAL_MS') ?? 5_000;
     this.coordinator = new ZoneCoordinator({
       port,
       writeIntervalMs,
-      listingMaxAgeMs: opts.listingTtlMs ?? envNumber('ALBATROSS_ROUTE53_LISTING_TTL_MS') ?? resync,
+      listingMaxAgeMs: opts.listingTtlMs ?? envNumber('ALBATROSS_ROUTE53_LISTING_TTL_MS') ?? wave,
       ...(opts.holdBaseMs !== undefined ? { holdBaseMs: opts.holdBaseMs } : {}),
       ...(opts.holdMaxMs !== undefined ? { holdMaxMs: opts.holdMaxMs } : {}),
       onZoneChanged: (zoneId, names) => {
         for (const n of names) for (const key of this.registry.keysAt(zoneId, n)) this.deps.enqueue?.(key);
       },
     });
-    this.zones = new ZoneResolver(port, opts.zoneTtlMs ?? resync);
+    this.zones = new ZoneResolver(port, opts.zoneTtlMs ?? wave);
     // A batch waits at most six write intervals for company (write-schedule.ts), then is sent.
     this.progressAfterMs = deps.enqueue ? writeIntervalMs * 6 + 5_000 : Math.max(50, writeIntervalMs / 2);
     opts.onCoordinator?.(this.coordinator);
@@ -340,7 +342,11 @@ class DnsAliasReconciler {
     const previous: PreviousRecord[] = (obj.status?.records ?? []).flatMap((r) =>
       r.hostedZoneId && r.name ? [{ hostedZoneId: r.hostedZoneId, name: r.name, type: r.type, value: r.value, ttl: r.ttl }] : [],
     );
-    const observed = await observeZones(this.coordinator, new Set(desired.map((d) => d.zoneId)), previous.map((p) => p.hostedZoneId), ctx.signal);
+    const observed = await observeZones(this.coordinator, new Set(desired.map((d) => d.zoneId)), previous.map((p) => p.hostedZoneId), ctx.signal).catch((err: unknown) => {
+      // A zone deleted since it was looked up: look the zones up again next time.
+      if ((err as { kind?: unknown }).kind === 'not_found') this.zones.clear();
+      throw err;
+    });
 
     // What this resource will write, for the others' loop checks: its CNAMEs (the last one only when
     // the final record is a CNAME).

@@ -56,6 +56,11 @@ export class ZoneResolver {
     return promise;
   }
 
+  /** Forgets every answer (a zone was found deleted). */
+  clear(): void {
+    this.cache.clear();
+  }
+
   async resolve(ref: ZoneRef): Promise<ZoneResolution> {
     const found = ref.id
       ? await this.lookup(`id:${ref.id}`, async () => {

@@ -50,6 +50,44 @@ describe('packBatches', () => {
     expect(batches.length).toBe(1);
   });
 
+  test("500 CNAMEs with their ownership TXTs, as the bench creates them: the change limit allows one batch, the 32,000 characters do not", () => {
+    const owner = (i: number) => `"albatross-owner=it-1a2b3c4d5e/DnsAlias/bench-dnsa-1a2b3c/svc-${i}"`;
+    const units = Array.from({ length: 500 }, (_, i) => ({
+      id: i,
+      changes: [
+        { action: 'CREATE', record: { name: `svc-${i}.bench.example.com`, type: 'CNAME', ttl: 300, values: ['lb-1.us-east-1.elb.amazonaws.com'] } },
+        { action: 'CREATE', record: { name: `_albatross.svc-${i}.bench.example.com`, type: 'TXT', ttl: 300, values: [owner(i)] } },
+      ] satisfies RecordChange[],
+    }));
+    const { batches } = packBatches(units);
+    expect(batches.reduce((n, b) => n + b.cost.changes, 0)).toBe(1000);
+    expect(batches).toHaveLength(2);
+    expect(minimumBatches(units)).toBe(2);
+    for (const b of batches) expect(b.cost.chars).toBeLessThanOrEqual(32_000);
+  });
+
+  test('retargeting 500 names: UPSERT counts twice for changes and characters; 32 characters fit one batch exactly, 33 need two', () => {
+    const retarget = (value: string) => Array.from({ length: 500 }, (_, i) => ({ id: i, changes: [{ action: 'UPSERT', record: { name: `svc-${i}.example.com`, type: 'CNAME', ttl: 300, values: [value] } }] satisfies RecordChange[] }));
+    const exact = packBatches(retarget('lb-2.us-east-1.elb.amazonaws.com'));
+    expect(exact.batches).toHaveLength(1);
+    expect(exact.batches[0]?.cost).toEqual({ changes: 1000, elements: 1000, chars: 32_000 });
+    expect(packBatches(retarget('lb-22.us-east-1.elb.amazonaws.com')).batches).toHaveLength(2);
+  });
+
+  test('ResourceRecord elements: a record with several values counts each value (twice for UPSERT)', () => {
+    const multi = (action: RecordChange['action']) => ({ action, record: { name: 'm.example.com', type: 'TXT', ttl: 60, values: ['"a"', '"b"', '"c"'] } });
+    expect(changeCost(multi('CREATE'))).toEqual({ changes: 1, elements: 3, chars: 9 });
+    expect(changeCost(multi('UPSERT'))).toEqual({ changes: 2, elements: 6, chars: 18 });
+    // 170 UPSERTs of 3 values: 340 changes but 1020 elements, over the 1000 limit
+    const units = Array.from({ length: 170 }, (_, i) => ({ id: i, changes: [{ ...multi('UPSERT'), record: { ...multi('UPSERT').record, name: `m${i}.example.com` } }] }));
+    expect(packBatches(units).batches).toHaveLength(2);
+  });
+
+  test('an alias record (no values) costs one element and the characters of its DNS name', () => {
+    const alias = { action: 'CREATE' as const, record: { name: 'a.example.com', type: 'A', values: [], alias: { dnsName: 'lb.elb.amazonaws.com', hostedZoneId: 'Z35', evaluateTargetHealth: false } } };
+    expect(changeCost(alias)).toEqual({ changes: 1, elements: 1, chars: 20 });
+  });
+
   test('property: every unit lands in exactly one batch, within limits, and the count stays near the lower bound', () => {
     fc.assert(
       fc.property(

@@ -1,0 +1,32 @@
+import { describe, expect, test } from '@jest/globals';
+import { flushDueAt, writeTiming } from '../../../src/reconcilers/dns-alias/write-schedule.ts';
+
+const t = writeTiming(5000); // quiet 1 s, longest wait 30 s
+
+describe('flushDueAt', () => {
+  test('a first change to an idle zone waits one write interval for company', () => {
+    expect(flushDueAt({ firstPendingAt: 100, lastSubmitAt: 100, lastWriteEndAt: undefined, full: false }, t)).toBe(5100);
+  });
+
+  test('changes still arriving (closer than the quiet time) keep the batch open past the interval', () => {
+    expect(flushDueAt({ firstPendingAt: 0, lastSubmitAt: 4900, lastWriteEndAt: undefined, full: false }, t)).toBe(5900);
+    expect(flushDueAt({ firstPendingAt: 0, lastSubmitAt: 12_000, lastWriteEndAt: undefined, full: false }, t)).toBe(13_000);
+  });
+
+  test('... but never longer than the longest wait from the oldest change', () => {
+    expect(flushDueAt({ firstPendingAt: 0, lastSubmitAt: 29_900, lastWriteEndAt: undefined, full: false }, t)).toBe(30_000);
+  });
+
+  test('at most one write per interval: the next batch waits until an interval after the last write ended', () => {
+    expect(flushDueAt({ firstPendingAt: 10_000, lastSubmitAt: 10_000, lastWriteEndAt: 12_000, full: false }, t)).toBe(17_000);
+    expect(flushDueAt({ firstPendingAt: 10_000, lastSubmitAt: 10_000, lastWriteEndAt: 1_000, full: false }, t)).toBe(15_000);
+  });
+
+  test('a full batch goes at once', () => {
+    expect(flushDueAt({ firstPendingAt: 0, lastSubmitAt: 700, lastWriteEndAt: 600, full: true }, t)).toBe(700);
+  });
+
+  test('the one setting gives the other two', () => {
+    expect(writeTiming(5000)).toEqual({ intervalMs: 5000, quietMs: 1000, maxWaitMs: 30_000 });
+  });
+});
