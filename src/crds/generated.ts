@@ -419,7 +419,11 @@ export interface LoadBalancedServiceSpec {
     };
     /** Explicit targets (IP addresses for targetType ip, instance ids for instance). Items: at most 1000. */
     targets?: Array<{
-      /** IP address (targetType ip) or instance id (targetType instance). Length: 1..64. */
+      /**
+       * IP address (targetType ip): IPv4, or IPv6 in hex notation; or instance id i-... (targetType
+       * instance). Length: 1..64. Pattern:
+       * `^(i-.*|((25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])[.]){3}(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])|(([0-9a-fA-F]{1,4}:){7}[0-9a-fA-F]{1,4}|([0-9a-fA-F]{1,4}:){1,7}:|([0-9a-fA-F]{1,4}:){1,6}:[0-9a-fA-F]{1,4}|([0-9a-fA-F]{1,4}:){1,5}(:[0-9a-fA-F]{1,4}){1,2}|([0-9a-fA-F]{1,4}:){1,4}(:[0-9a-fA-F]{1,4}){1,3}|([0-9a-fA-F]{1,4}:){1,3}(:[0-9a-fA-F]{1,4}){1,4}|([0-9a-fA-F]{1,4}:){1,2}(:[0-9a-fA-F]{1,4}){1,5}|[0-9a-fA-F]{1,4}:(:[0-9a-fA-F]{1,4}){1,6}|:((:[0-9a-fA-F]{1,4}){1,7}|:)))$`.
+       */
       id: string;
       /** Port of this target; default is the target group's port. Range: 1..65535. */
       port?: number;

@@ -71,9 +71,18 @@ export async function apiserverReady(port: number): Promise<boolean> {
   return ns.status === 200;
 }
 
-export function apiserverArgs(port: number, etcdClientPort: number): string[] {
+/** How an apiserver other than the environment's main one differs from it. */
+export interface ApiserverOptions {
+  /** Another kube-apiserver build, e.g. the oldest release Albatross supports; default the environment's. */
+  binary?: string;
+  /** A key space of its own in etcd (default /registry, the main apiserver's), so it shares no objects. */
+  etcdPrefix?: string;
+}
+
+export function apiserverArgs(port: number, etcdClientPort: number, opts: ApiserverOptions = {}): string[] {
   return [
     `--etcd-servers=http://127.0.0.1:${etcdClientPort}`,
+    ...(opts.etcdPrefix ? [`--etcd-prefix=${opts.etcdPrefix}`] : []),
     `--secure-port=${port}`,
     '--bind-address=127.0.0.1',
     '--advertise-address=127.0.0.1',
@@ -94,10 +103,12 @@ export function apiserverArgs(port: number, etcdClientPort: number): string[] {
   ];
 }
 
-export function spawnApiserver(port: number, etcdClientPort: number, name = 'kube-apiserver'): Proc {
-  const proc = spawnDaemon(KUBE_APISERVER_BIN, apiserverArgs(port, etcdClientPort), logFile(name));
+export function spawnApiserver(port: number, etcdClientPort: number, name = 'kube-apiserver', opts: ApiserverOptions = {}): Proc {
+  const binary = opts.binary ?? KUBE_APISERVER_BIN;
+  const args = apiserverArgs(port, etcdClientPort, opts);
+  const proc = spawnDaemon(binary, args, logFile(name));
   // The port distinguishes several apiservers sharing one binary.
-  proc.match = `${KUBE_APISERVER_BIN} --etcd-servers=http://127.0.0.1:${etcdClientPort} --secure-port=${port}`;
+  proc.match = [binary, ...args.slice(0, args.indexOf(`--secure-port=${port}`) + 1)].join(' ');
   return proc;
 }
 

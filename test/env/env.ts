@@ -5,7 +5,7 @@ import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ADMIN_USER, AWS_ENV, KUBE_BIN_DIR, paths } from './config.ts';
-import { apiserverReady, awsProxyHealthy, etcdHealthy, motoHealthy, spawnApiserver, startApiserverProcess, startAwsProxy, startEtcd, startMoto, waitApiserverReady } from './components.ts';
+import { apiserverReady, awsProxyHealthy, type ApiserverOptions, etcdHealthy, motoHealthy, spawnApiserver, startApiserverProcess, startAwsProxy, startEtcd, startMoto, waitApiserverReady } from './components.ts';
 import { renderKubeconfig } from './kubeconfig.ts';
 import { withLock } from './lock.ts';
 import { ensurePki, issueClientCredentials } from './pki.ts';
@@ -283,7 +283,8 @@ export async function startApiserver(): Promise<void> {
 
 /**
  * A second kube-apiserver on the same etcd (so it sees the same objects), owned by one test process:
- * stop and restart it without disturbing other tests that use the main one.
+ * stop and restart it without disturbing other tests that use the main one. With `opts` it can be
+ * another release, on a key prefix of its own (a cluster of its own that shares only etcd).
  */
 export interface ExtraApiserver {
   port: number;
@@ -294,14 +295,14 @@ export interface ExtraApiserver {
   remove(): Promise<void>;
 }
 
-export async function startExtraApiserver(owner = process.pid): Promise<ExtraApiserver> {
+export async function startExtraApiserver(owner = process.pid, opts: ApiserverOptions = {}): Promise<ExtraApiserver> {
   // The lock guards state.json only; the ~5 s wait for readiness happens outside it so tests in
   // parallel workers don't queue behind each other's apiservers.
   const spawn = (port?: number): Promise<Proc & { port: number }> =>
     withLock(paths.lock, 'start extra apiserver', async () => {
       const s = requireState();
       const p = port ?? (await freePort());
-      const proc = { ...spawnApiserver(p, s.ports.etcdClient, `kube-apiserver-${p}`), owner, port: p };
+      const proc = { ...spawnApiserver(p, s.ports.etcdClient, `kube-apiserver-${p}`, opts), owner, port: p };
       s.extras = [...s.extras.filter((e) => e.port !== p), proc];
       writeState(s);
       return proc;

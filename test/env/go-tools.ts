@@ -4,6 +4,7 @@
 //   kstatus             sigs.k8s.io/cli-utils' status.Compute (Flux `wait`, kpt)    test/env/tools
 //   argo-health         Argo CD's Lua health-script runtime on gopher-lua            test/env/tools
 //   kubeconform         github.com/yannh/kubeconform/cmd/kubeconform               go install
+//   kube-apiserver-min  the oldest kube-apiserver Albatross supports (docs)          test/env/kube-min
 // Usage: node test/env/go-tools.ts [NAME...]   (all when none; prints `NAME PATH` per tool)
 // .ci/run builds each in its own phase; the integration tests' global setup only finds them cached.
 import { execFileSync, spawn } from 'node:child_process';
@@ -14,6 +15,7 @@ import { fileURLToPath } from 'node:url';
 import { CACHE_DIR, REPO_ROOT } from './config.ts';
 import { withLock } from './lock.ts';
 import { logTail } from './proc.ts';
+import { kubeVersionLdflags } from './toolchain.ts';
 
 interface WrapperModuleTool {
   /** A module in this repository (its go.mod/go.sum pin every dependency); `pkg` is built in it. */
@@ -34,6 +36,13 @@ export const GO_TOOLS = {
   kstatus: { module: 'test/env/tools', pkg: './cmd/kstatus', versionOf: 'sigs.k8s.io/cli-utils', binary: 'kstatus' },
   'argo-health': { module: 'test/env/tools', pkg: './cmd/argo-health', versionOf: 'github.com/yuin/gopher-lua', binary: 'argo-health' },
   kubeconform: { install: 'github.com/yannh/kubeconform/cmd/kubeconform', version: 'v0.8.0', binary: 'kubeconform' },
+  'kube-apiserver-min': {
+    module: 'test/env/kube-min',
+    pkg: './cmd/kube-apiserver',
+    versionOf: 'k8s.io/kubernetes',
+    binary: 'kube-apiserver',
+    ldflags: (version: string) => kubeVersionLdflags(version.replace(/^v/, '')),
+  },
 } as const satisfies Record<string, ToolSpec>;
 export type GoToolName = keyof typeof GO_TOOLS;
 

@@ -40,12 +40,13 @@ function requireTool(cmd: keyof typeof TOOL_MESSAGES): string {
   return p;
 }
 
-/** -X flags that make /version report the real release instead of v0.0.0-master. */
-function versionLdflags(): string {
-  const [major, minor] = KUBE_VERSION.split('.');
+/** -X flags that make /version report the real release (`1.36.3`) instead of v0.0.0-master. */
+export function kubeVersionLdflags(release: string): string {
+  const [major, minor] = release.split('.');
   const v = 'k8s.io/component-base/version';
-  return [`-X ${v}.gitVersion=v${KUBE_VERSION}`, `-X ${v}.gitMajor=${major}`, `-X ${v}.gitMinor=${minor}`, `-X ${v}.gitTreeState=clean`].join(' ');
+  return [`-X ${v}.gitVersion=v${release}`, `-X ${v}.gitMajor=${major}`, `-X ${v}.gitMinor=${minor}`, `-X ${v}.gitTreeState=clean`].join(' ');
 }
+const versionLdflags = (): string => kubeVersionLdflags(KUBE_VERSION);
 
 /** Hash of everything that determines the binaries, so a changed recipe rebuilds. */
 function kubeRecipeHash(goVersion: string): string {

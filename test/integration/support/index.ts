@@ -3,5 +3,5 @@ export { apiErrorOf, applyManifests, conditionOf, expectRefused, createTestNames
 export { awsClients, defaultNetwork, type AwsClients } from './aws.ts';
 export { uniqueClusterName, uniqueName } from './names.ts';
 export { waitFor, type WaitOptions } from './wait.ts';
-export { extraApiserver, startApiserver, stopApiserver, type TestApiserver } from './apiserver.ts';
+export { extraApiserver, minimumApiserver, startApiserver, stopApiserver, type TestApiserver } from './apiserver.ts';
 export { kstatus, kstatusOf, type Kstatus, type KstatusStatus } from './kstatus.ts';
