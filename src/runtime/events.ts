@@ -40,6 +40,21 @@ interface Bucket {
 
 const MESSAGE_LIMIT = 1024;
 
+/**
+ * The Event's `action` (events.k8s.io/v1 requires one; core/v1 carries it too): what the controller
+ * was doing. Taken from the reason so every call site agrees: the change it made in AWS, else the
+ * reconcile during which it found a problem (AwsError, Conflict, InvalidSpec, Drifted, Stalled reasons).
+ */
+const ACTION_OF_REASON: Readonly<Record<string, string>> = {
+  Created: 'Create',
+  Updated: 'Update',
+  DriftCorrected: 'Update',
+  Deleted: 'Delete',
+  Retained: 'Delete',
+  DeletionProtectionDisabled: 'Delete',
+};
+export const eventAction = (reason: string): string => ACTION_OF_REASON[reason] ?? 'Reconcile';
+
 function microTime(ms: number): string {
   return new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
 }
@@ -114,6 +129,7 @@ export class KubeEventRecorder implements EventRecorder {
       },
       type,
       reason,
+      action: eventAction(reason),
       message: msg,
       count: 1,
       firstTimestamp: microTime(now),

@@ -1,6 +1,6 @@
 // `npm run env -- up|down|status|build`: the local Kubernetes + AWS environment.
 //   up      build/install what is missing, start what is not running, print the shell exports
-//           (also in .albatross/env.sh: `source .albatross/env.sh`; it puts the project's kubectl
+//           (also in .albatross/env.sh: `source .albatross/env.sh`; it puts the project's kubectl and Node 24
 //           first on PATH)
 //   down    stop exactly the processes `up` recorded, and wait for them to exit
 //           (--when-unused: only once no test run is using it; the reaper waits for the last one)

@@ -4,7 +4,7 @@
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ADMIN_USER, AWS_ENV, KUBE_BIN_DIR, paths } from './config.ts';
+import { ADMIN_USER, AWS_ENV, KUBE_BIN_DIR, REPO_ROOT, paths } from './config.ts';
 import { apiserverReady, awsProxyHealthy, type ApiserverOptions, etcdHealthy, motoHealthy, spawnApiserver, startApiserverProcess, startAwsProxy, startEtcd, startMoto, waitApiserverReady } from './components.ts';
 import { renderKubeconfig } from './kubeconfig.ts';
 import { withLock } from './lock.ts';
@@ -41,12 +41,16 @@ export function pathWithKubectl(path = process.env['PATH'] ?? ''): string {
   return [KUBE_BIN_DIR, ...(path ? path.split(':').filter((d) => d !== KUBE_BIN_DIR) : [])].join(':');
 }
 
+/** The project's Node 24 (devDependency `node`) and tools: the machine's `node` may be older. */
+const NODE_BIN_DIR = join(REPO_ROOT, 'node_modules', '.bin');
+
 /**
  * What .albatross/env.sh holds and `npm run env -- up` prints: the variables, and PATH with the
- * project's kubectl first (`$PATH` left for the shell to expand), so `kubectl` is the apiserver's release.
+ * project's kubectl and Node 24 first (`$PATH` left for the shell to expand), so `kubectl` is the
+ * apiserver's release and `node src/main.ts …` runs on the Node the project needs.
  */
 export function shellExports(vars: EnvVars): string {
-  return [...Object.entries(vars).map(([k, v]) => `export ${k}=${v}`), `export PATH="${KUBE_BIN_DIR}:$PATH"`].join('\n') + '\n';
+  return [...Object.entries(vars).map(([k, v]) => `export ${k}=${v}`), `export PATH="${KUBE_BIN_DIR}:${NODE_BIN_DIR}:$PATH"`].join('\n') + '\n';
 }
 
 async function healthy<T>(p: Proc | undefined, check: () => Promise<T>): Promise<boolean> {

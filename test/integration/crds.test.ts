@@ -4,9 +4,11 @@
 // `kubectl get` shows the printer columns.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { ApiextensionsV1Api, CustomObjectsApi, type KubernetesObject, type V1CustomResourceDefinition } from '@kubernetes/client-node';
+import { execFile } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import { request, type RequestOptions } from 'node:https';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { RESOURCES, type DnsAlias, type LoadBalancedService, type ServerCertificate } from '../../src/crds/index.ts';
 import { exampleKeystoreSecret } from '../../scripts/generate-example-keystore.ts';
 import { applyManifests, createTestNamespace, kubeConfig, readManifests, waitFor, type TestNamespace } from './support/index.ts';
@@ -183,7 +185,7 @@ describe('examples', () => {
     const columns = async (plural: string): Promise<string[]> =>
       (await getTable(`/apis/albatross.dev/v1alpha1/namespaces/${ns.name}/${plural}`)).columnDefinitions.map((c) => c.name);
     expect(await columns('loadbalancedservices')).toEqual(['Name', 'Ready', 'DNS Name', 'Reason', 'State', 'Age']);
-    expect(await columns('servercertificates')).toEqual(['Name', 'Ready', 'IAM Name', 'Expires', 'Chain', 'ARN', 'Age']);
+    expect(await columns('servercertificates')).toEqual(['Name', 'Ready', 'IAM Name', 'Expires', 'Reason', 'Chain', 'ARN', 'Age']);
     expect(await columns('dnsaliases')).toEqual(['Name', 'Ready', 'Chain', 'Reason', 'Age']);
   });
 
@@ -211,6 +213,29 @@ describe('examples', () => {
     expect(cell('IAM Name')).toBe(`${name}-0123abcd`);
     // AGE stays an age (creationTimestamp is in the past).
     expect(cell('Age')).toMatch(/^\d+s$/);
+  });
+
+  it('`kubectl get scert -o wide` says why one is not Ready (REASON); the default view stays narrow', async () => {
+    const api = kubeConfig().makeApiClient(CustomObjectsApi);
+    const scert = resourceOf('ServerCertificate');
+    const name = 'reason-column';
+    const created = (await api.createNamespacedCustomObject({
+      ...scert,
+      namespace: ns.name,
+      body: { apiVersion: 'albatross.dev/v1alpha1', kind: 'ServerCertificate', metadata: { name }, spec: { secretRef: { name: 'no-such-secret' } } },
+    })) as ServerCertificate;
+    const now = new Date().toISOString().replace(/\.\d+Z$/, 'Z');
+    const ready = { type: 'Ready', status: 'False', reason: 'SecretNotFound', message: 'Secret no-such-secret not found', lastTransitionTime: now, observedGeneration: 1 };
+    await api.replaceNamespacedCustomObjectStatus({ ...scert, namespace: ns.name, name, body: { ...created, status: { observedGeneration: 1, conditions: [ready] } } });
+    /** kubectl's table as column name -> cell (kubectl aligns every cell under its heading). */
+    const get = async (...args: string[]): Promise<Record<string, string>> => {
+      const [header = '', row = ''] = (await promisify(execFile)('kubectl', ['get', 'scert', name, '-n', ns.name, ...args])).stdout.split('\n');
+      const starts = [...header.matchAll(/\S+( \S+)*/g)].map((m) => ({ name: m[0], at: m.index }));
+      return Object.fromEntries(starts.map((c, i) => [c.name, row.slice(c.at, starts[i + 1]?.at).trim()]));
+    };
+    const wide = await get('-o', 'wide');
+    expect(wide).toMatchObject({ NAME: name, READY: 'False', REASON: 'SecretNotFound' });
+    expect(Object.keys(await get())).toEqual(['NAME', 'READY', 'IAM NAME', 'EXPIRES', 'AGE']);
   });
 });
 

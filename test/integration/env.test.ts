@@ -8,8 +8,9 @@ import { ListHostedZonesCommand } from '@aws-sdk/client-route-53';
 import { execFile } from 'node:child_process';
 import { request, type RequestOptions } from 'node:https';
 import { promisify } from 'node:util';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { KUBE_BIN_DIR, paths } from '../env/config.ts';
+import { KUBE_BIN_DIR, REPO_ROOT, paths } from '../env/config.ts';
 import { awsClients, createTestNamespace, defaultNetwork, expectRefused, extraApiserver, kubeConfig, kubeConfigFor, uniqueName, waitFor, type TestNamespace } from './support/index.ts';
 
 async function rawGet(kc: KubeConfig, path: string): Promise<{ status: number; body: string }> {
@@ -119,6 +120,9 @@ describe('kubectl', () => {
     expect(v).toMatchObject({ clientVersion: { gitVersion: 'v1.36.3' }, serverVersion: { gitVersion: 'v1.36.3' } });
     // KUBECONFIG from env.sh too: the admin reaches the apiserver.
     expect((await human('kubectl get namespace default -o name')).stdout.trim()).toBe('namespace/default');
+    // And the project's Node 24, not the machine's, so the printed `node src/main.ts …` runs.
+    expect((await human('command -v node')).stdout.trim()).toBe(join(REPO_ROOT, 'node_modules', '.bin', 'node'));
+    expect((await human('node --version')).stdout.trim()).toBe(`v${(JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')) as { devDependencies: { node: string } }).devDependencies.node}`);
   });
 });
 

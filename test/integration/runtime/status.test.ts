@@ -2,6 +2,8 @@
 // a running controller.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { CoreV1Api, CustomObjectsApi } from '@kubernetes/client-node';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import { startAlbatross, type Albatross } from '../../../src/app.ts';
 import { KubeEventRecorder } from '../../../src/runtime/events.ts';
 import { FinalizerPatcher } from '../../../src/runtime/finalizers.ts';
@@ -114,8 +116,16 @@ describe('KubeEventRecorder', () => {
     expect(calls).toEqual({ create: 2, patch: 1 });
     const events = await kc.makeApiClient(CoreV1Api).listNamespacedEvent({ namespace: ns.name, fieldSelector: `involvedObject.name=conflict` });
     const byReason = Object.fromEntries(events.items.map((e) => [e.reason, e]));
-    expect(byReason.AwsError).toMatchObject({ type: 'Warning', count: 200, message: 'throttled', involvedObject: { kind: 'Widget', name: 'conflict', uid: w.metadata?.uid } });
-    expect(byReason.Created).toMatchObject({ type: 'Normal', count: 1 });
+    expect(byReason.AwsError).toMatchObject({ type: 'Warning', count: 200, message: 'throttled', action: 'Reconcile', involvedObject: { kind: 'Widget', name: 'conflict', uid: w.metadata?.uid } });
+    expect(byReason.Created).toMatchObject({ type: 'Normal', count: 1, action: 'Create' });
+    // What events.k8s.io/v1 (kubectl events, event exporters) reads: the action and the reporting controller.
+    const v1 = JSON.parse((await promisify(execFile)('kubectl', ['get', 'events.v1.events.k8s.io', '-n', ns.name, '-o', 'json'])).stdout) as {
+      items: Array<{ reason: string; action?: string; reportingController?: string; regarding: { name: string } }>;
+    };
+    expect(v1.items.filter((e) => e.regarding.name === 'conflict').map((e) => [e.reason, e.action, e.reportingController]).sort()).toEqual([
+      ['AwsError', 'Reconcile', 'albatross-test'],
+      ['Created', 'Create', 'albatross-test'],
+    ]);
   });
 });
 
