@@ -393,8 +393,9 @@ export class ZoneCoordinator {
     for (const g of [...groups, ...suspects]) {
       const rejected = await this.sendGroup(zoneId, z, g, outcome);
       for (const { p, error } of rejected) {
-        // Before blaming the change: was our listing wrong? Listed again once per flush.
-        if (!relisted) {
+        // Before blaming the change: was our listing wrong? Listed again once per flush (not for a
+        // change refused before: that was checked then, and a retry should cost one call).
+        if (!relisted && !p.suspect) {
           relisted = true;
           await this.fetch(zoneId, z).catch(noop);
         }

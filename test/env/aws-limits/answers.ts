@@ -9,7 +9,7 @@ export interface Answer {
   body: string;
 }
 
-export type ErrorKind = 'throttling' | 'prior-request-not-complete' | 'server-error';
+export type ErrorKind = 'throttling' | 'prior-request-not-complete' | 'server-error' | 'invalid-change-batch';
 
 const NAMESPACES: Record<string, string> = {
   elbv2: 'http://elasticloadbalancing.amazonaws.com/doc/2015-12-01/',
@@ -31,6 +31,9 @@ function shapeOf(call: AwsCall, kind: ErrorKind): ErrorShape {
       ? { status: 503, code: 'ServiceUnavailable', message: 'Service is unavailable. Please try again.', type: 'Receiver' }
       : { status: 500, code: 'InternalFailure', message: 'We encountered an internal error. Please try again.', type: 'Receiver' };
   }
+  if (kind === 'invalid-change-batch') {
+    return { status: 400, code: 'InvalidChangeBatch', message: 'The request contains an invalid set of changes.', type: 'Sender' };
+  }
   if (kind === 'prior-request-not-complete') {
     return { status: 400, code: 'PriorRequestNotComplete', message: 'The request was rejected because Route 53 was still processing a prior request.', type: 'Sender' };
   }
@@ -42,8 +45,9 @@ function shapeOf(call: AwsCall, kind: ErrorKind): ErrorShape {
 
 const escapeXml = (s: string): string => s.replace(/[<>&'"]/g, (c) => `&#${c.charCodeAt(0)};`);
 
-export function errorAnswer(call: AwsCall, kind: ErrorKind): Answer {
-  const e = shapeOf(call, kind);
+/** The error answer of `kind`; `message` replaces the default text (Route 53 says what it refused). */
+export function errorAnswer(call: AwsCall, kind: ErrorKind, message?: string): Answer {
+  const e = { ...shapeOf(call, kind), ...(message !== undefined ? { message } : {}) };
   const requestId = randomUUID();
   const headers = { 'x-amzn-requestid': requestId, 'x-albatross-aws-limits': kind };
   if (call.protocol === 'json') {

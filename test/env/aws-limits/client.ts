@@ -2,6 +2,7 @@
 import type { FaultConfig } from './faults.ts';
 import type { LimitRule } from './limits.ts';
 import type { NetworkFaultConfig, NetworkFaultCounts } from './network-faults.ts';
+import type { Refusal } from './route53-changes.ts';
 import { ADMIN_PREFIX, type CallCounts, type Counts } from './proxy.ts';
 
 /** The proxy's URL: the environment exports it (AWS_LIMITS_PROXY_URL; AWS_ENDPOINT_URL is the same). */
@@ -39,6 +40,9 @@ export const limitsProxy = {
   networkFaults: (): Promise<{ config: NetworkFaultConfig; counts: NetworkFaultCounts }> => call('GET', '/network'),
   setNetworkFaults: (f: Partial<NetworkFaultConfig>): Promise<{ config: NetworkFaultConfig; counts: NetworkFaultCounts }> => call('PUT', '/network', f),
   clearNetworkFaults: (): Promise<{ config: NetworkFaultConfig; counts: NetworkFaultCounts }> => call('DELETE', '/network'),
+  route53Refusals: (): Promise<{ refuse: Refusal[]; counts: { overLimit: number; refused: number } }> => call('GET', '/route53'),
+  setRoute53Refusals: (refuse: Refusal[]): Promise<{ refuse: Refusal[]; counts: { overLimit: number; refused: number } }> => call('PUT', '/route53', { refuse }),
+  clearRoute53Refusals: (): Promise<{ refuse: Refusal[]; counts: { overLimit: number; refused: number } }> => call('DELETE', '/route53'),
   limits: (): Promise<{ enforce: boolean; priorRequestNotComplete: boolean; rules: LimitRule[] }> => call('GET', '/limits'),
   setLimits: (l: { enforce?: boolean; priorRequestNotComplete?: boolean; rules?: LimitRule[] }): Promise<{ enforce: boolean; priorRequestNotComplete: boolean; rules: LimitRule[] }> =>
     call('PUT', '/limits', l),

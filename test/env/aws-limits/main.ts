@@ -5,6 +5,7 @@ import { parseArgs } from 'node:util';
 import { validateRules } from './limits.ts';
 import { NetworkFaultsLayer } from './network-faults.ts';
 import { AwsLimitsProxy } from './proxy.ts';
+import { Route53ChangesLayer } from './route53-changes.ts';
 
 const { values } = parseArgs({
   options: { port: { type: 'string' }, upstream: { type: 'string' }, limits: { type: 'string' }, 'no-enforce': { type: 'boolean' } },
@@ -14,7 +15,7 @@ if (!values.upstream || !values.port || !/^\d+$/.test(values.port)) {
   process.exit(2);
 }
 const rules = values.limits ? validateRules(JSON.parse(readFileSync(values.limits, 'utf8'))) : undefined;
-const proxy = new AwsLimitsProxy({ upstream: values.upstream, ...(rules ? { rules } : {}), enforce: !values['no-enforce'], layers: [new NetworkFaultsLayer()] });
+const proxy = new AwsLimitsProxy({ upstream: values.upstream, ...(rules ? { rules } : {}), enforce: !values['no-enforce'], layers: [new NetworkFaultsLayer(), new Route53ChangesLayer()] });
 await proxy.start(Number(values.port));
 process.stdout.write(`aws limits proxy on ${proxy.url} in front of ${values.upstream} (limits ${proxy.enforce ? 'enforced' : 'off'})\n`);
 const stop = (): void => {

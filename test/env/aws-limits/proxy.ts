@@ -12,8 +12,10 @@
 //   GET    /__aws-limits/limits                  {enforce, priorRequestNotComplete, rules}
 //   PUT    /__aws-limits/limits                  change any of those; new rules start with full buckets
 //
-// More behaviour plugs in as a ProxyLayer without a second proxy: network-faults.ts (resets, slow
-// answers; GET/PUT/DELETE /__aws-limits/network) is one, registered by main.ts.
+// More behaviour plugs in as a ProxyLayer without a second proxy, registered by main.ts:
+// network-faults.ts (resets, slow answers; GET/PUT/DELETE /__aws-limits/network) and
+// route53-changes.ts (Route 53's per-request size limits, refusals of named records on demand;
+// GET/PUT/DELETE /__aws-limits/route53).
 import { createServer, request, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { errorAnswer, type Answer } from './answers.ts';
