@@ -228,10 +228,12 @@ export interface LoadBalancedServiceSpec {
       name: string;
     }>;
     /**
-     * TLS negotiation policy of an HTTPS listener, e.g. ELBSecurityPolicy-TLS13-1-2-2021-06 (used when
-     * empty). Length: at most 64. Pattern: `^ELBSecurityPolicy-[A-Za-z0-9-]+$`.
+     * TLS negotiation policy of an HTTPS listener: one of the security policies Elastic Load Balancing
+     * predefines for Application Load Balancers (custom policies do not exist for ALBs), e.g.
+     * ELBSecurityPolicy-TLS13-1-2-Res-PQ-2025-09; ELBSecurityPolicy-TLS13-1-2-2021-06 when empty. Length: at
+     * most 64.
      */
-    sslPolicy?: string;
+    sslPolicy?: 'ELBSecurityPolicy-TLS13-1-2-Res-PQ-2025-09' | 'ELBSecurityPolicy-TLS13-1-2-PQ-2025-09' | 'ELBSecurityPolicy-TLS13-1-2-Ext1-PQ-2025-09' | 'ELBSecurityPolicy-TLS13-1-2-Ext2-PQ-2025-09' | 'ELBSecurityPolicy-TLS13-1-3-PQ-2025-09' | 'ELBSecurityPolicy-TLS13-1-0-PQ-2025-09' | 'ELBSecurityPolicy-TLS13-1-2-Res-FIPS-PQ-2025-09' | 'ELBSecurityPolicy-TLS13-1-2-FIPS-PQ-2025-09' | 'ELBSecurityPolicy-TLS13-1-2-Ext0-FIPS-PQ-2025-09' | 'ELBSecurityPolicy-TLS13-1-2-Ext1-FIPS-PQ-2025-09' | 'ELBSecurityPolicy-TLS13-1-2-Ext2-FIPS-PQ-2025-09' | 'ELBSecurityPolicy-TLS13-1-3-FIPS-PQ-2025-09' | 'ELBSecurityPolicy-TLS13-1-1-FIPS-PQ-2025-09' | 'ELBSecurityPolicy-TLS13-1-0-FIPS-PQ-2025-09' | 'ELBSecurityPolicy-TLS13-1-2-2021-06' | 'ELBSecurityPolicy-TLS13-1-2-Res-2021-06' | 'ELBSecurityPolicy-TLS13-1-2-Ext1-2021-06' | 'ELBSecurityPolicy-TLS13-1-2-Ext2-2021-06' | 'ELBSecurityPolicy-TLS13-1-1-2021-06' | 'ELBSecurityPolicy-TLS13-1-0-2021-06' | 'ELBSecurityPolicy-TLS13-1-3-2021-06' | 'ELBSecurityPolicy-TLS13-1-3-FIPS-2023-04' | 'ELBSecurityPolicy-TLS13-1-2-Res-FIPS-2023-04' | 'ELBSecurityPolicy-TLS13-1-2-FIPS-2023-04' | 'ELBSecurityPolicy-TLS13-1-2-Ext0-FIPS-2023-04' | 'ELBSecurityPolicy-TLS13-1-2-Ext1-FIPS-2023-04' | 'ELBSecurityPolicy-TLS13-1-2-Ext2-FIPS-2023-04' | 'ELBSecurityPolicy-TLS13-1-1-FIPS-2023-04' | 'ELBSecurityPolicy-TLS13-1-0-FIPS-2023-04' | 'ELBSecurityPolicy-FS-1-2-Res-2020-10' | 'ELBSecurityPolicy-FS-1-2-Res-2019-08' | 'ELBSecurityPolicy-FS-1-2-2019-08' | 'ELBSecurityPolicy-FS-1-1-2019-08' | 'ELBSecurityPolicy-FS-2018-06' | 'ELBSecurityPolicy-TLS-1-2-Ext-2018-06' | 'ELBSecurityPolicy-TLS-1-2-2017-01' | 'ELBSecurityPolicy-TLS-1-1-2017-01' | 'ELBSecurityPolicy-2016-08' | 'ELBSecurityPolicy-TLS-1-0-2015-04';
     /** What the listener does with requests that match no rule. */
     defaultAction: {
       /**
@@ -256,7 +258,10 @@ export interface LoadBalancedServiceSpec {
       redirect?: {
         /** HTTP, HTTPS or '#{protocol}'. */
         protocol?: 'HTTP' | 'HTTPS' | '#{protocol}';
-        /** Port as a string ("443") or '#{port}'. Pattern: `^([1-9][0-9]{0,4}|#\{port\})$`. */
+        /**
+         * Port as a string ("443", 1-65535) or '#{port}'. Length: at most 7. Pattern:
+         * `^([1-9][0-9]{0,4}|#\{port\})$`.
+         */
         port?: string;
         /** Host name, may use Length: 1..128. */
         host?: string;
@@ -318,7 +323,10 @@ export interface LoadBalancedServiceSpec {
         redirect?: {
           /** HTTP, HTTPS or '#{protocol}'. */
           protocol?: 'HTTP' | 'HTTPS' | '#{protocol}';
-          /** Port as a string ("443") or '#{port}'. Pattern: `^([1-9][0-9]{0,4}|#\{port\})$`. */
+          /**
+           * Port as a string ("443", 1-65535) or '#{port}'. Length: at most 7. Pattern:
+           * `^([1-9][0-9]{0,4}|#\{port\})$`.
+           */
           port?: string;
           /** Host name, may use Length: 1..128. */
           host?: string;

@@ -306,6 +306,9 @@ const invalidCases: InvalidCase[] = [
   lbsCase('weight 1000', (o) => (listener(o, 443).rules![1]!.action = { forward: { targetGroups: [{ name: 'api', weight: 1000 }] } }), ['spec.listeners[0].rules[1].action.forward.targetGroups[0].weight', 'less than or equal to 999']),
   lbsCase('forward with targetGroup and targetGroups', (o) => (listener(o, 443).defaultAction = { forward: { targetGroup: 'web', targetGroups: [{ name: 'web' }] } }), ['spec.listeners[0].defaultAction.forward', 'exactly one of targetGroup or targetGroups']),
   lbsCase('action with forward and redirect', (o) => (listener(o, 443).defaultAction = { forward: { targetGroup: 'web' }, redirect: { statusCode: 'HTTP_301' } }), ['spec.listeners[0].defaultAction', 'exactly one of forward, redirect or fixedResponse']),
+  lbsCase('redirect port 99999', (o) => (listener(o, 80).defaultAction = { redirect: { protocol: 'HTTPS', port: '99999', statusCode: 'HTTP_301' } }), ['spec.listeners[1].defaultAction.redirect.port', 'port must be 1-65535']),
+  lbsCase('redirect port 0', (o) => (listener(o, 80).defaultAction = { redirect: { protocol: 'HTTPS', port: '0', statusCode: 'HTTP_301' } }), ['spec.listeners[1].defaultAction.redirect.port', 'should match']),
+  lbsCase('unknown sslPolicy', (o) => (listener(o, 443).sslPolicy = 'ELBSecurityPolicy-Chaos-2099-01' as never), ['spec.listeners[0].sslPolicy', 'Unsupported value: "ELBSecurityPolicy-Chaos-2099-01"', 'ELBSecurityPolicy-TLS13-1-2-Res-PQ-2025-09']),
   lbsCase('redirect status HTTP_307', (o) => (listener(o, 80).defaultAction = { redirect: { protocol: 'HTTPS', statusCode: 'HTTP_307' as never } }), ['spec.listeners[1].defaultAction.redirect.statusCode', 'Unsupported value: "HTTP_307"']),
   // target groups
   lbsCase('stickiness durationSeconds 0', (o) => (tg(o, 0).stickiness = { type: 'lb_cookie', durationSeconds: 0 }), ['spec.targetGroups[0].stickiness.durationSeconds', 'AWS cannot defer the cookie lifetime to the application']),
@@ -363,6 +366,15 @@ describe('invalid manifests are refused, naming the field', () => {
     const lbs = structuredClone(example<Lbs>('LoadBalancedService'));
     tg(lbs, 0).targets = ['0.0.0.0', '10.0.1.15', '255.255.255.255', '2001:db8::1', '2001:DB8:0:0:0:0:0:1', '::1', 'fe80::'].map((id) => ({ id }));
     expect(await refusal('LoadBalancedService', dryRunNs.name, lbs)).toBe('');
+  });
+
+  it('accepts the edges: redirect port 65535 and #{port}, a post-quantum sslPolicy', async () => {
+    const o = structuredClone(example<LoadBalancedService>('LoadBalancedService'));
+    listener(o, 443).sslPolicy = 'ELBSecurityPolicy-TLS13-1-2-Res-PQ-2025-09';
+    listener(o, 80).defaultAction = { redirect: { protocol: 'HTTPS', port: '65535', statusCode: 'HTTP_301' } };
+    expect(await refusal('LoadBalancedService', dryRunNs.name, o)).toBe('');
+    listener(o, 80).defaultAction = { redirect: { port: '#{port}', statusCode: 'HTTP_302' } };
+    expect(await refusal('LoadBalancedService', dryRunNs.name, o)).toBe('');
   });
 
   it('a ServerCertificate name of up to 119 characters needs no iam.name; a longer one is fine with a short iam.name', async () => {

@@ -47,6 +47,7 @@ import { serviceTargets } from './endpoints.ts';
 import { describeApplied } from './events.ts';
 import type { ActualState, DesiredModel, Target } from './model.ts';
 import { loadBalancerName, type ResourceId } from './names.ts';
+import { ipTargetGroupsToCheck, ipTargetProblems } from './ip-targets.ts';
 import { INDEX_LOAD_BALANCER_NAME, explicitName, loadBalancerNameIndex, nameClaimConflict, watchNameReleases } from './name-claims.ts';
 import { findOwned, observeDesired } from './observe.ts';
 import { canonical, driftOf, plan, type Plan } from './plan.ts';
@@ -311,6 +312,10 @@ class LbsReconciler implements Reconciler {
         return { resyncAfterMs: dueInMs };
       }
     }
+    // IP targets AWS would refuse: InvalidSpec before anything in ELBv2 is read or changed.
+    const badTargets = await this.ipTargetProblems(ctx, spec, model);
+    if (badTargets.length) throw new TerminalError(Reason.InvalidSpec, badTargets.join('; '), { recheck: true });
+
     const pending = this.provisioning.get(ctx.key);
     if (pending && pending.desiredKey === desiredKey && pending.generation === generation && !(lbs.status?.previousLoadBalancers ?? []).length) {
       const settledNow = await this.recheckProvisioning(ctx, lbs, model, api, pending, hash);
@@ -453,6 +458,17 @@ class LbsReconciler implements Reconciler {
         { cause: err, recheck: true },
       );
     }
+  }
+
+  /** ip-targets.ts's judgement, with the CIDR blocks of each VPC concerned (one cached EC2 read per VPC). */
+  private async ipTargetProblems(ctx: ReconcileContext, spec: LoadBalancedService['spec'], model: DesiredModel): Promise<string[]> {
+    const groups = ipTargetGroupsToCheck(spec);
+    if (!groups.length) return [];
+    const vpcOf = (tg: (typeof groups)[number]): string => model.targetGroups.find((t) => t.key === tg.name)?.vpcId ?? tg.vpcId ?? '';
+    const vpcIds = [...new Set(groups.map(vpcOf).filter(Boolean))];
+    const ec2 = this.ec2(ctx.signal);
+    const cidrs = new Map(await Promise.all(vpcIds.map(async (v) => [v, await ec2.vpcCidrs(v)] as const)));
+    return ipTargetProblems(spec, vpcOf, cidrs);
   }
 
   /** Other LoadBalancedServices (any watched namespace) with the same explicit load balancer name. */

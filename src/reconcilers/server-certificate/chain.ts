@@ -7,6 +7,7 @@ import { distinguishedName, rfc3339, sha256Hex, shortName } from './fingerprints
 import type { Material, SourcedCertificate, SourcedKey } from './read-secret.ts';
 import { joinBounded } from '../../runtime/index.ts';
 import { PkiFailure } from './reasons.ts';
+import { checkIamKeyLimits } from './key-limits.ts';
 
 export interface ChainOptions {
   includeRoot: boolean;
@@ -107,6 +108,7 @@ function findLeaf(certs: SourcedCertificate[], material: Material, repairs: stri
       ? `${what} does not match the certificate ${shortName(first.x509)} (${first.source} index ${first.index})${others}`
       : `${what} has no certificate to match`);
   }
+  checkIamKeyLimits(best.key.key, material.format === 'pkcs12' ? `the private key in ${best.key.source}` : best.key.source);
   const leaf = best.cert;
   if (material.format === 'pem' && leaf.order !== 0) {
     repairs.push(`moved the leaf ${shortName(leaf.x509)} to the front (it was ${leaf.source} index ${leaf.index})`);

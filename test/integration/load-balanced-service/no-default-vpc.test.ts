@@ -15,6 +15,7 @@ beforeAll(async () => {
     lbs: {
       ec2: () => ({
         defaultNetwork: () => Promise.reject(new Error('the region has no default VPC: set loadBalancer.subnets and targetGroups[].vpcId')),
+        vpcCidrs: () => Promise.reject(new Error('no VPC in this region')),
       }),
     },
   });

@@ -1,6 +1,7 @@
 // Every way a Secret can be wrong → Stalled with the exact ChainValid reason, nothing uploaded, no key
 // material in the controller's log; and a bad Secret never breaks the certificate already in IAM.
 import { beforeAll, describe, expect, it } from '@jest/globals';
+import { webcrypto } from 'node:crypto';
 import { createPki, issueCertificate, pemBundle, toPkcs12, type TestCert, type TestPki } from '../../support/pki.ts';
 import { conditionOf } from '../support/index.ts';
 import {
@@ -19,12 +20,16 @@ let pki: TestPki;
 let other: TestPki;
 let expired: TestCert;
 let future: TestCert;
+let bigKey: TestCert;
 
 beforeAll(async () => {
   [pki, other] = await Promise.all([createPki({ algorithm: 'rsa' }), createPki({ algorithm: 'ecdsa' })]);
   expired = await issueCertificate({ commonName: `expired.${pki.label}.example.com`, issuer: pki.intermediate2, dnsNames: [`expired.${pki.label}.example.com`], notBefore: new Date(Date.now() - 30 * DAY), notAfter: new Date(Date.now() - DAY) });
   future = await issueCertificate({ commonName: `future.${pki.label}.example.com`, issuer: pki.intermediate2, dnsNames: [`future.${pki.label}.example.com`], notBefore: new Date(Date.now() + 10 * DAY), notAfter: new Date(Date.now() + 40 * DAY) });
-});
+  // Above the 4096 bits IAM accepts (moto takes any size); 4160 rather than 8192 only to be quick to generate.
+  const bigKeys = (await webcrypto.subtle.generateKey({ name: 'RSASSA-PKCS1-v1_5', modulusLength: 4160, publicExponent: new Uint8Array([1, 0, 1]), hash: 'SHA-256' }, true, ['sign', 'verify'])) as webcrypto.CryptoKeyPair;
+  bigKey = await issueCertificate({ commonName: `big-key.${pki.label}.example.com`, issuer: pki.intermediate2, dnsNames: [`big-key.${pki.label}.example.com`], keys: bigKeys });
+}, 120_000);
 
 const PASSWORD = 'correct-horse-battery';
 
@@ -61,6 +66,12 @@ describe('a bad Secret is Stalled with the exact reason and nothing is uploaded'
       message: () => "the password in 'password' does not open keystore.pfx (integrity check failed)",
     },
     {
+      name: 'rsa-too-big',
+      reason: 'Unparseable',
+      data: () => ({ 'tls.crt': pemBundle(bigKey, ...pki.chain), 'tls.key': bigKey.keyPem }),
+      message: () => 'tls.key holds an RSA key of 4160 bits, above the 4096 bits IAM accepts for a server certificate',
+    },
+    {
       name: 'key-in-crt',
       reason: 'Unparseable',
       data: () => ({ 'tls.crt': pki.leaf.keyPem, 'tls.key': pki.leaf.keyPem }),
@@ -79,7 +90,7 @@ describe('a bad Secret is Stalled with the exact reason and nothing is uploaded'
     expect(conditionOf(sc, 'Stalled')?.message).toBe(`Secret ${name}-secret: ${conditionOf(sc, 'ChainValid')?.message}; nothing uploaded`);
     expect(sc.status?.arn).toBeUndefined();
     expect((await iamCertificates(env.controller.clusterName)).filter((c) => c.name.startsWith(`${name}-`))).toEqual([]);
-    expectNoSecretsIn(env.controller.logs, { keys: [pki.leaf, other.leaf, expired, future], passwords: [PASSWORD, 'Tr0ub4dor&3'] });
+    expectNoSecretsIn(env.controller.logs, { keys: [pki.leaf, other.leaf, expired, future, bigKey], passwords: [PASSWORD, 'Tr0ub4dor&3'] });
   });
 });
 
