@@ -94,12 +94,20 @@ export const leaderStatus = once('leader_election_master_status', () => new Gaug
   labelNames: ['name'],
 }));
 
+/**
+ * prom-client's gauges that end in _total, which promlint (`promtool check metrics`) refuses for a
+ * non-counter. Each is the sum over `type` of its unsuffixed twin (nodejs_active_handles{type}, ...),
+ * which stays.
+ */
+const MISNAMED_DEFAULTS = ['nodejs_active_handles_total', 'nodejs_active_requests_total', 'nodejs_active_resources_total'] as const;
+
 let defaultsCollected = false;
 /** process_* and nodejs_* metrics; once per process. */
 export function collectProcessMetrics(): void {
   if (defaultsCollected || register.getSingleMetric('process_cpu_user_seconds_total')) return;
   defaultsCollected = true;
   collectDefaultMetrics();
+  for (const name of MISNAMED_DEFAULTS) register.removeSingleMetric(name);
 }
 
 export { register };

@@ -5,6 +5,7 @@
 //   argo-health         Argo CD's Lua health-script runtime on gopher-lua            test/env/tools
 //   kubeconform         github.com/yannh/kubeconform/cmd/kubeconform               go install
 //   kube-apiserver-min  the oldest kube-apiserver Albatross supports (docs)          test/env/kube-min
+//   promcheck           promtool's check metrics / check rules / test rules code     test/env/prom
 // Usage: node test/env/go-tools.ts [NAME...]   (all when none; prints `NAME PATH` per tool)
 // .ci/run builds each in its own phase; the integration tests' global setup only finds them cached.
 import { execFileSync, spawn } from 'node:child_process';
@@ -36,6 +37,7 @@ export const GO_TOOLS = {
   kstatus: { module: 'test/env/tools', pkg: './cmd/kstatus', versionOf: 'sigs.k8s.io/cli-utils', binary: 'kstatus' },
   'argo-health': { module: 'test/env/tools', pkg: './cmd/argo-health', versionOf: 'github.com/yuin/gopher-lua', binary: 'argo-health' },
   kubeconform: { install: 'github.com/yannh/kubeconform/cmd/kubeconform', version: 'v0.8.0', binary: 'kubeconform' },
+  promcheck: { module: 'test/env/prom', pkg: './cmd/promcheck', versionOf: 'github.com/prometheus/prometheus', binary: 'promcheck' },
   'kube-apiserver-min': {
     module: 'test/env/kube-min',
     pkg: './cmd/kube-apiserver',
@@ -55,7 +57,7 @@ function goModVersion(moduleDir: string, dependency: string): string {
   return m[1];
 }
 
-/** The pinned version a tool is built at (e.g. promtool v0.316.0, kube-apiserver-min v1.30.14). */
+/** The pinned version a tool is built at (e.g. promcheck v0.316.0, kube-apiserver-min v1.30.14). */
 export function goToolVersion(name: GoToolName): string {
   const s = spec(name);
   return 'install' in s ? s.version : goModVersion(s.module, s.versionOf);
