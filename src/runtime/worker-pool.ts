@@ -1,8 +1,9 @@
 // A small bounded pool of worker threads for CPU-heavy pure functions (PKCS#12 key derivation):
 // the event loop only posts messages, so /healthz, lease renewals and other reconciles keep running.
 // Jobs queue per group (a namespace) and are handed out round-robin across groups, so one tenant's
-// many costly jobs cannot starve another's. Workers start on demand and do not keep the process alive
-// while idle.
+// many costly jobs cannot starve another's. Workers start on demand, do not keep the process alive
+// while idle, and stop after idleTimeoutMs without work: a thread is a V8 isolate of its own (tens of
+// MB with its modules), and decoding happens only when a Secret changes.
 import { Counter, Gauge, register } from 'prom-client';
 import { Worker } from 'node:worker_threads';
 import type { Reply } from './worker-serve.ts';
@@ -14,6 +15,8 @@ export interface WorkerPoolOptions {
   size: number;
   /** The `pool` label of the metrics. */
   name: string;
+  /** Idle threads stop after this long without a job (default 30 s); the next job starts one again. */
+  idleTimeoutMs?: number;
 }
 
 interface Job<I, O> {
@@ -33,6 +36,7 @@ export class WorkerPool<I, O> {
   private readonly queues = new Map<string, Job<I, O>[]>();
   private threads = 0;
   private closed = false;
+  private idleTimer: NodeJS.Timeout | undefined;
 
   constructor(opts: WorkerPoolOptions) {
     this.o = { ...opts, size: Math.max(1, Math.floor(opts.size)) };
@@ -55,6 +59,11 @@ export class WorkerPool<I, O> {
     });
   }
 
+  /** Threads alive (running or idle). */
+  get threadCount(): number {
+    return this.threads;
+  }
+
   /** Jobs queued or running. */
   depth(): number {
     let queued = 0;
@@ -65,6 +74,7 @@ export class WorkerPool<I, O> {
   /** Stops every thread; queued and running jobs reject. */
   async close(): Promise<void> {
     this.closed = true;
+    clearTimeout(this.idleTimer);
     const err = new Error(`worker pool ${this.o.name} closed`);
     for (const q of this.queues.values()) for (const job of q) this.settle(job, () => job.reject(err));
     this.queues.clear();
@@ -86,6 +96,8 @@ export class WorkerPool<I, O> {
         return;
       }
       job.signal?.removeEventListener('abort', job.onAbort);
+      clearTimeout(this.idleTimer);
+      this.idleTimer = undefined;
       this.running.set(worker, job);
       worker.ref();
       worker.postMessage(job.input);
@@ -116,6 +128,7 @@ export class WorkerPool<I, O> {
       }
       this.updateDepth();
       this.pump();
+      this.armIdleStop();
     });
     const lost = (why: string): void => {
       if (!this.running.has(worker) && !this.idle.includes(worker)) return; // already handled
@@ -134,6 +147,21 @@ export class WorkerPool<I, O> {
     worker.on('error', (err) => lost(err.message));
     worker.on('exit', (code) => lost(`exited with code ${code}`));
     return worker;
+  }
+
+  /** With nothing running or queued, stops the idle threads after idleTimeoutMs. */
+  private armIdleStop(): void {
+    if (this.closed || this.running.size > 0 || this.queues.size > 0 || this.idle.length === 0) return;
+    clearTimeout(this.idleTimer);
+    this.idleTimer = setTimeout(() => {
+      this.idleTimer = undefined;
+      if (this.running.size > 0 || this.queues.size > 0) return;
+      // Out of the pool first, so their exit is not taken for a lost thread.
+      const stopping = this.idle.splice(0);
+      this.threads -= stopping.length;
+      for (const w of stopping) void w.terminate();
+    }, this.o.idleTimeoutMs ?? 30_000);
+    this.idleTimer.unref(); // idle threads are no pending work: nothing awaits them
   }
 
   private dropQueued(job: Job<I, O>): void {

@@ -8,8 +8,12 @@ import { isStale } from '../../scripts/build.ts';
 const REPO = join(import.meta.dirname, '..', '..');
 export const CONTROLLER_ENTRY = join(REPO, 'dist', 'main.js');
 export const CLI_ENTRY = join(REPO, 'dist', 'cli', 'main.js');
-/** The Dockerfile's ENTRYPOINT flags before the entry point. */
-export const NODE_FLAGS = ['--enable-source-maps'];
+/**
+ * The Dockerfile's ENTRYPOINT flags before the entry point (dockerfile.test.ts holds them equal).
+ * The V8 flags trade a little CPU for memory (test/bench/footprint.bench.ts, docs/performance.md):
+ * a 1 MB semi-space instead of up to 16 MB per half of the young generation, and optimize-for-size.
+ */
+export const NODE_FLAGS = ['--enable-source-maps', '--max-semi-space-size=1', '--optimize-for-size'];
 
 function argv(entry: string, args: string[]): string[] {
   if (isStale()) throw new Error('dist/ is missing or older than src/: run `npm run build` (tests and benches build it themselves)');

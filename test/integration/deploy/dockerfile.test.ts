@@ -3,6 +3,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { readFileSync } from 'node:fs';
 import { REPO, run } from './tools.ts';
+import { NODE_FLAGS } from '../../support/dist.ts';
 
 const dockerfile = readFileSync(`${REPO}Dockerfile`, 'utf8');
 const pkg = JSON.parse(readFileSync(`${REPO}package.json`, 'utf8')) as { devDependencies: Record<string, string> };
@@ -25,10 +26,13 @@ describe('Dockerfile', () => {
     expect(dockerfile).toContain('COPY --chown=0:0 deploy/crds ./deploy/crds');
   });
 
-  it('runs as uid 65532 under tini with node --enable-source-maps dist/main.js', () => {
+  it('runs as uid 65532 under tini with node, the flags the tests run the bundle with, and dist/main.js', () => {
     expect(dockerfile).toMatch(/^USER 65532:65532$/m);
     expect(dockerfile).toMatch(/apt-get install -y --no-install-recommends tini=/);
-    expect(dockerfile).toMatch(/^ENTRYPOINT \["\/usr\/bin\/tini", "--", "node", "--enable-source-maps", "dist\/main.js"\]$/m);
+    expect(dockerfile).toContain(`ENTRYPOINT ${JSON.stringify(['/usr/bin/tini', '--', 'node', ...NODE_FLAGS, 'dist/main.js']).replaceAll(',', ', ')}\n`);
+    expect(NODE_FLAGS).toContain('--enable-source-maps');
+    const pkg = JSON.parse(readFileSync(`${REPO}package.json`, 'utf8')) as { scripts: Record<string, string> };
+    expect(pkg.scripts['start']).toBe(['node', ...NODE_FLAGS, 'dist/main.js'].join(' '));
   });
 
   it('sends only what the build needs to the daemon (.dockerignore)', () => {

@@ -1,0 +1,285 @@
+// Bench: the controller's memory with many objects (issue 11). In the real apiserver: N custom
+// resources — 20 % LoadBalancedServices (the example's shape), 20 % ServerCertificates each with its
+// own Secret, 60 % DnsAliases over 3 hosted zones — plus N/5 unrelated Secrets and N/5 unrelated
+// EndpointSlices (default N = 5000). The controller runs as a user runs it (the bundle, all
+// namespaces, default workers), AWS behind the limits proxy. Reported (RSS from the controller's
+// own /metrics, heap from Node's). It watches the bench's two namespaces (a comma list), not leftovers of other runs:
+//   idle          the controller with nothing to watch: RSS, heap, start → /readyz, `albatross --help`
+//   full-sync     restarted on N converged objects: start → /readyz, every object reconciled once
+//   resync        after the periodic resync re-checked every object against AWS
+// AWS is seeded first by the same controller talking to moto directly with unlimited budgets (not
+// measured: at AWS's rates a cold start of 1000 load balancers takes most of an hour, see
+// docs/performance.md), so what is measured is the steady state a restarted replica holds.
+//
+//   npm run bench -- --only footprint [--count N] [--json FILE]
+//   FOOTPRINT_BENCH_RESYNC=300s   the measured controller's --resync-period
+import { CoreV1Api, CustomObjectsApi, DiscoveryV1Api, type KubernetesObject } from '@kubernetes/client-node';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { buildIfStale } from '../../scripts/build.ts';
+import { RESOURCES, type LoadBalancedService } from '../../src/crds/index.ts';
+import { countsDelta, limitsProxy, sumCounts, isMutatingCall } from '../env/aws-limits/client.ts';
+import { release, up } from '../env/env.ts';
+import { applyManifests, createTestNamespace, kubeConfig, readManifests, uniqueClusterName, uniqueName } from '../integration/support/index.ts';
+import { EXAMPLE, installCrds } from '../integration/load-balanced-service/harness.ts';
+import { createZone } from '../integration/dns-alias/harness.ts';
+import { CLI_ENTRY, CONTROLLER_ENTRY, NODE_FLAGS } from '../support/dist.ts';
+import { createPki, pemBundle } from '../support/pki.ts';
+
+export interface FootprintPhase {
+  phase: 'idle' | 'full-sync' | 'resync';
+  /** process_resident_memory_bytes of the controller, MiB */
+  rssMiB: number;
+  /** nodejs_heap_size_used_bytes, MiB */
+  heapUsedMiB: number;
+  /** start → /readyz (idle, full-sync), or the resync wave's duration */
+  seconds: number;
+  /** AWS calls of the phase by <service>.<Operation> (the limits proxy's count) */
+  calls: Record<string, number>;
+  mutatingCalls: number;
+}
+
+export interface FootprintResult {
+  name: 'footprint';
+  count: number;
+  objects: Record<string, number>;
+  helpSeconds: number;
+  seedSeconds: number;
+  phases: FootprintPhase[];
+}
+
+type Samples = Map<string, number>;
+const KINDS = { loadbalancedservice: RESOURCES.loadBalancedService, servercertificate: RESOURCES.serverCertificate, dnsalias: RESOURCES.dnsAlias } as const;
+type Kind = keyof typeof KINDS;
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const addr = s.address();
+      s.close(() => (addr && typeof addr !== 'string' ? resolve(addr.port) : reject(new Error('no port'))));
+    });
+  });
+}
+
+async function scrape(url: string): Promise<Samples> {
+  const text = await (await fetch(url)).text();
+  const out: Samples = new Map();
+  for (const line of text.split('\n')) {
+    const m = /^([a-zA-Z_:][a-zA-Z0-9_:]*(?:\{[^}]*\})?) ([0-9.eE+-]+|NaN)$/.exec(line);
+    if (m) out.set(m[1]!, Number(m[2]));
+  }
+  return out;
+}
+
+function reconciles(s: Samples, kind: Kind): number {
+  let n = 0;
+  for (const [series, v] of s) if (series.startsWith('controller_runtime_reconcile_total{') && series.includes(`controller="${kind}"`)) n += v;
+  return n;
+}
+
+async function waitUntil(what: string, fn: () => Promise<boolean>, timeoutMs: number, everyMs = 1000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await fn().catch(() => false))) {
+    if (Date.now() > deadline) throw new Error(`bench: timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, everyMs));
+  }
+}
+
+async function inChunks<T>(items: T[], size: number, fn: (t: T) => Promise<unknown>): Promise<void> {
+  for (let i = 0; i < items.length; i += size) await Promise.all(items.slice(i, i + size).map(fn));
+}
+
+const mib = (bytes: number | undefined): number => Math.round(((bytes ?? 0) / 2 ** 20) * 10) / 10;
+/** A custom resource for applyManifests (its spec is the CRD's business, not KubernetesObject's). */
+const cr = (kind: string, namespace: string, name: string, spec: unknown): KubernetesObject => ({ apiVersion: 'albatross.dev/v1alpha1', kind, metadata: { name, namespace }, spec }) as KubernetesObject;
+const log = (s: string): void => void process.stderr.write(`bench: ${s}\n`);
+
+/** The bundled controller in a process of its own, with its /metrics and /readyz on free ports. */
+class ControllerProcess {
+  private child: ChildProcess | undefined;
+  metricsUrl = '';
+  readyUrl = '';
+  startedAt = 0;
+  exited: Promise<never> = new Promise(() => undefined);
+
+  async start(args: string[], env: NodeJS.ProcessEnv): Promise<void> {
+    const [mp, hp] = [await freePort(), await freePort()];
+    this.metricsUrl = `http://127.0.0.1:${mp}/metrics`;
+    this.readyUrl = `http://127.0.0.1:${hp}/readyz`;
+    this.startedAt = Date.now();
+    const c = spawn(process.execPath, [...NODE_FLAGS, CONTROLLER_ENTRY, ...args, '--metrics-bind-address', `127.0.0.1:${mp}`, '--health-probe-bind-address', `127.0.0.1:${hp}`, '--log-level', 'warn'], { env, stdio: ['ignore', 'ignore', 'inherit'] });
+    this.child = c;
+    this.exited = new Promise<never>((_, reject) => c.once('exit', (code) => reject(new Error(`bench: controller exited (${code})`))));
+    this.exited.catch(() => undefined);
+  }
+
+  /** Seconds from start to the first 200 of /readyz. */
+  async ready(): Promise<number> {
+    await Promise.race([waitUntil('/readyz', async () => (await fetch(this.readyUrl)).ok, 600_000, 50), this.exited]);
+    return (Date.now() - this.startedAt) / 1000;
+  }
+
+  metrics(): Promise<Samples> {
+    return scrape(this.metricsUrl);
+  }
+
+  async stop(): Promise<void> {
+    const c = this.child;
+    if (!c || c.exitCode !== null) return;
+    await new Promise<void>((resolve) => {
+      c.once('exit', () => resolve());
+      c.kill('SIGTERM');
+    });
+  }
+}
+
+export async function run(): Promise<FootprintResult> {
+  const count = Number(process.env['BENCH_COUNT'] ?? 5000);
+  if (!Number.isInteger(count) || count < 10 || count > 20_000) throw new Error(`bench: count must be 10-20000 (got ${count})`);
+  const n = { loadBalancedServices: Math.round(count / 5), serverCertificates: Math.round(count / 5), dnsAliases: count - 2 * Math.round(count / 5), unrelatedSecrets: Math.round(count / 5), unrelatedEndpointSlices: Math.round(count / 5) };
+  const resync = process.env['FOOTPRINT_BENCH_RESYNC'] ?? '300s';
+
+  await buildIfStale();
+  const t0 = Date.now();
+  execFileSync(process.execPath, [CLI_ENTRY, '--help'], { stdio: 'ignore' });
+  const helpSeconds = (Date.now() - t0) / 1000;
+
+  const lease = process.pid;
+  const { env } = await up({ lease });
+  Object.assign(process.env, env);
+  const accessKey = `bench-footprint-${process.pid}`;
+  const cluster = uniqueClusterName();
+  const ctl = new ControllerProcess();
+  const phases: FootprintPhase[] = [];
+  const result = (): FootprintResult => ({ name: 'footprint', count, objects: n, helpSeconds, seedSeconds, phases });
+  let seedSeconds = 0;
+  const save = (): void => {
+    const file = process.env['BENCH_RESULT_FILE'];
+    if (file) writeFileSync(file, JSON.stringify(result(), null, 2) + '\n');
+  };
+  const callsNow = async () => (await limitsProxy.counts(accessKey)).calls;
+  const proxied = { ...process.env, AWS_ACCESS_KEY_ID: accessKey };
+  try {
+    await installCrds();
+    // 1. idle: nothing to watch.
+    const empty = await createTestNamespace('bench-fp-empty');
+    {
+      const before = await callsNow();
+      await ctl.start(['--cluster-name', cluster, '--namespace', empty.name], proxied);
+      const seconds = await ctl.ready();
+      await new Promise((r) => setTimeout(r, 10_000)); // what it settles at, not a start-up peak
+      const m = await ctl.metrics();
+      const calls = countsDelta(before, await callsNow());
+      phases.push({ phase: 'idle', rssMiB: mib(m.get('process_resident_memory_bytes')), heapUsedMiB: mib(m.get('nodejs_heap_size_used_bytes')), seconds, calls, mutatingCalls: sumCounts(calls, isMutatingCall) });
+      await ctl.stop();
+      save();
+      log(`idle: ${phases.at(-1)?.rssMiB} MiB RSS`);
+    }
+
+    // 2. The objects, in the apiserver.
+    const ns = (await createTestNamespace('bench-fp')).name;
+    const other = (await createTestNamespace('bench-fp-other')).name;
+    const core = kubeConfig().makeApiClient(CoreV1Api);
+    const discovery = kubeConfig().makeApiClient(DiscoveryV1Api);
+    const custom = kubeConfig().makeApiClient(CustomObjectsApi);
+    const pki = await createPki({ algorithm: 'ecdsa' });
+    const tlsData = { 'tls.crt': pemBundle(pki.leaf, ...pki.chain), 'tls.key': pki.leaf.keyPem };
+    const zones = await Promise.all([0, 1, 2].map((z) => createZone(`${uniqueName(`fp${z}`)}.example.com`)));
+    const range = (k: number): number[] => Array.from({ length: k }, (_, i) => i);
+    const lbsSpec = (readManifests(EXAMPLE)[0] as LoadBalancedService).spec;
+    log(`creating ${count} custom resources, ${n.unrelatedSecrets + n.serverCertificates} Secrets, ${n.unrelatedEndpointSlices} EndpointSlices`);
+    await inChunks(range(n.serverCertificates), 25, async (i) => {
+      await core.createNamespacedSecret({ namespace: ns, body: { metadata: { name: `cert-${i}` }, type: 'kubernetes.io/tls', stringData: tlsData } });
+      await applyManifests(cr('ServerCertificate', ns, i === 0 ? 'service-example-com' : `cert-${i}`, { secretRef: { name: `cert-${i}` } }), { namespace: ns });
+    });
+    await inChunks(range(n.unrelatedSecrets), 25, (i) => core.createNamespacedSecret({ namespace: other, body: { metadata: { name: `unrelated-${i}` }, stringData: { token: `value-${i}-${'x'.repeat(200)}` } } }));
+    await inChunks(range(n.unrelatedEndpointSlices), 25, (i) =>
+      discovery.createNamespacedEndpointSlice({ namespace: other, body: { metadata: { name: `unrelated-${i}`, labels: { 'kubernetes.io/service-name': `unrelated-${i}` } }, addressType: 'IPv4', ports: [{ name: 'http', port: 8080 }], endpoints: [{ addresses: [`10.1.${i % 250}.${1 + (i % 200)}`], conditions: { ready: true } }] } }),
+    );
+    await inChunks(range(n.loadBalancedServices), 25, (i) => applyManifests(cr('LoadBalancedService', ns, `chat-${i}`, structuredClone(lbsSpec)), { namespace: ns }));
+    await inChunks(range(n.dnsAliases), 25, (i) => {
+      const zone = zones[i % zones.length]!;
+      return applyManifests(cr('DnsAlias', ns, `alias-${i}`, { names: [{ name: `svc-${i}.${zone.name}`, hostedZone: { name: zone.name } }], target: { hostname: `lb-${i % 50}.us-east-1.elb.amazonaws.com` } }), { namespace: ns });
+    });
+
+    const ready = async (kind: Kind): Promise<number> => {
+      const items = ((await custom.listNamespacedCustomObject({ ...KINDS[kind], namespace: ns })) as { items: Array<{ metadata?: { generation?: number }; status?: { observedGeneration?: number; conditions?: Array<{ type: string; status: string }> } }> }).items;
+      return items.filter((o) => o.status?.observedGeneration === o.metadata?.generation && o.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True')).length;
+    };
+    const allReady = async (): Promise<boolean> => {
+      const [l, s, d] = await Promise.all([ready('loadbalancedservice'), ready('servercertificate'), ready('dnsalias')]);
+      log(`seeding: Ready ${l}/${n.loadBalancedServices} LoadBalancedServices, ${s}/${n.serverCertificates} ServerCertificates, ${d}/${n.dnsAliases} DnsAliases`);
+      return l === n.loadBalancedServices && s === n.serverCertificates && d === n.dnsAliases;
+    };
+
+    // 3. Seed AWS: the same controller, straight to moto, no budgets to speak of (not measured).
+    {
+      const t = Date.now();
+      const unlimited = ['elbv2:read', 'elbv2:write', 'elbv2:register', 'elbv2:modify', 'iam:read', 'iam:write', 'route53:read', 'route53:write', 'ec2:read', 'ec2:write'].map((c) => `${c}=1000/1000`).join(',');
+      await ctl.start(['--cluster-name', cluster, '--namespace', `${ns},${other}`, '--aws-budgets', unlimited, '--max-concurrent-reconciles', '16'], { ...process.env, AWS_ENDPOINT_URL: process.env['MOTO_ENDPOINT_URL'] });
+      await Promise.race([waitUntil('every object Ready (seeding)', allReady, 4 * 3_600_000, 15_000), ctl.exited]);
+      await ctl.stop();
+      seedSeconds = (Date.now() - t) / 1000;
+      save();
+    }
+
+    // 4. full-sync: a replica (re)starting on all of it, behind AWS's limits.
+    const counts = { loadbalancedservice: n.loadBalancedServices, servercertificate: n.serverCertificates, dnsalias: n.dnsAliases };
+    const reconciledAtLeast = async (times: number): Promise<boolean> => {
+      const m = await ctl.metrics();
+      return (Object.keys(counts) as Kind[]).every((k) => reconciles(m, k) >= times * counts[k]);
+    };
+    {
+      const before = await callsNow();
+      await ctl.start(['--cluster-name', cluster, '--namespace', `${ns},${other}`, '--resync-period', resync], proxied);
+      const seconds = await ctl.ready();
+      await Promise.race([waitUntil('every object reconciled once', () => reconciledAtLeast(1), 3_600_000), ctl.exited]);
+      const m = await ctl.metrics();
+      const calls = countsDelta(before, await callsNow());
+      phases.push({ phase: 'full-sync', rssMiB: mib(m.get('process_resident_memory_bytes')), heapUsedMiB: mib(m.get('nodejs_heap_size_used_bytes')), seconds, calls, mutatingCalls: sumCounts(calls, isMutatingCall) });
+      save();
+      log(`full-sync: ${phases.at(-1)?.rssMiB} MiB RSS, /readyz after ${seconds.toFixed(1)} s`);
+    }
+
+    // 5. resync: the periodic resync re-checks every object against AWS.
+    {
+      const before = await callsNow();
+      const t = Date.now();
+      await Promise.race([waitUntil('every object reconciled again (resync)', () => reconciledAtLeast(2), 3 * 3_600_000, 5000), ctl.exited]);
+      const m = await ctl.metrics();
+      const calls = countsDelta(before, await callsNow());
+      phases.push({ phase: 'resync', rssMiB: mib(m.get('process_resident_memory_bytes')), heapUsedMiB: mib(m.get('nodejs_heap_size_used_bytes')), seconds: (Date.now() - t) / 1000, calls, mutatingCalls: sumCounts(calls, isMutatingCall) });
+      save();
+    }
+    await ctl.stop();
+    return result();
+  } finally {
+    await ctl.stop();
+    await release(lease);
+  }
+}
+
+function print(r: FootprintResult): void {
+  console.log(`\nFootprint bench: ${r.count} custom resources (${Object.entries(r.objects).map(([k, v]) => `${v} ${k}`).join(', ')}); \`albatross --help\` ${r.helpSeconds.toFixed(2)} s; seeding ${r.seedSeconds.toFixed(0)} s`);
+  console.log('phase       RSS MiB  heap MiB  seconds  AWS calls (mutating)');
+  for (const p of r.phases) {
+    const total = Object.values(p.calls).reduce((a, b) => a + b, 0);
+    console.log(`${p.phase.padEnd(10)}  ${String(p.rssMiB).padStart(7)}  ${String(p.heapUsedMiB).padStart(8)}  ${p.seconds.toFixed(1).padStart(7)}  ${total} (${p.mutatingCalls})`);
+  }
+}
+
+if (import.meta.filename === process.argv[1]) {
+  run().then(
+    (r) => {
+      print(r);
+      process.exit(0);
+    },
+    (err: unknown) => {
+      console.error(err);
+      process.exit(1);
+    },
+  );
+}
