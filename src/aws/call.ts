@@ -125,6 +125,8 @@ export async function callAws<T>(
   const aimd = aimdFor(service);
   const attempts = maxAttempts();
   for (let attempt = 1; ; attempt++) {
+    // An aborted caller (lost lease, shutdown) sends nothing more, even with tokens to spare.
+    if (opts.signal?.aborted) throw opts.signal.reason instanceof Error ? opts.signal.reason : new Error('aborted');
     await bucket.take(opts.signal);
     try {
       const out = await fn(opts.signal);

@@ -6,6 +6,7 @@
 // subnets and VPC, and a process that never asks never loads EC2's code (its schemas alone are
 // about 1 MB, parsed and kept for the life of the process once imported).
 import type * as Ec2Sdk from '@aws-sdk/client-ec2';
+import { abortable } from './abortable.ts';
 import { callAws, sdkClientConfig, type CallOptions } from './call.ts';
 
 export interface DefaultNetwork {
@@ -51,7 +52,8 @@ export class SdkEc2 implements Ec2Api {
 
   defaultNetwork(): Promise<DefaultNetwork> {
     const now = Date.now();
-    if (cached && now - cached.at < CACHE_MS) return cached.value;
+    // Another caller's lookup may be under way: wait for it only as long as our own signal allows.
+    if (cached && now - cached.at < CACHE_MS) return abortable(cached.value, this.opts.signal);
     const value = this.lookup();
     cached = { at: now, value };
     value.catch(() => {
@@ -63,7 +65,7 @@ export class SdkEc2 implements Ec2Api {
   vpcCidrs(vpcId: string): Promise<string[]> {
     const now = Date.now();
     const hit = cidrCache.get(vpcId);
-    if (hit && now - hit.at < CACHE_MS) return hit.value;
+    if (hit && now - hit.at < CACHE_MS) return abortable(hit.value, this.opts.signal);
     const value = this.lookupCidrs(vpcId);
     cidrCache.set(vpcId, { at: now, value });
     value.catch(() => {

@@ -91,8 +91,8 @@ export class LeaderElector {
     return 'stopped';
   }
 
-  /** Gives the lease up at once (holder emptied), if we hold it. */
-  async release(): Promise<void> {
+  /** Gives the lease up at once (holder emptied), if we hold it; waits at most timeoutMs for the apiserver. */
+  async release(timeoutMs = 5000): Promise<void> {
     if (!this.leader) return;
     this.leader = false;
     leaderStatus.set({ name: this.o.name }, 0);
@@ -103,7 +103,7 @@ export class LeaderElector {
       await this.o.kube.replace(CORE.lease, {
         ...lease,
         spec: { ...lease.spec, holderIdentity: '', leaseDurationSeconds: 1, renewTime: microTime(now), acquireTime: microTime(now) },
-      }, {}, AbortSignal.timeout(5000));
+      }, {}, AbortSignal.timeout(Math.max(1, timeoutMs)));
       this.o.log.info('released leadership');
     } catch (err) {
       this.o.log.warn({ err: errorMessage(err) }, 'could not release the lease; the standby takes over when it expires');

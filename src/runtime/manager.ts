@@ -66,6 +66,10 @@ export class Manager {
   private readonly lifetime = new AbortController();
   /** Aborts in-flight reconciles. */
   private readonly work = new AbortController();
+  /** Ends lease renewal: only when the lease is released (or lost), so it is held while in-flight work drains. */
+  private readonly leaseHold = new AbortController();
+  /** The lease was lost while a graceful stop was draining: the exit is then a failure (1). */
+  private lostDuringStop = false;
   private setupDone = false;
   private unreportConditions: (() => void) | undefined;
   private started = false;
@@ -190,8 +194,15 @@ export class Manager {
     this.log.info({ caches: [...this.informers.keys()] }, 'caches synced');
     if (this.elector) {
       if (!(await this.elector.acquire(signal))) return;
-      void this.elector.holdLeadership(signal).then((outcome) => {
-        if (outcome === 'lost') void this.shutdown({ exitCode: 1, reason: 'leadership lost' }, { abortAtOnce: true });
+      void this.elector.holdLeadership(this.leaseHold.signal).then((outcome) => {
+        if (outcome !== 'lost') return;
+        if (this.stopping) {
+          // Another replica may lead now: nothing in flight may go on.
+          this.lostDuringStop = true;
+          this.work.abort(new Error('leadership lost'));
+          return;
+        }
+        void this.shutdown({ exitCode: 1, reason: 'leadership lost' }, { abortAtOnce: true });
       });
     }
     if (signal.aborted) return;
@@ -228,35 +239,47 @@ export class Manager {
     return this.shutdown({ exitCode: 0, reason: 'stopped' });
   }
 
+  /**
+   * Everything happens within --graceful-shutdown-timeout of the signal (the pod's SIGKILL comes
+   * after terminationGracePeriodSeconds, which the chart keeps above it): in-flight reconciles get
+   * the time up to the deadline minus a reserve, then their AWS calls are aborted; the reserve
+   * covers what must still happen (aborted work settling, releasing the lease, stopping the caches,
+   * sending the last events), each step bounded by the time left. While draining the lease is still
+   * renewed, so no standby takes over work that is still in flight; if it is lost anyway the work is
+   * aborted at once and the exit code is 1.
+   */
   private shutdown(exit: ManagerExit, opts: { abortAtOnce?: boolean } = {}): Promise<void> {
     if (this.stopping) return this.stopping;
+    const startedAt = Date.now();
+    const grace = this.config.gracefulShutdownTimeoutMs;
+    const deadline = startedAt + grace;
+    const reserve = Math.min(SHUTDOWN_RESERVE_MS, grace / 4);
+    const left = (): number => Math.max(0, deadline - Date.now());
     this.stopping = (async () => {
-      this.log.info({ reason: exit.reason }, 'shutting down');
+      this.log.info({ reason: exit.reason, gracefulShutdownTimeoutMs: grace }, 'shutting down');
       this.lifetime.abort();
       this.unreportConditions?.();
       const drained = Promise.all(this.controllers.map((c) => c.drain()));
       if (opts.abortAtOnce) {
         this.work.abort(new Error(exit.reason));
       } else {
-        const timeout = new AbortController();
-        const inTime = await Promise.race([
-          drained.then(() => true),
-          sleep(this.config.gracefulShutdownTimeoutMs, timeout.signal).then(() => false),
-        ]);
-        timeout.abort();
-        if (!inTime) {
-          this.log.warn({ timeoutMs: this.config.gracefulShutdownTimeoutMs }, 'in-flight reconciles did not finish in time: aborting them');
+        const inTime = await within(drained, Math.max(0, left() - reserve));
+        if (!inTime && !this.work.signal.aborted) {
+          this.log.warn({ timeoutMs: grace }, 'in-flight reconciles did not finish in time: aborting them');
           this.work.abort(new Error('shutdown timeout'));
         }
       }
-      // A reconciler that ignores its AbortSignal must not keep the process alive.
-      if (!(await within(drained, 5000))) this.log.warn('in-flight reconciles ignored abort; exiting anyway');
-      await within(Promise.all(this.reconcilers.map((r) => r.close?.())), 2000);
-      if (!opts.abortAtOnce) await this.elector?.release();
-      await Promise.all([...this.informers.values()].map((i) => i.stop()));
-      await within(Promise.all(this.recorders.map((r) => r.flush())), 2000);
-      this.log.info({ exitCode: exit.exitCode }, 'stopped');
-      this.resolveDone(exit);
+      // A reconciler that ignores its AbortSignal (or waits on something shared) must not keep the
+      // process past its deadline: what is aborted may finish on its own, it changes nothing more.
+      if (!(await within(drained, Math.min(ABORT_SETTLE_MS, left() / 2)))) this.log.warn('in-flight reconciles still settling after abort; exiting anyway');
+      await within(Promise.all(this.reconcilers.map((r) => r.close?.())), Math.min(CLOSE_MS, left() / 2));
+      this.leaseHold.abort();
+      if (!opts.abortAtOnce && !this.lostDuringStop) await this.elector?.release(Math.min(RELEASE_MS, left()));
+      await within(Promise.all([...this.informers.values()].map((i) => i.stop())), left());
+      await within(Promise.all(this.recorders.map((r) => r.flush())), left());
+      const final: ManagerExit = this.lostDuringStop ? { exitCode: 1, reason: `${exit.reason}; leadership lost while draining` } : exit;
+      this.log.info({ exitCode: final.exitCode, tookMs: Date.now() - startedAt }, 'stopped');
+      this.resolveDone(final);
     })();
     return this.stopping;
   }
@@ -278,6 +301,14 @@ export class Manager {
     return inf;
   }
 }
+
+/** Of the graceful period, what is kept for the steps after aborting (at most a quarter of it). */
+const SHUTDOWN_RESERVE_MS = 5000;
+/** How long aborted reconciles get to return. */
+const ABORT_SETTLE_MS = 2000;
+const CLOSE_MS = 1000;
+/** Releasing the lease: one Lease update. */
+const RELEASE_MS = 2000;
 
 /** True if p settled within ms. */
 async function within(p: Promise<unknown>, ms: number): Promise<boolean> {

@@ -11,6 +11,7 @@
 // and hash, so only the listing is consulted for them.
 import type { Action, Elbv2Api, LoadBalancer, Tags, TargetGroup } from '../../aws/elbv2.ts';
 import { AwsError, isAwsErrorKind } from '../../aws/errors.ts';
+import { abortable } from '../../aws/abortable.ts';
 import { ArnBatcher } from './arn-batcher.ts';
 
 /** How stale the listing may get: a load balancer made or removed outside Albatross is seen within this. */
@@ -126,12 +127,17 @@ export class Elbv2Inventory {
     }
   }
 
-  view(api: Elbv2Api): Elbv2Api {
+  /**
+   * `signal` is the reconcile's: it stops waiting on the shared listing and batches when it aborts
+   * (the shared work goes on for the other reconciles).
+   */
+  view(api: Elbv2Api, signal?: AbortSignal): Elbv2Api {
+    const wait = <T>(p: Promise<T>): Promise<T> => abortable(p, signal);
     return {
       describeLoadBalancersByName: async (name) => {
-        await this.fresh();
+        await wait(this.fresh());
         const known = [...this.lbs.values()].filter((lb) => lb.LoadBalancerName === name);
-        if (known.length) return this.withLiveState(known);
+        if (known.length) return wait(this.withLiveState(known));
         // Absent from the listing: asked of AWS itself before anything is created under this name,
         // since CreateLoadBalancer with an existing name may hand back someone else's (explicit
         // names are the user's choice, and the listing may be minutes old).
@@ -140,19 +146,19 @@ export class Elbv2Inventory {
         return live.map((lb) => structuredClone(lb));
       },
       describeLoadBalancersByArn: async (arns) => {
-        await this.fresh();
-        return this.withLiveState(arns.flatMap((a) => (this.lbs.has(a) ? [this.lbs.get(a)!] : [])));
+        await wait(this.fresh());
+        return wait(this.withLiveState(arns.flatMap((a) => (this.lbs.has(a) ? [this.lbs.get(a)!] : []))));
       },
       listLoadBalancers: async () => {
-        await this.fresh();
+        await wait(this.fresh());
         return [...this.lbs.values()].map((lb) => structuredClone(lb));
       },
       listTargetGroups: async () => {
-        await this.fresh();
+        await wait(this.fresh());
         // Read-only for the caller: not cloned (thousands of them, every observation).
         return [...this.tgs.values()];
       },
-      describeTags: (arns) => this.tags.get(arns),
+      describeTags: (arns) => wait(this.tags.get(arns)),
       describeLoadBalancerAttributes: (arn) => this.reading(arn, 'lb', () => api.describeLoadBalancerAttributes(arn)),
       describeTargetGroupAttributes: (arn) => this.reading(arn, 'tg', () => api.describeTargetGroupAttributes(arn)),
       describeTargetHealth: (arn) => this.reading(arn, 'tg', () => api.describeTargetHealth(arn)),

@@ -196,7 +196,7 @@ class LbsReconciler implements Reconciler {
       return {};
     }
     const id: ResourceId = { cluster: this.deps.config.clusterName, namespace: ctx.namespace, name: ctx.name };
-    const api = this.inventory.view(this.elbv2(ctx.signal));
+    const api = this.inventory.view(this.elbv2(ctx.signal), ctx.signal);
     try {
       if (isDeleting(lbs)) return await this.finalize(ctx, lbs, id, api);
       const current = await this.deps.finalizers.add(LBS, lbs, FINALIZER, ctx.signal);

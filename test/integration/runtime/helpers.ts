@@ -1,5 +1,5 @@
 // Shared pieces of the runtime integration tests: a Config as a user would pass it (random ports),
-// quiet loggers, ConfigMap helpers, and child processes running the fixture controller.
+// quiet loggers, ConfigMap helpers, and child processes running the fixture controller (or the bundled one).
 import { spawn, type ChildProcess } from 'node:child_process';
 import { writeFileSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -8,6 +8,7 @@ import { CoreV1Api, type KubeConfig } from '@kubernetes/client-node';
 import { pino, type Logger } from 'pino';
 import { parseConfig, type Config } from '../../../src/config.ts';
 import { uniqueClusterName } from '../support/index.ts';
+import { controllerArgv } from '../../support/dist.ts';
 
 export const REPO = join(import.meta.dirname, '..', '..', '..');
 export const NODE = join(REPO, 'node_modules', '.bin', 'node');
@@ -60,9 +61,11 @@ export class ControllerProcess {
   readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
   readonly identity: string;
 
-  constructor(args: string[], opts: { identity: string; env?: Record<string, string> }) {
+  /** `bundled`: the real controller (dist/main.js, every reconciler) instead of the ConfigMap fixture. */
+  constructor(args: string[], opts: { identity: string; env?: Record<string, string>; bundled?: boolean }) {
     this.identity = opts.identity;
-    this.child = spawn(NODE, [FIXTURE, '--leader-election-identity', opts.identity, ...args], {
+    const flags = ['--leader-election-identity', opts.identity, ...args];
+    this.child = spawn(NODE, opts.bundled ? controllerArgv(flags) : [FIXTURE, ...flags], {
       cwd: REPO,
       env: { ...process.env, ...opts.env },
       stdio: ['ignore', 'pipe', 'pipe'],
