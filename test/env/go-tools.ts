@@ -10,8 +10,8 @@
 // .ci/run builds each in its own phase; the integration tests' global setup only finds them cached.
 import { execFileSync, spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { closeSync, existsSync, mkdirSync, openSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { chmodSync, closeSync, copyFileSync, cpSync, existsSync, mkdirSync, openSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CACHE_DIR, REPO_ROOT } from './config.ts';
 import { withLock } from './lock.ts';
@@ -25,6 +25,12 @@ interface WrapperModuleTool {
   /** The dependency whose version names the build, read from the module's go.mod. */
   versionOf: string;
   ldflags?: (version: string) => string;
+  /**
+   * Files of a dependency put into `pkg` at build time, from that dependency's module source at the
+   * version the wrapper's go.mod pins (the Go module proxy, like every other dependency): upstream
+   * code the build needs but that cannot be imported (it is in a package main), never committed here.
+   */
+  upstreamFiles?: ReadonlyArray<{ module: string; path: string }>;
 }
 interface InstallTool {
   /** `go install <install>@<version>`: the tool's own go.mod pins its dependencies. */
@@ -37,7 +43,15 @@ export const GO_TOOLS = {
   kstatus: { module: 'test/env/tools', pkg: './cmd/kstatus', versionOf: 'sigs.k8s.io/cli-utils', binary: 'kstatus' },
   'argo-health': { module: 'test/env/tools', pkg: './cmd/argo-health', versionOf: 'github.com/yuin/gopher-lua', binary: 'argo-health' },
   kubeconform: { install: 'github.com/yannh/kubeconform/cmd/kubeconform', version: 'v0.8.0', binary: 'kubeconform' },
-  promcheck: { module: 'test/env/prom', pkg: './cmd/promcheck', versionOf: 'github.com/prometheus/prometheus', binary: 'promcheck' },
+  promcheck: {
+    module: 'test/env/prom',
+    pkg: './cmd/promcheck',
+    versionOf: 'github.com/prometheus/prometheus',
+    // `promtool test rules` itself: promtool is package main, and building all of it (every service
+    // discovery's cloud SDK) takes most of an hour on 2 cores.
+    upstreamFiles: [{ module: 'github.com/prometheus/prometheus', path: 'cmd/promtool/unittest.go' }],
+    binary: 'promcheck',
+  },
   'kube-apiserver-min': {
     module: 'test/env/kube-min',
     pkg: './cmd/kube-apiserver',
@@ -114,6 +128,22 @@ function goVersion(): string {
   }
 }
 
+/** A copy of the wrapper module in `dir` with the tool's upstream files added to its package; returns `dir`. */
+async function withUpstreamFiles(s: WrapperModuleTool, dir: string, opts: { log: string; env: NodeJS.ProcessEnv }): Promise<string> {
+  cpSync(join(REPO_ROOT, s.module), dir, { recursive: true });
+  for (const f of s.upstreamFiles ?? []) {
+    const version = goModVersion(s.module, f.module);
+    // Already in the module cache when the build resolved the module graph; downloaded if not.
+    const answer = execFileSync('go', ['mod', 'download', '-json', `${f.module}@${version}`], { cwd: dir, env: opts.env, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+    const source = (JSON.parse(answer) as { Dir?: string }).Dir;
+    if (!source) throw new Error(`go mod download gave no directory for ${f.module}@${version} (log: ${opts.log})`);
+    const target = join(dir, s.pkg, basename(f.path));
+    copyFileSync(join(source, f.path), target);
+    chmodSync(target, 0o644); // the module cache is read-only
+  }
+  return dir;
+}
+
 /** Builds the tool unless the cache holds it for this recipe; returns its path. */
 export async function ensureGoTool(name: GoToolName): Promise<string> {
   const bin = goToolPath(name);
@@ -139,7 +169,8 @@ export async function ensureGoTool(name: GoToolName): Promise<string> {
       await run(['install', '-trimpath', `${s.install}@${s.version}`], { log, env: { ...env, GOBIN: out } });
     } else {
       const ldflags = s.ldflags ? ['-ldflags', s.ldflags(version)] : [];
-      await run(['build', '-trimpath', ...ldflags, '-o', join(out, s.binary), s.pkg], { cwd: join(REPO_ROOT, s.module), log, env });
+      const cwd = s.upstreamFiles ? await withUpstreamFiles(s, join(out, 'module'), { log, env }) : join(REPO_ROOT, s.module);
+      await run(['build', '-trimpath', ...ldflags, '-o', join(out, s.binary), s.pkg], { cwd, log, env });
     }
     mkdirSync(toolDir(name), { recursive: true });
     renameSync(join(out, s.binary), bin); // atomic, even over a binary that is running

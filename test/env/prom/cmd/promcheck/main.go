@@ -6,6 +6,10 @@
 //	                                        the duplicate-rules lint, as `promtool check rules`
 //	promcheck test rules FILE...            promtool's own rule unit-test runner (unittest.go)
 //
+// unittest.go (RulesUnitTestResult) is not in this repository: test/env/go-tools.ts copies it into
+// this package at build time from github.com/prometheus/prometheus's module source at the version
+// go.mod pins (cmd/promtool/unittest.go; promtool is package main, so it cannot be imported).
+//
 // The whole promtool also checks configs, queries servers and runs service discovery; that build
 // (every SD's cloud SDK) is too slow for CI, and none of it is needed here.
 package main
