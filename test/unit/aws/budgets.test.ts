@@ -1,5 +1,5 @@
 // --aws-budgets' text form, and that configureAwsBudgets really paces callAws.
-import { afterEach, describe, expect, it } from '@jest/globals';
+import { afterEach, beforeEach, describe, expect, it, jest } from '@jest/globals';
 import { AwsBudgetError, DEFAULT_BUDGETS, apiClassOf, formatAwsBudgets, parseAwsBudgets } from '../../../src/aws/budgets.ts';
 import { callAws, configureAwsBudgets } from '../../../src/aws/call.ts';
 
@@ -39,22 +39,40 @@ describe('parseAwsBudgets', () => {
 });
 
 describe('configureAwsBudgets', () => {
-  afterEach(() => configureAwsBudgets({}));
-  const timeOfCalls = async (n: number): Promise<number> => {
-    const t0 = performance.now();
-    for (let i = 0; i < n; i++) await callAws('route53', 'ListHostedZones', () => Promise.resolve(i));
-    return performance.now() - t0;
+  // A fake clock (timers and performance.now): which calls went out after how much time, exactly.
+  beforeEach(() => {
+    jest.useFakeTimers();
+  });
+  afterEach(() => {
+    configureAwsBudgets({});
+    jest.useRealTimers();
+  });
+  /** Starts n calls at once; returns how many have gone out so far, as the clock is moved. */
+  const startCalls = (n: number): (() => number) => {
+    let sent = 0;
+    for (let i = 0; i < n; i++) void callAws('route53', 'ListHostedZones', () => Promise.resolve(sent++));
+    return () => sent;
   };
 
   it('paces calls of a class at the configured rate once its burst is spent', async () => {
     configureAwsBudgets('route53:read=10/1');
-    // burst 1, then one token every 100 ms: the 2nd and 3rd calls wait ~100 ms each.
-    expect(await timeOfCalls(3)).toBeGreaterThanOrEqual(180);
+    // burst 1, then one token every 100 ms.
+    const sent = startCalls(3);
+    await jest.advanceTimersByTimeAsync(0);
+    expect(sent()).toBe(1);
+    await jest.advanceTimersByTimeAsync(99);
+    expect(sent()).toBe(1);
+    await jest.advanceTimersByTimeAsync(1);
+    expect(sent()).toBe(2);
+    await jest.advanceTimersByTimeAsync(100);
+    expect(sent()).toBe(3);
   });
 
   it('leaves the defaults (route53 read burst 3) for classes not configured', async () => {
     configureAwsBudgets('route53:write=1/1');
-    expect(await timeOfCalls(3)).toBeLessThan(100);
+    const sent = startCalls(4);
+    await jest.advanceTimersByTimeAsync(0);
+    expect(sent()).toBe(3);
   });
 
   it('refuses bad text with the entry named', () => {
