@@ -1,122 +1,232 @@
-// Bench: 500 DnsAliases in one hosted zone, against the real apiserver and moto, with the
-// controller's default batching settings and default worker count. Reports ChangeResourceRecordSets
-// calls against the lower bound ceil(changes / batch limit), all Route 53 calls per operation, time
-// to converge and RSS, for three phases: create, retarget (UPSERT counts twice), delete.
+// Bench: N DnsAliases (one CNAME each) in one public hosted zone that also holds 10 foreign
+// CNAMEs, against the real apiserver and moto behind the AWS limits proxy (Route 53: 5 requests/s
+// per account, Route 53's per-request limits), with the controller as a user runs it: the bundled
+// CLI in its own process, default workers, default Route 53 settings (write interval 5 s). Route 53
+// calls are counted by the proxy (the controller's own access key), per phase:
+//   create    apply N -> every record in Route 53 and every DnsAlias Ready
+//   steady    every DnsAlias re-checked once by the periodic resync (nothing to change)
+//   retarget  every DnsAlias pointed at another host name -> all Ready again
+//   delete    delete N -> all gone, the records with them
+// After every phase the foreign records must be exactly as they were.
 //
-//   node test/bench/dns-alias.bench.ts            (brings the environment up if needed)
-//   DNSA_BENCH_COUNT=1000 node test/bench/dns-alias.bench.ts
+//   npm run bench -- --only dns-alias --count N [--json FILE]
+//   DNSA_BENCH_PHASES=create,retarget,delete   (a subset; steady takes one resync period)
+//   DNSA_BENCH_RESYNC=5m                       (the controller's --resync-period, default 5m)
 import { CustomObjectsApi } from '@kubernetes/client-node';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { cpSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { buildIfStale } from '../../scripts/build.ts';
 import { RESOURCES, type DnsAlias } from '../../src/crds/index.ts';
-import { minimumBatches, ROUTE53_LIMITS } from '../../src/reconcilers/dns-alias/batcher.ts';
+import { minimumBatches } from '../../src/reconcilers/dns-alias/batcher.ts';
+import { ownerTxtName, ownerTxtValue } from '../../src/reconcilers/dns-alias/ownership.ts';
+import type { RecordChange } from '../../src/aws/route53.ts';
+import { countsDelta, limitsProxy, sumCounts } from '../env/aws-limits/client.ts';
+import type { CallCounts } from '../env/aws-limits/proxy.ts';
 import { release, up } from '../env/env.ts';
-import { createTestNamespace, kubeConfig, uniqueName } from '../integration/support/index.ts';
-import { applyDnsAlias, createZone, installCrds, startController, zoneRecords } from '../integration/dns-alias/harness.ts';
+import { applyDnsAlias, changeRecords, cname, createZone, installCrds, zoneRecords } from '../integration/dns-alias/harness.ts';
+import { createTestNamespace, kubeConfig, uniqueClusterName, uniqueName } from '../integration/support/index.ts';
+import { CONTROLLER_ENTRY, NODE_FLAGS } from '../support/dist.ts';
+import { freePort, inChunks, reconciles, scrape, waitUntil } from './support.ts';
 
+/** One phase as the issue's JSON format has it, plus the floor and the machine's load. */
 export interface PhaseResult {
   phase: string;
   seconds: number;
-  changes: number;
-  changeCalls: number;
-  /** ceil over Route 53's limits (1000 changes, UPSERT counting twice) */
-  minimumCalls: number;
-  /** every Route 53 call in the phase, by operation (from the proxy in front of moto) */
-  callsByOperation: Record<string, number>;
+  /** AWS calls of the phase by <service>.<Operation>, every attempt (throttled ones included) */
+  calls: Record<string, number>;
+  mutatingCalls: number;
+  /** the fewest Route 53 calls the phase can take (see floors()) */
+  floor: number;
+  /** create: seconds from the first apply until every record was in Route 53 */
+  presentSeconds?: number;
+  rssMb: number;
+  /** the machine's 1-, 5- and 15-minute load average at the end of the phase */
+  loadAverage: number[];
 }
 
 export interface BenchResult {
   name: string;
   count: number;
   phases: PhaseResult[];
-  rssMb: number;
-  heapUsedMb: number;
 }
 
-async function waitUntil(what: string, fn: () => Promise<boolean>, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await fn())) {
-    if (Date.now() > deadline) throw new Error(`bench: timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
+const PHASES = ['create', 'steady', 'retarget', 'delete'] as const;
+type Phase = (typeof PHASES)[number];
+const FOREIGN = 10;
+const PAGE = 300; // ListResourceRecordSets page size the controller asks for (Route 53's maximum)
+const LB1 = 'lb-1.us-east-1.elb.amazonaws.com';
+const LB2 = 'lb-2.us-east-1.elb.amazonaws.com';
 
-async function inChunks<T>(items: T[], size: number, fn: (t: T) => Promise<unknown>): Promise<void> {
-  for (let i = 0; i < items.length; i += size) await Promise.all(items.slice(i, i + size).map(fn));
-}
+const route53Calls = (c: CallCounts): number => sumCounts(c, (k) => k.startsWith('route53.'));
 
 export async function run(): Promise<BenchResult> {
-  const count = Number(process.env['DNSA_BENCH_COUNT'] ?? 500);
+  const count = Number(process.env['DNSA_BENCH_COUNT'] ?? process.env['BENCH_COUNT'] ?? 500);
+  if (!Number.isInteger(count) || count < 1 || count > 10_000) throw new Error(`bench: count must be 1-10000 (got ${count})`);
+  const phases = new Set((process.env['DNSA_BENCH_PHASES'] ?? PHASES.join(',')).split(',').map((p) => p.trim()));
+  for (const p of phases) if (!(PHASES as readonly string[]).includes(p)) throw new Error(`bench: unknown phase ${p} (phases: ${PHASES.join(', ')})`);
+  const resync = process.env['DNSA_BENCH_RESYNC'] ?? '5m';
+
+  await buildIfStale();
+  const dist = mkdtempSync(join(tmpdir(), 'albatross-bench-dist-'));
+  cpSync(join(CONTROLLER_ENTRY, '..'), dist, { recursive: true });
+  const entry = join(dist, 'main.js');
   const lease = process.pid;
   const { env } = await up({ lease });
   Object.assign(process.env, env);
+  const accessKey = `bench-dnsa-${process.pid}`;
+  let child: ChildProcess | undefined;
   try {
     await installCrds();
     const namespace = await createTestNamespace('bench-dnsa');
     const ns = namespace.name;
-    const zone = await createZone(`${uniqueName('bench')}.example.com`);
-    const names = Array.from({ length: count }, (_, i) => `svc-${i}`);
-    const spec = (i: number, target: string) => ({ names: [{ name: `svc-${i}.${zone.name}`, hostedZone: { name: zone.name } }], target: { hostname: target } });
     const custom = kubeConfig().makeApiClient(CustomObjectsApi);
+    const zone = await createZone(`${uniqueName('bench')}.example.com`);
+    // Foreign records beside ours, written straight to moto (uncounted); never to be touched.
+    await changeRecords(zone.id, Array.from({ length: FOREIGN }, (_, i) => ({ Action: 'CREATE' as const, ResourceRecordSet: cname(`foreign-${i}.${zone.name}`, `legacy-${i}.example.net`) })));
+    const foreign = async (): Promise<string> => JSON.stringify((await zoneRecords(zone.id)).filter((r) => r.Name?.startsWith('foreign-')));
+    const foreignBefore = await foreign();
+    const names = Array.from({ length: count }, (_, i) => `svc-${i}`);
+    const fqdn = (i: number): string => `svc-${i}.${zone.name}`;
+    const spec = (i: number, target: string): DnsAlias['spec'] => ({ names: [{ name: fqdn(i), hostedZone: { name: zone.name } }], target: { hostname: target } });
+
     const list = async (): Promise<DnsAlias[]> => ((await custom.listNamespacedCustomObject({ ...RESOURCES.dnsAlias, namespace: ns })) as { items: DnsAlias[] }).items;
     const allReady = async (target: string): Promise<boolean> => {
       const items = await list();
-      return items.length === count && items.every((o) => o.status?.observedGeneration === o.metadata?.generation && o.status?.chain?.at(-1) === target && o.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True'));
+      return (
+        items.length === count &&
+        items.every((o) => o.status?.observedGeneration === o.metadata?.generation && o.status?.chain?.at(-1) === target && (o.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ?? false))
+      );
+    };
+    const present = async (target: string): Promise<boolean> => {
+      const records = await zoneRecords(zone.id);
+      return records.filter((r) => r.Type === 'CNAME' && r.Name?.startsWith('svc-') && r.ResourceRecords?.[0]?.Value === target).length === count;
     };
 
-    // The objects exist before the controller starts (an install, or a restart with a backlog).
-    await inChunks(names.map((_, i) => i), 25, (i) => applyDnsAlias(ns, names[i]!, spec(i, 'lb-1.us-east-1.elb.amazonaws.com')));
-
-    // Production settings: default workers (4), default batch window / max wait / listing TTL.
-    const ctl = await startController('bench-dnsa', { namespace, resyncPeriod: '5m', writeIntervalMs: 5000 });
-    const phases: PhaseResult[] = [];
-    const phase = async (name: string, changes: number, minimumCalls: number, act: () => Promise<void>, done: () => Promise<boolean>): Promise<void> => {
-      const since = Date.now();
-      const before = ctl.proxy.calls.length;
-      await act();
-      await waitUntil(name, done, 300_000);
-      const calls = ctl.proxy.calls.slice(before);
-      const callsByOperation: Record<string, number> = {};
-      for (const c of calls) callsByOperation[c.operation] = (callsByOperation[c.operation] ?? 0) + 1;
-      phases.push({ phase: name, seconds: (Date.now() - since) / 1000, changes, changeCalls: callsByOperation['ChangeResourceRecordSets'] ?? 0, minimumCalls, callsByOperation });
+    // The floors: what each phase cannot do without.
+    const cluster = uniqueClusterName();
+    const owner = (i: number) => ({ cluster, kind: 'DnsAlias', namespace: ns, name: names[i]! });
+    const unit = (i: number, action: RecordChange['action'], withTxt: boolean, target: string) => ({
+      changes: [
+        { action, record: { name: fqdn(i), type: 'CNAME', ttl: 300, values: [target] } },
+        ...(withTxt ? [{ action, record: { name: ownerTxtName(fqdn(i)), type: 'TXT', ttl: 300, values: [ownerTxtValue(owner(i))] } }] : []),
+      ] satisfies RecordChange[],
+    });
+    const indexes = names.map((_, i) => i);
+    const pages = (records: number): number => Math.max(1, Math.ceil(records / PAGE));
+    const floors: Record<Phase, number> = {
+      // one zone lookup, the zone listed once as it is before (NS, SOA, foreign), the changes
+      create: 1 + pages(2 + FOREIGN) + minimumBatches(indexes.map((i) => unit(i, 'CREATE', true, LB1))),
+      // the zone listed once as it is now, one zone lookup
+      steady: pages(2 + FOREIGN + 2 * count) + 1,
+      // one UPSERT per name (the TXT stays), counting twice
+      retarget: minimumBatches(indexes.map((i) => unit(i, 'UPSERT', false, LB2))),
+      // the CNAME and its TXT per name
+      delete: minimumBatches(indexes.map((i) => unit(i, 'DELETE', true, LB2))),
     };
-    const unit = (action: 'CREATE' | 'UPSERT' | 'DELETE', records: number) => ({ changes: Array.from({ length: records }, () => ({ action, record: { name: 'x', type: 'CNAME', ttl: 1, values: ['v'] } })) });
 
-    try {
-      // create: a CNAME and its TXT per name
-      await phase('create', 2 * count, minimumBatches(names.map(() => unit('CREATE', 2)), ROUTE53_LIMITS), async () => undefined, () => allReady('lb-1.us-east-1.elb.amazonaws.com'));
-      // retarget: one UPSERT per name (counts twice), the TXT is unchanged
-      await phase(
-        'retarget',
-        count,
-        minimumBatches(names.map(() => unit('UPSERT', 1)), ROUTE53_LIMITS),
-        () => inChunks(names.map((_, i) => i), 25, (i) => applyDnsAlias(ns, names[i]!, spec(i, 'lb-2.us-east-1.elb.amazonaws.com'))),
-        () => allReady('lb-2.us-east-1.elb.amazonaws.com'),
-      );
-      // delete: the CNAME and its TXT per name
-      await phase(
-        'delete',
-        2 * count,
-        minimumBatches(names.map(() => unit('DELETE', 2)), ROUTE53_LIMITS),
-        () => inChunks(names, 25, (n) => custom.deleteNamespacedCustomObject({ ...RESOURCES.dnsAlias, namespace: ns, name: n })),
-        async () => (await list()).length === 0,
-      );
-      const left = (await zoneRecords(zone.id)).filter((r) => r.Type !== 'NS' && r.Type !== 'SOA');
-      if (left.length > 0) throw new Error(`bench: ${left.length} record(s) left in the zone after deleting every DnsAlias`);
-    } finally {
-      await ctl.stop();
+    const port = await freePort();
+    const metricsUrl = `http://127.0.0.1:${port}/metrics`;
+    const args = ['--cluster-name', cluster, '--namespace', ns, '--resync-period', resync, '--metrics-bind-address', `127.0.0.1:${port}`, '--health-probe-bind-address', '0', '--log-level', 'warn'];
+    const c = spawn(process.execPath, [...NODE_FLAGS, entry, ...args], { env: { ...process.env, AWS_ACCESS_KEY_ID: accessKey }, stdio: ['ignore', 'ignore', 'inherit'] });
+    child = c;
+    const exited = new Promise<never>((_, reject) => c.once('exit', (code) => reject(new Error(`bench: controller exited (${code})`))));
+    exited.catch(() => undefined);
+    await Promise.race([waitUntil('controller metrics', async () => (await fetch(metricsUrl)).ok, 120_000, 200), exited]);
+    // Start-up calls (other controllers' look-ups) settle before the first phase is counted.
+    await new Promise((r) => setTimeout(r, 3000));
+
+    const results: PhaseResult[] = [];
+    const callsNow = async (): Promise<CallCounts> => (await limitsProxy.counts(accessKey)).calls;
+    const record = async (phase: Phase, since: number, before: CallCounts, extra: Partial<PhaseResult> = {}): Promise<void> => {
+      const calls = countsDelta(before, await callsNow());
+      const rss = (await scrape(metricsUrl)).get('process_resident_memory_bytes') ?? 0;
+      const changed = (await foreign()) !== foreignBefore;
+      if (changed) throw new Error(`bench: the foreign records changed during ${phase}`);
+      results.push({
+        phase,
+        seconds: (Date.now() - since) / 1000,
+        calls,
+        mutatingCalls: calls['route53.ChangeResourceRecordSets'] ?? 0,
+        floor: floors[phase],
+        ...extra,
+        rssMb: Math.round(rss / 2 ** 20),
+        loadAverage: loadavg().map((l) => Math.round(l * 100) / 100),
+      });
+      process.stderr.write(`bench: ${phase} done in ${((Date.now() - since) / 1000).toFixed(1)} s, ${route53Calls(calls)} Route 53 calls (floor ${floors[phase]})\n`);
+      const file = process.env['BENCH_RESULT_FILE'];
+      if (file) writeFileSync(file, JSON.stringify({ name: 'dns-alias', count, phases: results }, null, 2) + '\n');
+    };
+
+    // 1. create: from the first apply until every record is in Route 53 and every DnsAlias Ready.
+    {
+      const before = await callsNow();
+      const t0 = Date.now();
+      let presentAt = 0;
+      await inChunks(indexes, 25, (i) => applyDnsAlias(ns, names[i]!, spec(i, LB1)));
+      await Promise.race([
+        waitUntil(
+          `all ${count} present and Ready`,
+          async () => {
+            if (!presentAt && (await present(LB1))) presentAt = Date.now();
+            return presentAt > 0 && (await allReady(LB1));
+          },
+          3_600_000,
+          1000,
+        ),
+        exited,
+      ]);
+      if (phases.has('create')) await record('create', t0, before, { presentSeconds: (presentAt - t0) / 1000 });
     }
-    const mem = process.memoryUsage();
-    return { name: 'dns-alias', count, phases, rssMb: Math.round(mem.rss / 2 ** 20), heapUsedMb: Math.round(mem.heapUsed / 2 ** 20) };
+
+    // 2. steady: every DnsAlias re-checked once by the resync (spread over ±10% of the period).
+    if (phases.has('steady')) {
+      const before = await callsNow();
+      const base = reconciles(await scrape(metricsUrl), 'dnsalias');
+      const t0 = Date.now();
+      await Promise.race([waitUntil(`every DnsAlias re-checked by the resync (${resync})`, async () => reconciles(await scrape(metricsUrl), 'dnsalias') - base >= count, 3_600_000, 2000), exited]);
+      await record('steady', t0, before);
+    }
+
+    // 3. retarget: every DnsAlias to another host name (only the CNAME changes; the TXT stays).
+    if (phases.has('retarget')) {
+      const before = await callsNow();
+      const t0 = Date.now();
+      await inChunks(indexes, 25, (i) => applyDnsAlias(ns, names[i]!, spec(i, LB2)));
+      await Promise.race([waitUntil(`all ${count} retargeted`, async () => (await present(LB2)) && (await allReady(LB2)), 3_600_000, 1000), exited]);
+      await record('retarget', t0, before);
+    }
+
+    // 4. delete: everything of ours removed, finalizers released.
+    if (phases.has('delete')) {
+      const before = await callsNow();
+      const t0 = Date.now();
+      await inChunks(names, 25, (name) => custom.deleteNamespacedCustomObject({ ...RESOURCES.dnsAlias, namespace: ns, name }));
+      await Promise.race([waitUntil('all deleted', async () => (await list()).length === 0, 3_600_000, 1000), exited]);
+      await record('delete', t0, before);
+      const left = (await zoneRecords(zone.id)).filter((r) => r.Type !== 'NS' && r.Type !== 'SOA' && !r.Name?.startsWith('foreign-'));
+      if (left.length > 0) throw new Error(`bench: ${left.length} record(s) of ours left in the zone after deleting every DnsAlias`);
+      await namespace.delete();
+    }
+    return { name: 'dns-alias', count, phases: results };
   } finally {
+    child?.kill('SIGTERM');
     await release(lease);
   }
 }
 
 function print(r: BenchResult): void {
-  console.log(`\nDnsAlias bench: ${r.count} DnsAliases, one hosted zone (RSS ${r.rssMb} MB, heap ${r.heapUsedMb} MB, whole bench process)`);
-  console.log('phase     changes  ChangeResourceRecordSets  minimum  seconds  all Route 53 calls');
+  console.log(`\nDnsAlias bench: ${r.count} DnsAliases (one CNAME each) in one hosted zone with ${FOREIGN} foreign CNAMEs, behind the AWS limits proxy (Route 53 5 requests/s)`);
+  console.log('controller: the bundled CLI, default workers and Route 53 settings\n');
+  console.log('phase      seconds  Route 53 calls  floor  ChangeResourceRecordSets  RSS MB  load average  calls by operation');
   for (const p of r.phases) {
-    const ops = Object.entries(p.callsByOperation).map(([k, v]) => `${k}=${v}`).join(' ');
-    console.log(`${p.phase.padEnd(9)} ${String(p.changes).padStart(7)}  ${String(p.changeCalls).padStart(24)}  ${String(p.minimumCalls).padStart(7)}  ${p.seconds.toFixed(1).padStart(7)}  ${ops}`);
+    const ops = Object.entries(p.calls)
+      .sort()
+      .map(([k, v]) => `${k.replace(/^route53\./, '')}=${v}`)
+      .join(' ');
+    const seconds = `${p.seconds.toFixed(1)}${p.presentSeconds !== undefined ? ` (present ${p.presentSeconds.toFixed(1)})` : ''}`;
+    console.log(`${p.phase.padEnd(9)} ${seconds.padStart(8)}  ${String(route53Calls(p.calls)).padStart(14)}  ${String(p.floor).padStart(5)}  ${String(p.mutatingCalls).padStart(24)}  ${String(p.rssMb).padStart(6)}  ${p.loadAverage.join(' ').padStart(12)}  ${ops}`);
   }
 }
 
@@ -124,6 +234,8 @@ if (import.meta.filename === process.argv[1]) {
   run().then(
     (r) => {
       print(r);
+      const file = process.env['BENCH_RESULT_FILE'];
+      if (file) writeFileSync(file, JSON.stringify(r, null, 2) + '\n');
       console.log(JSON.stringify(r));
       process.exit(0);
     },

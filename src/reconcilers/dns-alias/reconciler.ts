@@ -179,7 +179,7 @@ class DnsAliasReconciler {
         write.progressShown = true;
         await this.deps.status.update(DA, obj, (cur) => withOutcome(cur.status, write.progress, cur.metadata?.generation, write.extra), ctx.signal);
       }
-      return { requeueAfterMs: this.progressAfterMs };
+      return this.comeBack();
     }
     this.pending.delete(ctx.key);
     if (write?.state === 'failed') {
@@ -418,7 +418,16 @@ class DnsAliasReconciler {
       return l ? `the target leads back into this chain through other DnsAliases: ${l.join(' -> ')}` : undefined;
     };
     this.submit(ctx.key, owner, groups, loopMessage, report ? [] : drift, ctx.signal, { state: 'Reconciling', reason: DnsReason.Progressing, message }, extra);
-    return { requeueAfterMs: this.progressAfterMs };
+    return this.comeBack();
+  }
+
+  /**
+   * While a write is pending: with the manager's enqueue the key is queued when the write is done
+   * (or when it takes long enough for status to say so), so no poll is scheduled (a poll left in
+   * the queue would cost every resource a reconcile after each write); without it, poll.
+   */
+  private comeBack(): ReconcileResult {
+    return this.deps.enqueue ? {} : { requeueAfterMs: this.progressAfterMs };
   }
 
   private firstHold(owner: Owner, groups: readonly GroupPlan[]): Hold | undefined {
@@ -443,6 +452,11 @@ class DnsAliasReconciler {
     const w: PendingWrite = { state: 'pending', since: performance.now(), progressShown: false, units, drift, progress, extra };
     this.pending.set(key, w);
     const who = ownerString(owner);
+    // A write that takes long (a long wait for company, throttling): status says so once.
+    const slow = setTimeout(() => {
+      if (w.state === 'pending') this.deps.enqueue?.(key);
+    }, this.progressAfterMs);
+    slow.unref();
     const run = async (): Promise<void> => {
       // One group after the other: the next zone's names point at what the previous group wrote.
       for (const g of groups) {
@@ -459,7 +473,10 @@ class DnsAliasReconciler {
           w.error = err;
         },
       )
-      .finally(() => this.deps.enqueue?.(key));
+      .finally(() => {
+        clearTimeout(slow);
+        this.deps.enqueue?.(key);
+      });
   }
 
   /** Deletion: Delete removes the records and TXTs this resource owns (nothing else); Retain leaves them. */
@@ -508,7 +525,7 @@ class DnsAliasReconciler {
       const hold = this.firstHold(owner, groups);
       if (hold) return this.held(obj, hold, ctx);
       this.submit(ctx.key, owner, groups, undefined, [], ctx.signal, { state: 'Reconciling', reason: DnsReason.Deleting, message: `deleting ${units.length} owned name(s)` });
-      return { requeueAfterMs: this.progressAfterMs };
+      return this.comeBack();
     }
     await this.deps.finalizers.remove(DA, obj, FINALIZER, ctx.signal);
     this.forget(ctx.key, owner);
