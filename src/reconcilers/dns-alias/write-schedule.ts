@@ -15,7 +15,7 @@ export interface WriteTiming {
 
 /** The timing derived from the one setting (ALBATROSS_ROUTE53_ZONE_WRITE_INTERVAL_MS). */
 export function writeTiming(intervalMs: number): WriteTiming {
-  return { intervalMs, quietMs: intervalMs / 5, maxWaitMs: intervalMs * 6 };
+  return { intervalMs, quietMs: intervalMs / 2, maxWaitMs: intervalMs * 6 };
 }
 
 export interface PendingTimes {

@@ -1,7 +1,7 @@
 import { describe, expect, test } from '@jest/globals';
 import { flushDueAt, writeTiming } from '../../../src/reconcilers/dns-alias/write-schedule.ts';
 
-const t = writeTiming(5000); // quiet 1 s, longest wait 30 s
+const t = writeTiming(5000); // quiet 2.5 s, longest wait 30 s
 
 describe('flushDueAt', () => {
   test('a first change to an idle zone waits one write interval for company', () => {
@@ -9,8 +9,8 @@ describe('flushDueAt', () => {
   });
 
   test('changes still arriving (closer than the quiet time) keep the batch open past the interval', () => {
-    expect(flushDueAt({ firstPendingAt: 0, lastSubmitAt: 4900, lastWriteEndAt: undefined, full: false }, t)).toBe(5900);
-    expect(flushDueAt({ firstPendingAt: 0, lastSubmitAt: 12_000, lastWriteEndAt: undefined, full: false }, t)).toBe(13_000);
+    expect(flushDueAt({ firstPendingAt: 0, lastSubmitAt: 4900, lastWriteEndAt: undefined, full: false }, t)).toBe(7400);
+    expect(flushDueAt({ firstPendingAt: 0, lastSubmitAt: 12_000, lastWriteEndAt: undefined, full: false }, t)).toBe(14_500);
   });
 
   test('... but never longer than the longest wait from the oldest change', () => {
@@ -27,6 +27,6 @@ describe('flushDueAt', () => {
   });
 
   test('the one setting gives the other two', () => {
-    expect(writeTiming(5000)).toEqual({ intervalMs: 5000, quietMs: 1000, maxWaitMs: 30_000 });
+    expect(writeTiming(5000)).toEqual({ intervalMs: 5000, quietMs: 2500, maxWaitMs: 30_000 });
   });
 });

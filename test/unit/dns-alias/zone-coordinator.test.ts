@@ -94,11 +94,11 @@ describe('ZoneCoordinator: batching', () => {
 
   test('changes trickling in closer than the quiet time join one batch, even past the write interval', async () => {
     const port = new FakeRoute53();
-    const c = coordinator(port, { writeIntervalMs: 1000 }); // quiet time 200 ms, longest wait 6 s
+    const c = coordinator(port, { writeIntervalMs: 600 }); // quiet time 300 ms, longest wait 3.6 s
     const done: Array<Promise<void>> = [];
     for (let i = 0; i < 40; i++) {
       done.push(c.submit(submission(`o${i}`, `n${i}.example.com`)));
-      await sleep(30); // 40 submissions over more than 1.2 s, longer than the write interval
+      await sleep(30); // 40 submissions over more than 1.2 s, twice the write interval
     }
     await Promise.all(done);
     expect(port.calls).toHaveLength(1);
