@@ -108,6 +108,11 @@ function withZone(observed: Observation['records'], zoneId: string, records: rea
   return m;
 }
 
+/** What a reconcile of the object answers: its spec generation and whether it is being deleted. */
+function versionOf(o: DnsAlias): string {
+  return `${o.metadata?.generation ?? 0}${isDeleting(o) ? ' deleting' : ''}`;
+}
+
 class DnsAliasReconciler {
   private readonly deps: ControllerDeps;
   private readonly coordinator: ZoneCoordinator;
@@ -116,6 +121,8 @@ class DnsAliasReconciler {
   private readonly pending = new Map<string, PendingWrite>();
   /** partner key -> keys stalled in a loop through the partner's chain (woken when it changes) */
   private readonly loopWaiters = new Map<string, Set<string>>();
+  /** key -> the version of the object (generation, deleting) its last reconcile finished with */
+  private readonly settled = new Map<string, string>();
   /** how long a write may take before status says so; also the poll when there is no enqueue */
   private readonly progressAfterMs: number;
 
@@ -135,6 +142,7 @@ class DnsAliasReconciler {
       onZoneChanged: (zoneId, names) => {
         for (const n of names) for (const key of this.registry.keysAt(zoneId, n)) this.deps.enqueue?.(key);
       },
+      busy: (zoneId) => this.busy(zoneId),
     });
     this.zones = new ZoneResolver(port, opts.zoneTtlMs ?? wave);
     // A batch waits at most six write intervals for company (write-schedule.ts), then is sent.
@@ -165,6 +173,33 @@ class DnsAliasReconciler {
   }
 
   async reconcile(ctx: ReconcileContext): Promise<ReconcileResult> {
+    try {
+      return await this.reconcileKey(ctx);
+    } finally {
+      // Settled unless a write is pending (then it settles when it comes back to confirm).
+      const obj = this.aliases.get(ctx.namespace, ctx.name);
+      if (!obj) this.settled.delete(ctx.key);
+      else if (this.pending.get(ctx.key)?.state !== 'pending') this.settled.set(ctx.key, versionOf(obj));
+      else this.settled.delete(ctx.key);
+    }
+  }
+
+  /**
+   * Whether resources that may write to this zone have changed and not been reconciled yet (new,
+   * edited, being deleted, or back from a write to confirm): the zone's batch waits for them. A
+   * resource not known to write elsewhere counts for every zone.
+   */
+  private busy(zoneId: string): boolean {
+    for (const o of this.aliases.list()) {
+      const key = `${o.metadata?.namespace}/${o.metadata?.name}`;
+      if (this.settled.get(key) === versionOf(o) || this.pending.get(key)?.state === 'pending') continue;
+      const known = this.registry.get(key);
+      if (!known || known.names.some((n) => n.zoneId === zoneId)) return true;
+    }
+    return false;
+  }
+
+  private async reconcileKey(ctx: ReconcileContext): Promise<ReconcileResult> {
     const obj = this.aliases.get(ctx.namespace, ctx.name);
     const owner: Owner = { cluster: this.deps.config.clusterName, kind: DA.kind, namespace: ctx.namespace, name: ctx.name };
     if (!obj) {

@@ -42,6 +42,8 @@ export interface CoordinatorOptions {
   onBatch?: (zoneId: string, changes: readonly RecordChange[]) => void;
   /** a fresh listing shows these names (record or ownership TXT) changed by someone else */
   onZoneChanged?: (zoneId: string, names: string[]) => void;
+  /** more changes to the zone are on their way (resources not reconciled yet): a batch waits for them */
+  busy?: (zoneId: string) => boolean;
 }
 
 /** The plan no longer holds against the zone as it is now (a name was taken, the zone changed): plan again. */
@@ -178,6 +180,7 @@ export class ZoneCoordinator {
   private readonly sleep: (ms: number) => Promise<void>;
   private readonly onBatch: CoordinatorOptions['onBatch'];
   private readonly onZoneChanged: CoordinatorOptions['onZoneChanged'];
+  private readonly busy: CoordinatorOptions['busy'];
   readonly holds: WriteHolds;
 
   constructor(opts: CoordinatorOptions) {
@@ -191,6 +194,7 @@ export class ZoneCoordinator {
     this.sleep = opts.sleep ?? ((ms) => new Promise((r) => setTimeout(r, ms).unref()));
     this.onBatch = opts.onBatch;
     this.onZoneChanged = opts.onZoneChanged;
+    this.busy = opts.busy;
     this.holds = new WriteHolds({ baseMs: opts.holdBaseMs ?? 1_000, maxMs: opts.holdMaxMs ?? 60_000, now: this.now });
   }
 
@@ -323,6 +327,13 @@ export class ZoneCoordinator {
     if (z.timer) clearTimeout(z.timer);
     z.timer = setTimeout(() => {
       z.timer = undefined;
+      // Settled by the clock, but the controller is still working through resources that may
+      // write here (its queue, a backlog on a busy machine): wait for them, up to the longest wait.
+      if (!full && this.busy?.(zoneId) && this.now() < z.firstPendingAt + this.timing.maxWaitMs) {
+        z.timer = setTimeout(() => this.schedule(zoneId, z), Math.min(this.timing.quietMs, z.firstPendingAt + this.timing.maxWaitMs - this.now()));
+        z.timer.unref();
+        return;
+      }
       z.flushQueued = true;
       // Everything goes once the batch has settled; early (because it is full), only whole batches.
       const run = z.lane.then(() => this.flush(zoneId, z, !full));

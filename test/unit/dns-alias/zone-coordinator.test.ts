@@ -105,6 +105,25 @@ describe('ZoneCoordinator: batching', () => {
     expect(port.calls[0]?.changes).toHaveLength(80);
   });
 
+  test('while the controller still works through resources that may write here, a settled batch waits for them (bounded)', async () => {
+    const port = new FakeRoute53();
+    let busy = true;
+    const c = coordinator(port, { writeIntervalMs: 50, busy: () => busy }); // longest wait 300 ms
+    const first = c.submit(submission('a', 'a.example.com'));
+    await sleep(150); // settled by the clock long ago; still busy
+    expect(port.calls).toHaveLength(0);
+    const second = c.submit(submission('b', 'b.example.com'));
+    busy = false;
+    await Promise.all([first, second]);
+    expect(port.calls.map((x) => x.changes.length)).toEqual([4]);
+    // Busy for ever: the batch goes at the longest wait anyway.
+    busy = true;
+    const started = Date.now();
+    await c.submit(submission('c', 'c.example.com'));
+    expect(port.calls).toHaveLength(2);
+    expect(Date.now() - started).toBeLessThan(5_000);
+  });
+
   test('a zone writes at most once per write interval', async () => {
     const port = new FakeRoute53();
     const c = coordinator(port, { writeIntervalMs: 80 });
