@@ -62,6 +62,24 @@ export class ConfigError extends Error {
   override name = 'ConfigError';
 }
 
+/** The environment variable that --adopt-namespaces falls back to (the controller and `albatross plan`). */
+export const ADOPT_NAMESPACES_ENV = 'ALBATROSS_ADOPT_NAMESPACES';
+
+/**
+ * The value of --adopt-namespaces (flags joined with commas): namespaces, or ['*'] for all,
+ * empty for none. Shared by the controller and `albatross plan`, so both read consent alike.
+ * Throws ConfigError naming `source` for anything that is not a DNS label or '*'.
+ */
+export function parseAdoptNamespaces(text: string | undefined, source: string): string[] {
+  const namespaces = [...new Set((text ?? '').split(',').map((s) => s.trim()).filter(Boolean))];
+  for (const ns of namespaces) {
+    if (ns !== '*' && !/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/.test(ns)) {
+      throw new ConfigError(`invalid namespace "${ns}" for ${source}: must be a DNS label (lower-case a-z, 0-9, '-') or '*' for all namespaces`);
+    }
+  }
+  return namespaces.includes('*') ? ['*'] : namespaces;
+}
+
 interface FlagSpec {
   type: 'string' | 'boolean';
   env: string;
@@ -89,7 +107,7 @@ const FLAGS: Record<string, FlagSpec> = {
   'log-level': { type: 'string', env: 'ALBATROSS_LOG_LEVEL', value: 'level', default: 'info', help: `Log level: ${LOG_LEVELS.join(', ')}. Logs are JSON lines on stdout.` },
   'graceful-shutdown-timeout': { type: 'string', env: 'ALBATROSS_GRACEFUL_SHUTDOWN_TIMEOUT', value: 'duration', default: '30s', help: 'On SIGTERM, the whole stop takes at most this long: in-flight reconciles get it less a reserve (a quarter, at most 5s), then their AWS calls are aborted, the lease is released and the process exits.' },
   'aws-budgets': { type: 'string', env: 'ALBATROSS_AWS_BUDGETS', value: 'budgets', help: `AWS request budgets shared by all controllers (token buckets at or below AWS's documented rates; they slow down when AWS throttles): ${BUDGETS_SYNTAX}. Lower them when other tools share the account's API limits. Classes not listed keep their defaults: ${formatAwsBudgets(DEFAULT_BUDGETS)}.` },
-  'adopt-namespaces': { type: 'string', env: 'ALBATROSS_ADOPT_NAMESPACES', value: 'ns', multiple: true, help: "Namespaces whose resources may take over an unowned AWS object (one without albatross.dev ownership tags or TXT) with spec.adopt: true; repeat the flag or separate with commas; '*' allows every namespace. Default: none (spec.adopt: true is then refused with reason AdoptionNotAllowed and nothing in AWS is changed)." },
+  'adopt-namespaces': { type: 'string', env: ADOPT_NAMESPACES_ENV, value: 'ns', multiple: true, help: "Namespaces whose resources may take over an unowned AWS object (one without albatross.dev ownership tags or TXT) with spec.adopt: true; repeat the flag or separate with commas; '*' allows every namespace. Default: none (spec.adopt: true is then refused with reason AdoptionNotAllowed and nothing in AWS is changed)." },
   kubeconfig: { type: 'string', env: 'KUBECONFIG', value: 'path', help: 'Path of a kubeconfig file. Default: $KUBECONFIG, ~/.kube/config, or the in-cluster service account.' },
 };
 
@@ -177,12 +195,7 @@ export function parseConfig(argv: string[], env: NodeJS.ProcessEnv = process.env
   }
 
   const adoptRaw = raw('adopt-namespaces');
-  const adoptNamespaces = [...new Set((adoptRaw.text ?? '').split(',').map((s) => s.trim()).filter(Boolean))];
-  for (const ns of adoptNamespaces) {
-    if (ns !== '*' && !/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/.test(ns)) {
-      throw new ConfigError(`invalid namespace "${ns}" for ${adoptRaw.source}: must be a DNS label (lower-case a-z, 0-9, '-') or '*' for all namespaces`);
-    }
-  }
+  const adoptNamespaces = parseAdoptNamespaces(adoptRaw.text, adoptRaw.source);
 
   const workersRaw = raw('max-concurrent-reconciles');
   const workers = Number(workersRaw.text);
@@ -234,7 +247,7 @@ export function parseConfig(argv: string[], env: NodeJS.ProcessEnv = process.env
       gracefulShutdownTimeoutMs: duration('graceful-shutdown-timeout', 0),
       kubeconfig: str('kubeconfig') || undefined,
       awsBudgets,
-      adoptNamespaces: adoptNamespaces.includes('*') ? ['*'] : adoptNamespaces,
+      adoptNamespaces,
     },
   };
 }

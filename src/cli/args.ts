@@ -1,5 +1,6 @@
 // Command line of `albatross`: `albatross plan -f <manifests> --cluster-name <name>`, --help, --version.
 import { parseArgs } from 'node:util';
+import { ADOPT_NAMESPACES_ENV, ConfigError, parseAdoptNamespaces } from '../config.ts';
 
 /** Exit codes of `albatross plan`, like `terraform plan -detailed-exitcode` (1 also for usage errors). */
 export const EXIT = { noChanges: 0, error: 1, changes: 2 } as const;
@@ -31,6 +32,11 @@ Flags:
       --cluster-name <name>  The controller's --cluster-name: whose AWS objects are "ours".
                              Default: $ALBATROSS_CLUSTER_NAME.
   -n, --namespace <ns>       Namespace of manifests that name none (default "default").
+      --adopt-namespaces <ns>
+                             The controller's --adopt-namespaces: namespaces whose spec.adopt: true
+                             may take over unowned AWS objects (repeat or comma-separate; '*' all).
+                             Elsewhere adopt: true is shown as AdoptionNotAllowed, as the controller
+                             reports it. Default: $ALBATROSS_ADOPT_NAMESPACES, else none.
   -o, --output <format>      text (default) or json.
   -h, --help                 Show this help.
 
@@ -45,6 +51,8 @@ export interface PlanOptions {
   clusterName: string;
   namespace: string;
   output: 'text' | 'json';
+  /** The controller's --adopt-namespaces (src/config.ts): ['*'] all, [] none. */
+  adoptNamespaces: string[];
 }
 
 export type Command =
@@ -76,6 +84,7 @@ function parsePlan(argv: string[], env: NodeJS.ProcessEnv): Command {
         recursive: { type: 'boolean', short: 'R' },
         'cluster-name': { type: 'string' },
         namespace: { type: 'string', short: 'n' },
+        'adopt-namespaces': { type: 'string', multiple: true },
         output: { type: 'string', short: 'o' },
         help: { type: 'boolean', short: 'h' },
       },
@@ -95,5 +104,14 @@ function parsePlan(argv: string[], env: NodeJS.ProcessEnv): Command {
   if (output !== 'text' && output !== 'json') throw new UsageError(`invalid --output "${output}": text or json`);
   const namespace = values.namespace ?? 'default';
   if (!/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/.test(namespace)) throw new UsageError(`invalid --namespace "${namespace}": must be a DNS label`);
-  return { kind: 'plan', options: { files, recursive: values.recursive ?? false, clusterName, namespace, output } };
+  const adopt = values['adopt-namespaces'];
+  let adoptNamespaces: string[];
+  try {
+    // The controller's own parsing: the flag (repeated or comma-separated) wins over the variable.
+    adoptNamespaces = adopt ? parseAdoptNamespaces(adopt.join(','), '--adopt-namespaces') : parseAdoptNamespaces(env[ADOPT_NAMESPACES_ENV], ADOPT_NAMESPACES_ENV);
+  } catch (err) {
+    if (err instanceof ConfigError) throw new UsageError(err.message);
+    throw err;
+  }
+  return { kind: 'plan', options: { files, recursive: values.recursive ?? false, clusterName, namespace, output, adoptNamespaces } };
 }

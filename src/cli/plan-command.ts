@@ -1,5 +1,6 @@
 // `albatross plan`: manifests -> previews in dependency order (certificates, then load balancers,
 // then DNS) -> output and an exit code: 0 no changes, 2 changes, 1 errors.
+import { adoptionAllowed } from '../config.ts';
 import { SdkCertificateUsage } from '../aws/certificate-usage.ts';
 import { SdkEc2 } from '../aws/ec2.ts';
 import { SdkElbv2 } from '../aws/elbv2.ts';
@@ -42,6 +43,8 @@ export async function runPlan(options: PlanOptions, io: PlanIo): Promise<number>
     return EXIT.error;
   }
   const cluster = options.clusterName;
+  // spec.adopt counts only where the operator consented, as in the controller (--adopt-namespaces).
+  const mayAdopt = (namespace: string): boolean => adoptionAllowed(options, namespace);
   const previews: ResourcePreview[] = [];
   const id = (o: { metadata?: { namespace?: string; name?: string } }, kind: ResourcePreview['kind']) => ({ kind, namespace: o.metadata?.namespace ?? 'default', name: o.metadata?.name ?? '' });
 
@@ -63,6 +66,7 @@ export async function runPlan(options: PlanOptions, io: PlanIo): Promise<number>
         cluster,
         elbv2,
         ec2,
+        mayAdopt,
         certificateArn: (ns, name) => (certs.get(`${ns}/${name}`) as ServerCertificatePreview | undefined)?.arn,
       }),
     );
@@ -73,7 +77,7 @@ export async function runPlan(options: PlanOptions, io: PlanIo): Promise<number>
   const port = route53Port();
   const zones = new ZoneResolver(port);
   for (const da of m.dnsAliases) {
-    previews.push(await guarded(id(da, 'DnsAlias'), () => previewDnsAlias(da, { cluster, port, zones, loadBalancedService: (ns, name) => lbss.get(`${ns}/${name}`) })));
+    previews.push(await guarded(id(da, 'DnsAlias'), () => previewDnsAlias(da, { cluster, port, zones, mayAdopt, loadBalancedService: (ns, name) => lbss.get(`${ns}/${name}`) })));
   }
 
   io.stdout(options.output === 'json' ? renderJson(previews, cluster) : renderText(previews, cluster, m.ignored));

@@ -1,6 +1,7 @@
 // DnsAlias: resolve the target and zones -> build the desired records -> list the zones -> plan,
 // with the controller's own functions. The target load balancer comes from the LoadBalancedService
 // previewed before (its DNS name is "known after apply" when the plan creates it).
+import { ADOPT_CONSENT_HINT } from '../config.ts';
 import type { RecordSet, Route53Port } from '../aws/route53.ts';
 import type { DnsAlias } from '../crds/index.ts';
 import { buildDesired, type AliasTargetInfo, type DesiredName } from '../reconcilers/dns-alias/build.ts';
@@ -20,6 +21,8 @@ export interface DnsContext {
   cluster: string;
   port: Route53Port;
   zones: ZoneResolver;
+  /** Whether the operator allows adoption in a namespace (the controller's --adopt-namespaces). */
+  mayAdopt(namespace: string): boolean;
   loadBalancedService(namespace: string, name: string): LoadBalancedServicePreview | undefined;
 }
 
@@ -94,8 +97,18 @@ export async function previewDnsAlias(obj: DnsAlias, ctx: DnsContext): Promise<R
     if (loop) return { ...base, error: `ChainLoop: the target leads back into this chain through existing records: ${loop.join(' -> ')}` };
   }
 
-  const p = plan({ desired, observed: observed.records, owner, adopt: spec.adopt === true, previous: ownedOutsideChain(observed.records, desired, owner) });
-  if (p.conflicts.length) return { ...base, error: `Conflict: nothing would be written: ${p.conflicts.map((c) => c.message).join('; ')}`, plan: p };
+  // spec.adopt counts only where the operator consented, as in the controller (--adopt-namespaces).
+  const adopt = spec.adopt === true && ctx.mayAdopt(namespace);
+  const previous = ownedOutsideChain(observed.records, desired, owner);
+  const p = plan({ desired, observed: observed.records, owner, adopt, previous });
+  if (p.conflicts.length) {
+    // Only unowned records in the way, which consent would let us take: the controller's AdoptionNotAllowed.
+    if (spec.adopt === true && !adopt && plan({ desired, observed: observed.records, owner, adopt: true, previous }).conflicts.length === 0) {
+      const held = p.conflicts.map((c) => `${c.name} (zone ${c.zoneId}) holds ${c.holder}`).join('; ');
+      return { ...base, error: `AdoptionNotAllowed: nothing would be written: ${held}; spec.adopt is true, but the operator has not allowed adoption in namespace ${namespace} (add it to the controller's ${ADOPT_CONSENT_HINT})`, plan: p };
+    }
+    return { ...base, error: `Conflict: nothing would be written: ${p.conflicts.map((c) => c.message).join('; ')}`, plan: p };
+  }
 
   const existing = (zoneId: string, r: RecordSet): RecordSet | undefined => observed.records.get(zoneId)?.find((o) => o.name === r.name && o.type === r.type);
   const steps: Step[] = [];

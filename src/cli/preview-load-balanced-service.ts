@@ -8,6 +8,7 @@ import type { LoadBalancedService } from '../crds/index.ts';
 import { build, InvalidSpecError, needsDefaultNetwork, type BuildInput } from '../reconcilers/load-balanced-service/build.ts';
 import type { ActualState, DesiredModel, Target } from '../reconcilers/load-balanced-service/model.ts';
 import type { ResourceId } from '../reconcilers/load-balanced-service/names.ts';
+import { conflictError } from '../reconcilers/load-balanced-service/conflicts.ts';
 import { observeDesired } from '../reconcilers/load-balanced-service/observe.ts';
 import { plan } from '../reconcilers/load-balanced-service/plan.ts';
 import { describeLbsPlan } from './describe-lbs-plan.ts';
@@ -22,13 +23,15 @@ export interface LbsContext {
   cluster: string;
   elbv2: Elbv2Api;
   ec2: Ec2Api;
+  /** Whether the operator allows adoption in a namespace (the controller's --adopt-namespaces). */
+  mayAdopt(namespace: string): boolean;
   /** ServerCertificate name -> ARN (or a known-after-apply placeholder); undefined: not available. */
   certificateArn(namespace: string, name: string): string | undefined;
 }
 
-/** A manifest has no status: nothing is known by ARN. */
-function observeFor(api: Elbv2Api, id: ResourceId, lbs: LoadBalancedService, model: DesiredModel): Promise<ActualState> {
-  return observeDesired(api, id, model, { knownLoadBalancerArns: [], knownTargetGroupArns: [], adopt: lbs.spec.adopt ?? false });
+/** A manifest has no status: nothing is known by ARN. spec.adopt counts only with the operator's consent. */
+function observeFor(api: Elbv2Api, id: ResourceId, adopt: boolean, model: DesiredModel): Promise<ActualState> {
+  return observeDesired(api, id, model, { knownLoadBalancerArns: [], knownTargetGroupArns: [], adopt });
 }
 
 export async function previewLoadBalancedService(lbs: LoadBalancedService, ctx: LbsContext): Promise<LoadBalancedServicePreview> {
@@ -37,6 +40,8 @@ export async function previewLoadBalancedService(lbs: LoadBalancedService, ctx: 
   const base: LoadBalancedServicePreview = { kind: 'LoadBalancedService', namespace, name, steps: [], notes: [] };
   const id: ResourceId = { cluster: ctx.cluster, namespace, name };
   const spec = lbs.spec;
+  const adoptRequested = spec.adopt === true;
+  const adopt = adoptRequested && ctx.mayAdopt(namespace);
 
   const certificateArns = new Map<string, string | undefined>();
   for (const l of spec.listeners) {
@@ -59,10 +64,11 @@ export async function previewLoadBalancedService(lbs: LoadBalancedService, ctx: 
     throw err;
   }
 
-  let actual = await observeFor(ctx.elbv2, id, lbs, model);
+  let actual = await observeFor(ctx.elbv2, id, adopt, model);
   if (actual.conflicts.length) {
-    const c = actual.conflicts.map((x) => `${x.kind === 'loadbalancer' ? 'load balancer' : 'target group'} ${x.name} (${x.arn}) is owned by ${x.owner}`).join('; ');
-    return { ...base, error: `Conflict: ${c}` };
+    // The controller's own verdict: Conflict, or AdoptionNotAllowed naming --adopt-namespaces.
+    const e = conflictError(actual.conflicts, { adoptRequested, namespace });
+    return { ...base, error: `${e.reason}: ${e.message}` };
   }
   if (withServiceRef.length) {
     // The controller would register the Service's ready endpoints; here AWS's current targets stand in.
@@ -74,7 +80,7 @@ export async function previewLoadBalancedService(lbs: LoadBalancedService, ctx: 
       base.notes.push(`target group ${tg.name} follows Service ${tg.serviceRef?.name}: its targets come from the cluster and are shown as AWS has them`);
     }
     ({ model } = build({ ...input, serviceTargets }));
-    actual = await observeFor(ctx.elbv2, id, lbs, model);
+    actual = await observeFor(ctx.elbv2, id, adopt, model);
   }
 
   const p = plan(model, actual);
