@@ -9,7 +9,7 @@ export interface Answer {
   body: string;
 }
 
-export type ErrorKind = 'throttling' | 'prior-request-not-complete' | 'server-error' | 'invalid-change-batch';
+export type ErrorKind = 'throttling' | 'prior-request-not-complete' | 'server-error' | 'invalid-change-batch' | 'entity-already-exists';
 
 const NAMESPACES: Record<string, string> = {
   elbv2: 'http://elasticloadbalancing.amazonaws.com/doc/2015-12-01/',
@@ -33,6 +33,9 @@ function shapeOf(call: AwsCall, kind: ErrorKind): ErrorShape {
   }
   if (kind === 'invalid-change-batch') {
     return { status: 400, code: 'InvalidChangeBatch', message: 'The request contains an invalid set of changes.', type: 'Sender' };
+  }
+  if (kind === 'entity-already-exists') {
+    return { status: 409, code: 'EntityAlreadyExists', message: 'The request was rejected because it attempted to create a resource that already exists.', type: 'Sender' };
   }
   if (kind === 'prior-request-not-complete') {
     return { status: 400, code: 'PriorRequestNotComplete', message: 'The request was rejected because Route 53 was still processing a prior request.', type: 'Sender' };

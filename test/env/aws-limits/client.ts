@@ -43,6 +43,7 @@ export const limitsProxy = {
   route53Refusals: (): Promise<{ refuse: Refusal[]; counts: { overLimit: number; refused: number } }> => call('GET', '/route53'),
   setRoute53Refusals: (refuse: Refusal[]): Promise<{ refuse: Refusal[]; counts: { overLimit: number; refused: number } }> => call('PUT', '/route53', { refuse }),
   clearRoute53Refusals: (): Promise<{ refuse: Refusal[]; counts: { overLimit: number; refused: number } }> => call('DELETE', '/route53'),
+  iamNames: (): Promise<{ counts: { checked: number; refused: number } }> => call('GET', '/iam'),
   limits: (): Promise<{ enforce: boolean; priorRequestNotComplete: boolean; rules: LimitRule[] }> => call('GET', '/limits'),
   setLimits: (l: { enforce?: boolean; priorRequestNotComplete?: boolean; rules?: LimitRule[] }): Promise<{ enforce: boolean; priorRequestNotComplete: boolean; rules: LimitRule[] }> =>
     call('PUT', '/limits', l),

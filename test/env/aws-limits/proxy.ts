@@ -15,7 +15,8 @@
 // More behaviour plugs in as a ProxyLayer without a second proxy, registered by main.ts:
 // network-faults.ts (resets, slow answers; GET/PUT/DELETE /__aws-limits/network) and
 // route53-changes.ts (Route 53's per-request size limits, refusals of named records on demand;
-// GET/PUT/DELETE /__aws-limits/route53).
+// GET/PUT/DELETE /__aws-limits/route53) and iam-names.ts (IAM's unique server certificate names,
+// which moto does not enforce; GET /__aws-limits/iam).
 import { createServer, request, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { errorAnswer, type Answer } from './answers.ts';

@@ -1,0 +1,79 @@
+// IAM's uniqueness of server certificate names, as a ProxyLayer of the limits proxy. IAM refuses an
+// UploadServerCertificate whose name the account already holds (EntityAlreadyExists, 409); moto
+// stores a second certificate of the same name. That difference matters exactly where a client
+// retries an upload AWS already did (a 5xx or a reset after the work): against AWS the retry is
+// refused and the client finds its certificate, against bare moto it leaves a duplicate. This layer
+// asks moto for the name first (GetServerCertificate, with the caller's own credentials, so the same
+// moto account) and answers EntityAlreadyExists when it is taken. Uploads of one name are taken one
+// at a time, each until its answer is sent, so two concurrent uploads cannot both pass the check.
+//
+//   GET    /__aws-limits/iam   {counts: {checked, refused}}
+import { request } from 'node:http';
+import { errorAnswer } from './answers.ts';
+import type { RequestParts } from './classify.ts';
+import type { LayerContext, ProxyLayer } from './proxy.ts';
+
+/** What moto says about a name: held, free, or no clear answer (then the upload is let through unchecked). */
+type Lookup = 'taken' | 'free' | 'unknown';
+
+export class IamNamesLayer implements ProxyLayer {
+  readonly name = 'iam';
+  private readonly upstream: URL;
+  /** name -> the end of the upload of that name now in flight */
+  private readonly inFlight = new Map<string, Promise<void>>();
+  counts = { checked: 0, refused: 0 };
+
+  constructor(upstream: string) {
+    this.upstream = new URL(upstream);
+  }
+
+  async handle({ call, req, res }: LayerContext): Promise<boolean> {
+    if (call?.service !== 'iam' || call.operation !== 'UploadServerCertificate') return false;
+    const name = new URLSearchParams(req.body.toString('utf8')).get('ServerCertificateName');
+    if (!name) return false;
+    const key = `${call.account}|${name}`;
+    // Wait for the upload of this name in flight (if any), then hold the name until this answer is sent.
+    for (let prev = this.inFlight.get(key); prev; prev = this.inFlight.get(key)) await prev;
+    let release!: () => void;
+    this.inFlight.set(key, new Promise<void>((resolve) => (release = resolve)));
+    res.once('close', () => {
+      this.inFlight.delete(key);
+      release();
+    });
+    this.counts.checked++;
+    if ((await this.lookup(req, name)) !== 'taken') return false;
+    this.counts.refused++;
+    const a = errorAnswer(call, 'entity-already-exists', `The Server Certificate with name ${name} already exists.`);
+    res.writeHead(a.status, { ...a.headers, 'content-length': Buffer.byteLength(a.body) });
+    res.end(a.body);
+    return true;
+  }
+
+  /** GetServerCertificate for `name` at moto, signed as the upload was (moto reads the account from it). */
+  private lookup(upload: RequestParts, name: string): Promise<Lookup> {
+    const body = new URLSearchParams({ Action: 'GetServerCertificate', Version: '2010-05-08', ServerCertificateName: name }).toString();
+    const headers: Record<string, string> = { 'content-type': 'application/x-www-form-urlencoded; charset=utf-8', 'content-length': String(Buffer.byteLength(body)) };
+    for (const h of ['authorization', 'x-amz-date', 'x-amz-security-token', 'host']) {
+      const v = upload.headers[h];
+      if (typeof v === 'string') headers[h] = v;
+    }
+    return new Promise((resolve) => {
+      const r = request({ host: this.upstream.hostname, port: this.upstream.port, method: 'POST', path: '/', headers }, (up) => {
+        const chunks: Buffer[] = [];
+        up.on('data', (c: Buffer) => chunks.push(c));
+        up.on('end', () => {
+          const text = Buffer.concat(chunks).toString('utf8');
+          resolve(up.statusCode === 200 && text.includes('<ServerCertificateName>') ? 'taken' : text.includes('<Code>NoSuchEntity</Code>') ? 'free' : 'unknown');
+        });
+        up.on('error', () => resolve('unknown'));
+      });
+      r.on('error', () => resolve('unknown'));
+      r.end(body);
+    });
+  }
+
+  admin(method: string, subpath: string): Promise<unknown> {
+    if (subpath !== '/' || method !== 'GET') return Promise.resolve(undefined);
+    return Promise.resolve({ counts: this.counts });
+  }
+}
