@@ -278,7 +278,7 @@ export class Manager {
       await within(Promise.all([...this.informers.values()].map((i) => i.stop())), left());
       await within(Promise.all(this.recorders.map((r) => r.flush())), left());
       const final: ManagerExit = this.lostDuringStop ? { exitCode: 1, reason: `${exit.reason}; leadership lost while draining` } : exit;
-      this.log.info({ exitCode: final.exitCode, tookMs: Date.now() - startedAt }, 'stopped');
+      this.log.info({ exitCode: final.exitCode, reason: final.reason, tookMs: Date.now() - startedAt }, 'stopped');
       this.resolveDone(final);
     })();
     return this.stopping;

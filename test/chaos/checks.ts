@@ -28,6 +28,9 @@ export async function deleteResource(kc: KubeConfig, namespace: string, kind: Ki
   await api.deleteNamespacedCustomObject({ group: RESOURCES.dnsAlias.group, version: RESOURCES.dnsAlias.version, plural: PLURAL[kind], namespace, name }).catch(() => undefined);
 }
 
+/** ELB's documented default of idle_timeout.timeout_seconds (written here, not taken from the controller's code). */
+const AWS_DEFAULT_IDLE_TIMEOUT = '60';
+
 const owner = (kind: Kind, namespace: string, name: string): string => `${kind}/${namespace}/${name}`;
 const bare = (dns: string | undefined): string => (dns ?? '').replace(/\.$/, '').toLowerCase();
 
@@ -72,7 +75,8 @@ export async function elbv2Problems(scope: AwsScope, observed: readonly Observed
     }
     if (!hold.has('LoadBalancedService', r.name)) continue;
     const spec = r.manifest as unknown as { spec: { loadBalancer: { idleTimeoutSeconds: number }; targetGroups: Array<{ targets: Array<{ id: string }> }> } };
-    const idle = lbs[0]!.attributes['idle_timeout.timeout_seconds'];
+    // AWS always reports idle_timeout.timeout_seconds (60 until set); moto leaves out an attribute nobody set.
+    const idle = lbs[0]!.attributes['idle_timeout.timeout_seconds'] ?? AWS_DEFAULT_IDLE_TIMEOUT;
     if (idle !== String(spec.spec.loadBalancer.idleTimeoutSeconds)) problems.push(`${r.name}: idle timeout ${idle}, spec ${spec.spec.loadBalancer.idleTimeoutSeconds}`);
     const wantTargets = spec.spec.targetGroups[0]!.targets.map((t) => t.id).sort().join(',');
     const gotTargets = tgs[0]!.targets.map((t) => t.id).sort().join(',');

@@ -10,6 +10,9 @@ import { controllerArgv } from '../support/dist.ts';
 export const LEASE_NAME = 'chaos-leader';
 /** The campaign's graceful shutdown timeout, short so a SIGTERM under slow AWS answers is measurable. */
 export const GRACEFUL_SHUTDOWN_S = 10;
+/** The replicas' --lease-duration and --renew-deadline (the process check judges lease loss by them). */
+export const LEASE_DURATION_S = 8;
+export const RENEW_DEADLINE_S = 6;
 
 export interface Exit {
   slot: string;
@@ -50,6 +53,11 @@ export class Replica {
     return `chaos-${this.slot}-${this.incarnations}`;
   }
 
+  /** The file every incarnation of this slot appends its output to. */
+  get logFile(): string {
+    return this.opts.logFile;
+  }
+
   get healthUrl(): string {
     return `http://127.0.0.1:${this.opts.healthPort}/healthz`;
   }
@@ -69,7 +77,7 @@ export class Replica {
         controllerArgv([
           '--cluster-name', o.clusterName, '--namespace', o.namespace,
           '--leader-elect', '--leader-election-namespace', o.namespace, '--leader-election-id', LEASE_NAME, '--leader-election-identity', this.identity,
-          '--lease-duration', '8s', '--renew-deadline', '6s', '--retry-period', '1s',
+          '--lease-duration', `${LEASE_DURATION_S}s`, '--renew-deadline', `${RENEW_DEADLINE_S}s`, '--retry-period', '1s',
           '--resync-period', '1m', '--graceful-shutdown-timeout', `${GRACEFUL_SHUTDOWN_S}s`,
           '--metrics-bind-address', '0', '--health-probe-bind-address', `127.0.0.1:${o.healthPort}`,
           '--kubeconfig', o.kubeconfig,
