@@ -80,6 +80,12 @@ export const BUILD_OPTIONS: BuildOptions = {
   // The AWS SDK packages' ES module builds ("module") tree-shake per command; their CommonJS
   // builds ("main") are one file per client holding every command.
   mainFields: ['module', 'main'],
+  // Whitespace and comments out, identifiers kept (stack traces and error names stay readable; the
+  // source maps map lines anyway): V8 keeps every module's source text for the life of the process,
+  // and one non-Latin-1 character in a comment (undici has some) makes a whole chunk's text two bytes
+  // per character (the app chunk: 4 MB of heap for a 2 MB file).
+  minifyWhitespace: true,
+  minifySyntax: true,
   sourcemap: 'linked',
   // Stack traces need the mappings, not the sources (which would triple the maps' size).
   sourcesContent: false,
