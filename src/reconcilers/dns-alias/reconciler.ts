@@ -43,9 +43,9 @@ export interface DnsAliasOptions {
   port?: Route53Port;
   /** minimum time between two writes to one zone (ALBATROSS_ROUTE53_ZONE_WRITE_INTERVAL_MS, default 5000) */
   writeIntervalMs?: number;
-  /** a zone listing older than this is listed again (ALBATROSS_ROUTE53_LISTING_TTL_MS, default 4/5 of the resync period) */
+  /** each zone in use is listed again this often (ALBATROSS_ROUTE53_LISTING_TTL_MS, default the resync period) */
   listingTtlMs?: number;
-  /** how long hosted zone lookups are cached (default 4/5 of the resync period) */
+  /** how long hosted zone lookups are cached (default the resync period) */
   zoneTtlMs?: number;
   /** first backoff of a change that failed (default 1000, doubling up to holdMaxMs, default 60000) */
   holdBaseMs?: number;
@@ -129,14 +129,16 @@ class DnsAliasReconciler {
   constructor(deps: ControllerDeps, opts: DnsAliasOptions) {
     this.deps = deps;
     const port = opts.port ?? route53Port();
-    // Four fifths of the resync period: the first re-check of a resync wave lists the zone again,
-    // the rest of the wave shares that listing (resyncs come 0.9-1.1 periods apart).
-    const wave = Math.round(deps.config.resyncPeriodMs * 0.8);
+    // The zone-level resync: each zone in use lists itself again once per resync period (however
+    // spread the resources' own re-checks are) and wakes the owners of names that changed; a zone
+    // not used for longer is listed again on its next use.
+    const period = opts.listingTtlMs ?? envNumber('ALBATROSS_ROUTE53_LISTING_TTL_MS') ?? deps.config.resyncPeriodMs;
     const writeIntervalMs = opts.writeIntervalMs ?? envNumber('ALBATROSS_ROUTE53_ZONE_WRITE_INTERVAL_MS') ?? 5_000;
     this.coordinator = new ZoneCoordinator({
       port,
       writeIntervalMs,
-      listingMaxAgeMs: opts.listingTtlMs ?? envNumber('ALBATROSS_ROUTE53_LISTING_TTL_MS') ?? wave,
+      relistEveryMs: period,
+      listingMaxAgeMs: period * 1.5,
       ...(opts.holdBaseMs !== undefined ? { holdBaseMs: opts.holdBaseMs } : {}),
       ...(opts.holdMaxMs !== undefined ? { holdMaxMs: opts.holdMaxMs } : {}),
       onZoneChanged: (zoneId, names) => {
@@ -144,7 +146,7 @@ class DnsAliasReconciler {
       },
       busy: (zoneId) => this.busy(zoneId),
     });
-    this.zones = new ZoneResolver(port, opts.zoneTtlMs ?? wave);
+    this.zones = new ZoneResolver(port, opts.zoneTtlMs ?? deps.config.resyncPeriodMs);
     // A batch waits at most six write intervals for company (write-schedule.ts), then is sent.
     this.progressAfterMs = deps.enqueue ? writeIntervalMs * 6 + 5_000 : Math.max(50, writeIntervalMs / 2);
     opts.onCoordinator?.(this.coordinator);

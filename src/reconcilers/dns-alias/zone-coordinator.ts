@@ -28,8 +28,13 @@ export interface CoordinatorOptions {
   port: Route53Port;
   /** minimum time between two writes to one zone (ALBATROSS_ROUTE53_ZONE_WRITE_INTERVAL_MS, default 5000) */
   writeIntervalMs?: number;
-  /** a listing older than this is listed again before use (default 5 min: one resync period) */
+  /** a listing older than this is listed again before use (default 5 min) */
   listingMaxAgeMs?: number;
+  /**
+   * the zone lists itself again this long after each listing, as long as it was used since (the
+   * zone-level resync: once per resync period, however spread the resources' own re-checks are)
+   */
+  relistEveryMs?: number;
   /** attempts per batch on throttling / PriorRequestNotComplete, beyond callAws's own retries */
   maxAttempts?: number;
   baseBackoffMs?: number;
@@ -140,6 +145,9 @@ interface Zone {
   lastWriteEndAt: number | undefined;
   timer?: NodeJS.Timeout;
   flushQueued: boolean;
+  /** listZone or submit since the last listing (the zone is still in use) */
+  used: boolean;
+  relistTimer?: NodeJS.Timeout;
   stats: ZoneStats;
 }
 
@@ -173,6 +181,7 @@ export class ZoneCoordinator {
   private readonly port: Route53Port;
   private readonly timing: WriteTiming;
   private readonly maxAgeMs: number;
+  private readonly relistEveryMs: number | undefined;
   private readonly maxAttempts: number;
   private readonly baseBackoffMs: number;
   private readonly limits: BatchLimits;
@@ -187,6 +196,7 @@ export class ZoneCoordinator {
     this.port = opts.port;
     this.timing = writeTiming(opts.writeIntervalMs ?? 5_000);
     this.maxAgeMs = opts.listingMaxAgeMs ?? 300_000;
+    this.relistEveryMs = opts.relistEveryMs;
     this.maxAttempts = opts.maxAttempts ?? 4;
     this.baseBackoffMs = opts.baseBackoffMs ?? 200;
     this.limits = opts.limits ?? ROUTE53_LIMITS;
@@ -211,6 +221,7 @@ export class ZoneCoordinator {
         lastSubmitAt: 0,
         lastWriteEndAt: undefined,
         flushQueued: false,
+        used: false,
         stats: { listCalls: 0, changeCalls: 0, changes: 0 },
       };
       this.zones.set(zoneId, z);
@@ -230,6 +241,7 @@ export class ZoneCoordinator {
   /** Every record of the zone: the shared listing, listed again when too old or after a failed write. */
   async listZone(zoneId: string, signal?: AbortSignal): Promise<ZoneListing> {
     const z = this.zone(zoneId);
+    this.use(zoneId, z);
     if (!this.fresh(z)) await abortable(this.refresh(zoneId, z), signal);
     return { records: z.listing!.records, version: z.version };
   }
@@ -285,10 +297,30 @@ export class ZoneCoordinator {
     z.listing = { records, fetchedAt: this.now() };
     z.stale = false;
     z.version++;
+    z.used = false;
+    this.armRelist(zoneId, z);
     if (before && this.onZoneChanged) {
       const names = changedNames(before.records, records);
       if (names.length > 0) this.onZoneChanged(zoneId, names);
     }
+  }
+
+  private use(zoneId: string, z: Zone): void {
+    z.used = true;
+    if (!z.relistTimer) this.armRelist(zoneId, z);
+  }
+
+  /** The zone-level resync: list again one period after this listing, if the zone was used meanwhile. */
+  private armRelist(zoneId: string, z: Zone): void {
+    if (this.relistEveryMs === undefined || !z.listing) return;
+    if (z.relistTimer) clearTimeout(z.relistTimer);
+    const delay = Math.max(0, z.listing.fetchedAt + this.relistEveryMs - this.now());
+    z.relistTimer = setTimeout(() => {
+      z.relistTimer = undefined;
+      if (z.used) this.refresh(zoneId, z).catch(noop);
+      // Not used for a whole period: no timer until the zone is used again.
+    }, delay);
+    z.relistTimer.unref();
   }
 
   /**
@@ -299,6 +331,7 @@ export class ZoneCoordinator {
     const live = s.estimate.filter((u) => u.changes.length > 0);
     if (live.length === 0) return Promise.resolve();
     const z = this.zone(s.zoneId);
+    this.use(s.zoneId, z);
     return abortable(
       new Promise<void>((resolve, reject) => {
         const now = this.now();

@@ -220,6 +220,28 @@ describe('ZoneCoordinator: listings', () => {
     expect(port.lists).toBe(2);
   });
 
+  test('the zone-level resync: a zone in use lists itself again once per period, however many reconciles read it; an unused one does not', async () => {
+    const port = new FakeRoute53();
+    const c = coordinator(port, { relistEveryMs: 100, listingMaxAgeMs: 150 });
+    const started = Date.now();
+    await c.listZone('Z1');
+    for (let i = 0; i < 10; i++) {
+      await sleep(30);
+      await c.listZone('Z1'); // reconciles reading the zone: they never list it themselves
+    }
+    await sleep(30);
+    // One listing per period of use (at 100, 200, 300 ms ... of however long the loop took), never one per read.
+    const periods = Math.floor((Date.now() - started) / 100);
+    expect(port.lists).toBeGreaterThanOrEqual(3);
+    expect(port.lists).toBeLessThanOrEqual(periods + 1);
+    const used = port.lists;
+    await sleep(350); // not used: at most the one period already begun
+    expect(port.lists).toBeLessThanOrEqual(used + 1);
+    const idle = port.lists;
+    await sleep(200);
+    expect(port.lists).toBe(idle);
+  });
+
   test('a listing never overlaps a write to its zone', async () => {
     const port = new FakeRoute53();
     port.listDelayMs = 30;
