@@ -1,7 +1,9 @@
 // The worker pool stops idle threads (each is a V8 isolate: tens of MB of RSS for a controller that
 // decodes only when a Secret changes) and starts one again for the next job.
 import { afterEach, describe, expect, it } from '@jest/globals';
+import { getPriority } from 'node:os';
 import { WorkerPool } from '../../../src/runtime/worker-pool.ts';
+import { WORKER_NICE } from '../../../src/runtime/worker-serve.ts';
 
 const file = new URL('./fixtures/square-worker.ts', import.meta.url);
 let pool: WorkerPool<number, { square: number; threadId: number }> | undefined;
@@ -34,5 +36,19 @@ describe('WorkerPool', () => {
     for (let n = 0; n < 5; n++) ids.add((await pool.run(n)).threadId);
     expect(ids.size).toBe(1);
     expect(pool.threadCount).toBe(1);
+  });
+
+  // On Linux the nice value is per thread: the pool's threads yield the CPU to the event loop
+  // (health probes, lease renewals) where CPU is short; the main thread keeps its priority.
+  (process.platform === 'linux' ? it : it.skip)('runs its threads at nice 19 and leaves the main thread as it was', async () => {
+    const main = getPriority();
+    const nicePool = new WorkerPool<null, number>({ file: new URL('./fixtures/nice-worker.ts', import.meta.url), size: 2, name: 'test-nice' });
+    try {
+      const seen = await Promise.all([null, null, null].map(() => nicePool.run(null)));
+      expect(seen).toEqual([WORKER_NICE, WORKER_NICE, WORKER_NICE]);
+      expect(getPriority()).toBe(main);
+    } finally {
+      await nicePool.close();
+    }
   });
 });
