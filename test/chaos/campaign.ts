@@ -18,6 +18,7 @@ import { judgeResources, leaks, problemsRow, type Observed, type Row } from './j
 import { buildFixtures, type CampaignResource } from './fixtures.ts';
 import { seedForeign } from './foreign.ts';
 import { HEALTHZ_LIMIT_MS, sampleHealthz } from './healthz.ts';
+import { startReference } from './reference.ts';
 import { planFaults, type FaultEvent, type Profile } from './plan.ts';
 import { GRACEFUL_SHUTDOWN_S, LEASE_NAME, leaderOf, RENEW_DEADLINE_S, Replica } from './replicas.ts';
 import { recordLease } from './lease-watch.ts';
@@ -121,7 +122,9 @@ async function campaign(profile: Profile, seed: number, t0: number, cleanups: Ar
   await limitsProxy.setFaults({ ...profile.rates.aws, accounts: [account], seed });
   await limitsProxy.setNetworkFaults({ ...profile.rates.network, accounts: [account], seed });
   replicas.forEach((r) => r.start());
-  const stopSampling = sampleHealthz(replicas);
+  const reference = await startReference();
+  cleanups.push(() => reference.stop());
+  const stopSampling = sampleHealthz(replicas, reference.url);
   say(`replicas started (logs in ${dir}); faults on for access key ${account}: ${JSON.stringify(profile.rates)}`);
 
   const observed = await applyAll(fixtures.resources, ns.name);
@@ -256,7 +259,7 @@ async function campaign(profile: Profile, seed: number, t0: number, cleanups: Ar
   const health = await stopSampling();
   await Promise.all(replicas.map((r) => r.stop()));
   for (const h of health) {
-    rows.push({ section: 'healthz', name: `replica ${h.slot}: /healthz never slower than ${HEALTHZ_LIMIT_MS} ms`, ok: h.slow === 0 && h.samples > 0, detail: `${h.samples} samples, ${h.slow} slower, max ${h.maxMs} ms${h.samplerStalled ? `, ${h.samplerStalled} slow while the sampler itself stalled (not counted)` : ''}${h.worst.length ? ` (worst at ${h.worst.map((w) => `${w.at.slice(11, 19)} ${w.ms} ms`).join(', ')})` : ''}` });
+    rows.push({ section: 'healthz', name: `replica ${h.slot}: /healthz never slower than ${HEALTHZ_LIMIT_MS} ms`, ok: h.slow === 0 && h.samples > 0, detail: `${h.samples} samples, ${h.slow} slower, max ${h.maxMs} ms${h.samplerStalled ? `, ${h.samplerStalled} slow while the sampler itself stalled (not counted)` : ''}${h.machineSlow ? `, ${h.machineSlow} slow but at most ${HEALTHZ_LIMIT_MS} ms more than an idle reference process took meanwhile (not counted: ${h.machineWorst.map((w) => `${w.at.slice(11, 19)} ${w.ms} vs ${w.referenceMs} ms`).join(', ')})` : ''}${h.worst.length ? ` (worst at ${h.worst.map((w) => `${w.at.slice(11, 19)} ${w.ms} ms`).join(', ')})` : ''}` });
   }
   const term = terms[0];
   const verdict = term
