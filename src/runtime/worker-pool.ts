@@ -8,6 +8,21 @@ import { Counter, Gauge, register } from 'prom-client';
 import { Worker } from 'node:worker_threads';
 import type { Reply } from './worker-serve.ts';
 
+/**
+ * The worker's error as the caller sees it: its message, and the name, code and HTTP status an AWS
+ * SDK error is classified by (src/aws/errors.ts), as if it had been thrown here.
+ */
+function fromWireError(reply: Reply<unknown> & { ok: false }): Error {
+  const e = reply.error;
+  const err = new Error(e ? e.message : reply.message) as Error & { code?: string; Code?: string; $metadata?: { httpStatusCode?: number } };
+  if (!e) return err;
+  err.name = e.name;
+  if (e.code !== undefined) err.code = e.code;
+  if (e.Code !== undefined) err.Code = e.Code;
+  if (e.httpStatusCode !== undefined) err.$metadata = { httpStatusCode: e.httpStatusCode };
+  return err;
+}
+
 export interface WorkerPoolOptions {
   /** The worker's module; it calls serveInWorker() (./worker-serve.ts). */
   file: URL;
@@ -115,7 +130,8 @@ export class WorkerPool<I, O> {
 
   private spawn(): Worker {
     this.threads++;
-    const worker = new Worker(this.o.file);
+    // The environment this code sees (AWS_* settings for a thread that calls AWS), as of the start.
+    const worker = new Worker(this.o.file, { env: process.env });
     worker.unref();
     worker.on('message', (reply: Reply<O>) => {
       const job = this.running.get(worker);
@@ -124,7 +140,7 @@ export class WorkerPool<I, O> {
       this.idle.push(worker);
       if (job) {
         jobsTotal().inc({ pool: this.o.name, result: reply.ok ? 'ok' : 'error' });
-        this.settle(job, () => (reply.ok ? job.resolve(reply.value) : job.reject(new Error(reply.message))));
+        this.settle(job, () => (reply.ok ? job.resolve(reply.value) : job.reject(fromWireError(reply))));
       }
       this.updateDepth();
       this.pump();

@@ -3,7 +3,16 @@
 import { setPriority } from 'node:os';
 import { parentPort } from 'node:worker_threads';
 
-export type Reply<O> = { ok: true; value: O } | { ok: false; message: string };
+/** What the caller needs of an error to classify it (AWS SDK errors: name/Code, HTTP status). */
+export interface WireError {
+  name: string;
+  message: string;
+  code?: string;
+  Code?: string;
+  httpStatusCode?: number;
+}
+
+export type Reply<O> = { ok: true; value: O } | { ok: false; message: string; error?: WireError };
 
 /**
  * The nice value of a pool thread. Its work (key derivation) must never delay the event loop, and
@@ -25,19 +34,39 @@ function lowerThisThreadsPriority(): void {
   }
 }
 
-/** In the worker's module: answer each posted input with fn(input). */
-export function serveInWorker<I, O>(fn: (input: I) => O): void {
+const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
+
+/** An error as plain data (structured clone keeps only name and message of an Error). */
+export function toWireError(err: unknown): WireError {
+  const e = (err ?? {}) as { name?: unknown; message?: unknown; code?: unknown; Code?: unknown; $metadata?: { httpStatusCode?: unknown } };
+  const status = e.$metadata?.httpStatusCode;
+  return {
+    name: str(e.name) ?? 'Error',
+    message: str(e.message) ?? String(err),
+    ...(str(e.code) ? { code: str(e.code) } : {}),
+    ...(str(e.Code) ? { Code: str(e.Code) } : {}),
+    ...(typeof status === 'number' ? { httpStatusCode: status } : {}),
+  };
+}
+
+/** In the worker's module: answer each posted input with fn(input), awaited when it is a promise. */
+export function serveInWorker<I, O>(fn: (input: I) => O | Promise<O>): void {
   if (!parentPort) throw new Error('serveInWorker() must run in a worker thread');
   const port = parentPort;
   lowerThisThreadsPriority();
   port.on('message', (input: I) => {
-    let reply: Reply<O>;
+    let pending: O | Promise<O>;
     try {
-      reply = { ok: true, value: fn(input) };
+      pending = fn(input);
     } catch (err) {
-      reply = { ok: false, message: err instanceof Error ? `${err.name}: ${err.message}` : String(err) };
+      pending = Promise.reject(err);
     }
-    port.postMessage(reply);
+    Promise.resolve(pending).then(
+      (value) => port.postMessage({ ok: true, value } satisfies Reply<O>),
+      (err: unknown) => {
+        const error = toWireError(err);
+        port.postMessage({ ok: false, message: `${error.name}: ${error.message}`, error } satisfies Reply<O>);
+      },
+    );
   });
 }
-

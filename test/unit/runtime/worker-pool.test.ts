@@ -4,6 +4,7 @@ import { afterEach, describe, expect, it } from '@jest/globals';
 import { getPriority } from 'node:os';
 import { WorkerPool } from '../../../src/runtime/worker-pool.ts';
 import { WORKER_NICE } from '../../../src/runtime/worker-serve.ts';
+import { awsErrorCode, classifyAwsError } from '../../../src/aws/errors.ts';
 
 const file = new URL('./fixtures/square-worker.ts', import.meta.url);
 let pool: WorkerPool<number, { square: number; threadId: number }> | undefined;
@@ -49,6 +50,20 @@ describe('WorkerPool', () => {
       expect(getPriority()).toBe(main);
     } finally {
       await nicePool.close();
+    }
+  });
+
+  it('serves async functions, and their errors keep what AWS errors are classified by (name, code, HTTP status)', async () => {
+    const failing = new WorkerPool<'throttled' | 'reset' | 'ok', string>({ file: new URL('./fixtures/failing-worker.ts', import.meta.url), size: 1, name: 'test-errors' });
+    try {
+      expect(await failing.run('ok')).toBe('fine');
+      const throttled = await failing.run('throttled').catch((e: unknown) => e);
+      expect(throttled).toMatchObject({ name: 'Throttling', message: 'Rate exceeded', $metadata: { httpStatusCode: 400 } });
+      expect([awsErrorCode(throttled), classifyAwsError(throttled)]).toEqual(['Throttling', 'throttled']);
+      const reset = await failing.run('reset').catch((e: unknown) => e);
+      expect([awsErrorCode(reset), classifyAwsError(reset)]).toEqual(['ECONNRESET', 'transient']);
+    } finally {
+      await failing.close();
     }
   });
 });
