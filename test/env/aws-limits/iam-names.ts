@@ -32,14 +32,24 @@ export class IamNamesLayer implements ProxyLayer {
     const name = new URLSearchParams(req.body.toString('utf8')).get('ServerCertificateName');
     if (!name) return false;
     const key = `${call.account}|${name}`;
+    // The caller may go away at any time, also while it waits for the name ('close' fires once).
+    let gone = false;
+    let release: (() => void) | undefined;
+    res.once('close', () => {
+      gone = true;
+      release?.();
+    });
     // Wait for the upload of this name in flight (if any), then hold the name until this answer is sent.
     for (let prev = this.inFlight.get(key); prev; prev = this.inFlight.get(key)) await prev;
-    let release!: () => void;
-    this.inFlight.set(key, new Promise<void>((resolve) => (release = resolve)));
-    res.once('close', () => {
-      this.inFlight.delete(key);
-      release();
+    if (gone || res.destroyed) return true; // nobody to answer: nothing reaches moto
+    const held = new Promise<void>((resolve) => {
+      release = () => {
+        if (this.inFlight.get(key) === held) this.inFlight.delete(key);
+        release = undefined;
+        resolve();
+      };
     });
+    this.inFlight.set(key, held);
     this.counts.checked++;
     if ((await this.lookup(req, name)) !== 'taken') return false;
     this.counts.refused++;
