@@ -4,17 +4,15 @@
 // replacement (create-before-destroy).
 import type { Change, Plan, PlanAction } from '../reconcilers/load-balanced-service/plan.ts';
 import { describeAction } from '../reconcilers/load-balanced-service/plan.ts';
-import type { Attributes, Conditions, Tags, Target } from '../reconcilers/load-balanced-service/model.ts';
+import type { Attributes, Tags, Target } from '../reconcilers/load-balanced-service/model.ts';
+import { describeConditions } from '../reconcilers/load-balanced-service/conditions.ts';
 import type { Step, StepKind } from './preview.ts';
 
 const targetList = (ts: Target[]): string => ts.map((t) => `${t.id}:${t.port}`).join(', ');
 const attrs = (a: Attributes): string[] => Object.entries(a).sort(([x], [y]) => x.localeCompare(y)).map(([k, v]) => `${k} = ${v}`);
 const userTags = (t: Tags): string => Object.entries(t).filter(([k]) => !k.startsWith('albatross.dev/')).map(([k, v]) => `${k}=${v}`).join(', ');
 const changeLines = (cs: Change[]): string[] => cs.map((c) => `${c.path}: ${c.actual} -> ${c.desired}`);
-function conditionText(c: Conditions): string {
-  const parts = [...(c.hostHeaders.length ? [`host ${c.hostHeaders.join(',')}`] : []), ...(c.pathPatterns.length ? [`path ${c.pathPatterns.join(',')}`] : [])];
-  return parts.join(' ') || 'any request';
-}
+const conditionText = describeConditions;
 
 /** Which AWS object an action is about, so follow-ups can find the step that created it. */
 function objectOf(a: PlanAction): string {

@@ -290,14 +290,49 @@ export interface LoadBalancedServiceSpec {
       /** Priority (1-50000), unique within the listener; lower is evaluated first. Range: 1..50000. */
       priority: number;
       /**
-       * What a request must match; every listed condition must match. At least one value, at most 5 values in
-       * total (an AWS limit).
+       * What a request must match; every listed condition must match (a request matches a condition when it
+       * matches one of its values). At least one value and at most 5 values in total, of which at most 5 '*'
+       * or '?' wildcards (AWS limits per rule).
        */
       conditions: {
         /** Path patterns (case-sensitive, '*' and '?' wildcards), e.g. /store/*. Items: at most 5. */
         pathPatterns?: string[];
         /** Host header patterns (case-insensitive, '*' and '?' wildcards). Items: at most 5. */
         hostHeaders?: string[];
+        /**
+         * HTTP header conditions (ELBv2 http-header), each its own condition: every entry must match, an
+         * entry matches when the header has one of its values. Items: at most 5.
+         */
+        httpHeaders?: Array<{
+          /**
+           * Header name (1-40 characters of an RFC 7230 token, case-insensitive, no wildcards); not Host (use
+           * hostHeaders). Length: 1..40. Pattern: `^[A-Za-z0-9!#$%&'*+.^_`|~-]+$`.
+           */
+          name: string;
+          /** Values to compare with (case-insensitive, '*' and '?' wildcards). Items: 1..5. */
+          values: string[];
+        }>;
+        /**
+         * Query string key/value pairs (one ELBv2 query-string condition): a request matches when its query
+         * string holds one of the pairs. Case-insensitive, '*' and '?' wildcards (escape a literal '*', '?'
+         * or '\\' with '\\'). Items: at most 5.
+         */
+        queryStrings?: Array<{
+          /** Parameter name (optional, at most 128 characters). Length: 1..128. Pattern: `^[ -~]+$`. */
+          key?: string;
+          /** Parameter value (at most 128 characters). Length: 1..128. Pattern: `^[ -~]+$`. */
+          value: string;
+        }>;
+        /**
+         * Client address ranges in CIDR notation, IPv4 or IPv6 (ELBv2 source-ip: the address the connection
+         * comes from, not X-Forwarded-For). Items: at most 5.
+         */
+        sourceIps?: string[];
+        /**
+         * HTTP methods, e.g. GET (exact and case-sensitive; A-Z, '-' and '_', at most 40 characters). Items:
+         * at most 5.
+         */
+        httpRequestMethods?: string[];
       };
       /** What the rule does with a matching request. */
       action: {

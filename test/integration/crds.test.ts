@@ -296,7 +296,7 @@ const invalidCases: InvalidCase[] = [
     ['spec.listeners', 'at most 100 rules in total'],
   ),
   lbsCase('rule priority 50001', (o) => (listener(o, 443).rules![0]!.priority = 50001), ['spec.listeners[0].rules[0].priority', 'less than or equal to 50000']),
-  lbsCase('rule without conditions values', (o) => (listener(o, 443).rules![0]!.conditions = {}), ['spec.listeners[0].rules[0].conditions', 'at least one pathPatterns or hostHeaders']),
+  lbsCase('rule without conditions values', (o) => (listener(o, 443).rules![0]!.conditions = {}), ['spec.listeners[0].rules[0].conditions', 'needs at least one value (pathPatterns, hostHeaders']),
   lbsCase('default action forwarding to a missing target group', (o) => (listener(o, 443).defaultAction = { forward: { targetGroup: 'nope' } }), ['spec.listeners', 'defaultAction.forward must name target groups that exist in spec.targetGroups']),
   lbsCase(
     'rule forwarding by weight to a missing target group',

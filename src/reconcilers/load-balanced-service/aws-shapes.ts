@@ -7,7 +7,6 @@ import type {
   Listener,
   LoadBalancer,
   Rule,
-  RuleCondition,
   TargetGroup,
   TargetHealthDescription,
 } from '../../aws/elbv2.ts';
@@ -21,12 +20,14 @@ import {
   type ActualRule,
   type ActualTargetGroup,
   type Attributes,
-  type Conditions,
   type RouteAction,
   type Tags,
   type Target,
 } from './model.ts';
 import { sortTargets } from './build.ts';
+import { conditionsFromAws } from './conditions.ts';
+
+export { conditionsFromAws, conditionsToAws } from './conditions.ts';
 
 // ---------- AWS -> model ----------
 
@@ -67,22 +68,6 @@ export function actionFromAws(actions: Action[] | undefined): RouteAction {
     default:
       return { type: 'other', description: String(a.Type) };
   }
-}
-
-export function conditionsFromAws(conditions: RuleCondition[] | undefined): Conditions {
-  const pathPatterns: string[] = [];
-  const hostHeaders: string[] = [];
-  const other: string[] = [];
-  for (const c of conditions ?? []) {
-    if (c.Field === 'path-pattern') pathPatterns.push(...(c.PathPatternConfig?.Values ?? c.Values ?? []));
-    else if (c.Field === 'host-header') hostHeaders.push(...(c.HostHeaderConfig?.Values ?? c.Values ?? []).map((h) => h.toLowerCase()));
-    else other.push(String(c.Field));
-  }
-  return {
-    pathPatterns: [...new Set(pathPatterns)].sort(),
-    hostHeaders: [...new Set(hostHeaders)].sort(),
-    ...(other.length ? { other: other.sort() } : {}),
-  };
 }
 
 export function ruleFromAws(r: Rule): ActualRule | undefined {
@@ -233,13 +218,6 @@ export function actionToAws(a: RouteAction, arnOf: (targetGroup: string) => stri
     case 'other':
       throw new Error(`cannot send an observed-only action (${a.description}) to AWS`);
   }
-}
-
-export function conditionsToAws(c: Conditions): RuleCondition[] {
-  const out: RuleCondition[] = [];
-  if (c.hostHeaders.length) out.push({ Field: 'host-header', HostHeaderConfig: { Values: c.hostHeaders } });
-  if (c.pathPatterns.length) out.push({ Field: 'path-pattern', PathPatternConfig: { Values: c.pathPatterns } });
-  return out;
 }
 
 export function tagsToAws(tags: Tags): Array<{ Key: string; Value: string }> {

@@ -16,6 +16,7 @@ import {
   type Tags,
   type Target,
 } from './model.ts';
+import { ConditionsError, buildConditions } from './conditions.ts';
 import { loadBalancerName, targetGroupName, type ResourceId } from './names.ts';
 
 type Spec = LoadBalancedServiceSpec;
@@ -216,7 +217,7 @@ function buildListener(
     seen.add(r.priority);
     return {
       priority: r.priority,
-      conditions: buildConditions(r.conditions, `${where}.rules[${r.priority}]`),
+      conditions: conditionsOf(r.conditions, `${where}.rules[${r.priority}]`),
       action: buildAction(r.action, targetGroupKeys, `${where}.rules[${r.priority}].action`),
     };
   });
@@ -231,11 +232,13 @@ function buildListener(
   };
 }
 
-function buildConditions(c: RuleSpec['conditions'], where: string): Conditions {
-  const pathPatterns = [...new Set(c.pathPatterns ?? [])].sort();
-  const hostHeaders = [...new Set((c.hostHeaders ?? []).map((h) => h.toLowerCase()))].sort();
-  if (pathPatterns.length + hostHeaders.length === 0) throw new InvalidSpecError(`${where}.conditions needs at least one value`);
-  return { pathPatterns, hostHeaders };
+function conditionsOf(c: RuleSpec['conditions'], where: string): Conditions {
+  try {
+    return buildConditions(c, where);
+  } catch (err) {
+    if (err instanceof ConditionsError) throw new InvalidSpecError(err.message);
+    throw err;
+  }
 }
 
 export function buildAction(a: ActionSpec, targetGroupKeys: ReadonlySet<string>, where: string): RouteAction {

@@ -111,12 +111,34 @@ export type RouteAction =
   /** observed only: an action type the spec cannot express (e.g. authenticate-oidc) */
   | { type: 'other'; description: string };
 
+/** An http-header condition: the header has one of the values. */
+export interface HeaderCondition {
+  name: string;
+  /** sorted */
+  values: string[];
+}
+
+/** One key/value pair of the query-string condition; without key, any parameter with that value. */
+export interface QueryStringPair {
+  key?: string;
+  value: string;
+}
+
+/** Rule conditions (conditions.ts). The optional kinds are left out when empty. */
 export interface Conditions {
   /** sorted */
   pathPatterns: string[];
   /** sorted, lower case */
   hostHeaders: string[];
-  /** observed only: conditions the spec cannot express (http-header, source-ip ...) */
+  /** one http-header condition each; sorted by name, then values */
+  httpHeaders?: HeaderCondition[];
+  /** one query-string condition holding these pairs; sorted */
+  queryStrings?: QueryStringPair[];
+  /** CIDRs, sorted, lower case */
+  sourceIps?: string[];
+  /** sorted */
+  httpRequestMethods?: string[];
+  /** observed only: condition fields the spec cannot express */
   other?: string[];
 }
 

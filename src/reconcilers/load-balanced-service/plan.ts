@@ -30,6 +30,7 @@ import {
   type Tags,
   type Target,
 } from './model.ts';
+import { describeConditions } from './conditions.ts';
 
 /** One difference between spec and AWS, as reported in status.drift. */
 export interface Change {
@@ -163,14 +164,6 @@ export function describeAction(a: RouteAction): string {
     case 'other':
       return a.description;
   }
-}
-
-function describeConditions(c: Conditions): string {
-  const parts: string[] = [];
-  if (c.hostHeaders.length) parts.push(`host ${c.hostHeaders.join(',')}`);
-  if (c.pathPatterns.length) parts.push(`path ${c.pathPatterns.join(',')}`);
-  for (const o of c.other ?? []) parts.push(o);
-  return parts.join(' ');
 }
 
 function describeRule(r: { priority: number; conditions: Conditions; action: RouteAction }): string {

@@ -25,7 +25,7 @@ describe('aws shapes', () => {
       pathPatterns: ['/a', '/b'],
       hostHeaders: ['api.example.com'],
     });
-    expect(conditionsFromAws([{ Field: 'http-header', HttpHeaderConfig: { HttpHeaderName: 'x', Values: ['y'] } }]).other).toEqual(['http-header']);
+    expect(conditionsFromAws([{ Field: 'some-new-field' }]).other).toEqual(['some-new-field']);
   });
 
   test('a redirect without explicit parts reads as the AWS defaults', () => {
