@@ -25,14 +25,24 @@ export interface Ec2Api {
   defaultNetwork(): Promise<DefaultNetwork>;
   /** The IPv4 CIDR blocks associated with a VPC (primary and secondary). */
   vpcCidrs(vpcId: string): Promise<string[]>;
+  /** The IPv6 CIDR blocks associated with a VPC (none unless IPv6 was added to it). */
+  vpcIpv6Cidrs(vpcId: string): Promise<string[]>;
+  /** The VPC of these subnets (a load balancer's subnets are all in one VPC). */
+  subnetsVpc(subnetIds: readonly string[]): Promise<string>;
 }
 
 const CACHE_MS = 10 * 60_000;
 /** The pool's name in albatross_worker_jobs_total / albatross_worker_queue_depth. */
 export const EC2_POOL = 'aws-ec2';
 
+interface VpcBlocks {
+  ipv4: string[];
+  ipv6: string[];
+}
+
 let cached: { at: number; value: Promise<DefaultNetwork> } | undefined;
-const cidrCache = new Map<string, { at: number; value: Promise<string[]> }>();
+const cidrCache = new Map<string, { at: number; value: Promise<VpcBlocks> }>();
+const subnetVpcCache = new Map<string, { at: number; value: Promise<string> }>();
 let pool: WorkerPool<Ec2Job, Ec2Result> | undefined;
 
 /**
@@ -46,18 +56,32 @@ function workerFile(): URL {
 }
 
 /** One EC2 call on the worker thread; `signal` stops the wait (the call itself is one short request). */
-function send<O extends Ec2Result['op']>(job: Ec2Job & { op: O }, signal?: AbortSignal): Promise<Ec2Result & { op: O }> {
+export function ec2Send<O extends Ec2Result['op']>(job: Ec2Job & { op: O }, signal?: AbortSignal): Promise<Ec2Result & { op: O }> {
   // One thread: lookups are rare (cached) and each is a single request.
   pool ??= new WorkerPool<Ec2Job, Ec2Result>({ file: workerFile(), size: 1, name: EC2_POOL });
   return abortable(pool.run(job, signal ? { signal } : {}), signal) as Promise<Ec2Result & { op: O }>;
 }
 
-/** A VPC's IPv4 CIDR blocks: the primary and every associated secondary block. */
-function cidrsOf(vpc: Ec2Vpc | undefined): string[] {
-  const associated = (vpc?.associations ?? [])
-    .filter((a) => a.state === undefined || a.state === 'associated')
-    .flatMap((a) => (a.cidrBlock ? [a.cidrBlock] : []));
-  return [...new Set([...(vpc?.cidrBlock ? [vpc.cidrBlock] : []), ...associated])];
+const send = ec2Send;
+
+/** A VPC's CIDR blocks: IPv4 (the primary and every associated secondary block) and IPv6. */
+function cidrsOf(vpc: Ec2Vpc | undefined): VpcBlocks {
+  const live = (list: Array<{ cidrBlock?: string; state?: string }> | undefined): string[] =>
+    (list ?? []).filter((a) => a.state === undefined || a.state === 'associated').flatMap((a) => (a.cidrBlock ? [a.cidrBlock] : []));
+  return { ipv4: [...new Set([...(vpc?.cidrBlock ? [vpc.cidrBlock] : []), ...live(vpc?.associations)])], ipv6: [...new Set(live(vpc?.ipv6Associations))] };
+}
+
+/** A cached lookup: callers within CACHE_MS share one answer; a failed lookup is forgotten. */
+function cachedLookup<T>(cache: Map<string, { at: number; value: Promise<T> }>, key: string, signal: AbortSignal | undefined, lookup: () => Promise<T>): Promise<T> {
+  const now = Date.now();
+  const hit = cache.get(key);
+  if (hit && now - hit.at < CACHE_MS) return abortable(hit.value, signal);
+  const value = lookup();
+  cache.set(key, { at: now, value });
+  value.catch(() => {
+    if (cache.get(key)?.value === value) cache.delete(key);
+  });
+  return value;
 }
 
 export class SdkEc2 implements Ec2Api {
@@ -80,18 +104,28 @@ export class SdkEc2 implements Ec2Api {
   }
 
   vpcCidrs(vpcId: string): Promise<string[]> {
-    const now = Date.now();
-    const hit = cidrCache.get(vpcId);
-    if (hit && now - hit.at < CACHE_MS) return abortable(hit.value, this.opts.signal);
-    const value = this.lookupCidrs(vpcId);
-    cidrCache.set(vpcId, { at: now, value });
-    value.catch(() => {
-      if (cidrCache.get(vpcId)?.value === value) cidrCache.delete(vpcId);
-    });
-    return value;
+    return this.vpcBlocks(vpcId).then((b) => b.ipv4);
   }
 
-  private async lookupCidrs(vpcId: string): Promise<string[]> {
+  vpcIpv6Cidrs(vpcId: string): Promise<string[]> {
+    return this.vpcBlocks(vpcId).then((b) => b.ipv6);
+  }
+
+  subnetsVpc(subnetIds: readonly string[]): Promise<string> {
+    const ids = [...subnetIds].sort();
+    return cachedLookup(subnetVpcCache, ids.join(','), this.opts.signal, async () => {
+      const out = await callAws('ec2', 'DescribeSubnets', (signal) => send({ op: 'DescribeSubnets', input: { SubnetIds: ids } }, signal), this.opts);
+      const vpcs = [...new Set(out.subnets.flatMap((s) => (s.vpcId ? [s.vpcId] : [])))];
+      if (vpcs.length !== 1) throw new Error(`subnets ${ids.join(', ')} are in ${vpcs.length ? `several VPCs (${vpcs.join(', ')})` : 'no VPC AWS reports'}: a load balancer's subnets must share one VPC`);
+      return vpcs[0]!;
+    });
+  }
+
+  private vpcBlocks(vpcId: string): Promise<VpcBlocks> {
+    return cachedLookup(cidrCache, vpcId, this.opts.signal, () => this.lookupCidrs(vpcId));
+  }
+
+  private async lookupCidrs(vpcId: string): Promise<VpcBlocks> {
     const out = await callAws('ec2', 'DescribeVpcs', (signal) => send({ op: 'DescribeVpcs', input: { VpcIds: [vpcId] } }, signal), this.opts);
     return cidrsOf(out.vpcs[0]);
   }
@@ -123,6 +157,7 @@ export class SdkEc2 implements Ec2Api {
     }
     const subnetIds = [...byZone.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([, id]) => id);
     if (subnetIds.length < 2) throw new Error(`the default VPC ${vpcId} has subnets in fewer than two zones`);
+    subnetVpcCache.set([...subnetIds].sort().join(','), { at: Date.now(), value: Promise.resolve(vpcId) });
     return { vpcId, subnetIds };
   }
 }

@@ -27,6 +27,14 @@ const BY_CODE: Record<string, AwsErrorKind> = {
   RuleNotFound: 'not_found',
   RuleNotFoundException: 'not_found',
   NoSuchHostedZone: 'not_found',
+  'InvalidGroup.NotFound': 'not_found',
+  'InvalidPermission.NotFound': 'not_found',
+  'InvalidPermission.Duplicate': 'duplicate',
+  'InvalidGroup.Duplicate': 'duplicate',
+  // A security group still used by a network interface (a load balancer's, for minutes after it
+  // was deleted) or referenced by another group's rule.
+  DependencyViolation: 'in_use',
+  'InvalidGroup.InUse': 'in_use',
   CertificateNotFound: 'eventually_consistent',
   CertificateNotFoundException: 'eventually_consistent',
   DeleteConflict: 'in_use',

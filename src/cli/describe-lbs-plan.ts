@@ -7,10 +7,12 @@ import { describeAction } from '../reconcilers/load-balanced-service/plan.ts';
 import type { Attributes, Tags, Target } from '../reconcilers/load-balanced-service/model.ts';
 import { describeConditions } from '../reconcilers/load-balanced-service/conditions.ts';
 import type { Step, StepKind } from './preview.ts';
+import { describeRule as describeSgRule } from '../reconcilers/load-balanced-service/security-groups.ts';
 
 const targetList = (ts: Target[]): string => ts.map((t) => `${t.id}:${t.port}`).join(', ');
 const attrs = (a: Attributes): string[] => Object.entries(a).sort(([x], [y]) => x.localeCompare(y)).map(([k, v]) => `${k} = ${v}`);
 const userTags = (t: Tags): string => Object.entries(t).filter(([k]) => !k.startsWith('albatross.dev/')).map(([k, v]) => `${k}=${v}`).join(', ');
+const groupText = (g: string): string => (g.startsWith('managed:') ? `the managed ${g.slice('managed:'.length)} group` : g);
 const changeLines = (cs: Change[]): string[] => cs.map((c) => `${c.path}: ${c.actual} -> ${c.desired}`);
 const conditionText = describeConditions;
 
@@ -28,6 +30,10 @@ function objectOf(a: PlanAction): string {
       return `listener:${a.port}`;
     case 'createRule': case 'modifyRule': case 'deleteRule':
       return `rule:${a.port}:${a.priority}`;
+    case 'createSecurityGroup': case 'authorizeSecurityGroupIngress': case 'revokeSecurityGroupIngress': case 'tagSecurityGroup':
+      return `sg:${a.role}`;
+    case 'deleteSecurityGroup':
+      return `sg-delete:${a.id}`;
   }
 }
 
@@ -51,7 +57,7 @@ function describe(a: PlanAction): Step {
       return step('update', `target group ${a.targetGroup}: deregister ${a.targets.length} target(s)`, [targetList(a.targets)]);
     case 'createLoadBalancer':
       return step('create', `load balancer ${a.name}`, [
-        `${a.scheme}, ${a.ipAddressType}, subnets ${a.subnets.join(', ')}${a.securityGroups.length ? `, security groups ${a.securityGroups.join(', ')}` : ''}`,
+        `${a.scheme}, ${a.ipAddressType}, subnets ${a.subnets.join(', ')}${a.securityGroups.length ? `, security groups ${a.securityGroups.map(groupText).join(', ')}` : ''}`,
         ...(userTags(a.tags) ? [`tags ${userTags(a.tags)}`] : []),
       ]);
     case 'setSubnets':
@@ -92,6 +98,16 @@ function describe(a: PlanAction): Step {
       return step('delete', `load balancer ${a.name}`, [...changeLines(a.changes), ...(a.disableDeletionProtection ? ['deletion protection is turned off first'] : [])]);
     case 'deleteTargetGroup':
       return step('delete', `target group ${a.targetGroup} (${a.name})`, changeLines(a.changes));
+    case 'createSecurityGroup':
+      return step('create', `${a.role} security group ${a.name}`, [`in ${a.vpcId}`, ...(userTags(a.tags) ? [`tags ${userTags(a.tags)}`] : [])]);
+    case 'authorizeSecurityGroupIngress':
+      return step('update', `${a.role} security group: allow`, a.rules.map((r) => `allow ${describeSgRule(r)}`));
+    case 'revokeSecurityGroupIngress':
+      return step('update', `${a.role} security group: revoke`, a.rules.map((r) => `revoke ${describeSgRule(r)}`));
+    case 'tagSecurityGroup':
+      return step('update', `${a.role} security group tags`, changeLines(a.changes));
+    case 'deleteSecurityGroup':
+      return step('delete', `${a.role} security group ${a.name} (${a.id})`, [...changeLines(a.changes), 'after the load balancer has let go of it (AWS may hold it in use for some minutes)']);
   }
 }
 

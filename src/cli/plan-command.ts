@@ -3,6 +3,7 @@
 import { adoptionAllowed } from '../config.ts';
 import { SdkCertificateUsage } from '../aws/certificate-usage.ts';
 import { SdkEc2 } from '../aws/ec2.ts';
+import { SdkSecurityGroups } from '../aws/security-groups.ts';
 import { SdkElbv2 } from '../aws/elbv2.ts';
 import { SdkIam } from '../aws/iam.ts';
 import { route53Port } from '../aws/route53.ts';
@@ -59,6 +60,7 @@ export async function runPlan(options: PlanOptions, io: PlanIo): Promise<number>
 
   const elbv2 = new SdkElbv2();
   const ec2 = new SdkEc2();
+  const securityGroups = new SdkSecurityGroups();
   const lbss = new Map<string, LoadBalancedServicePreview>();
   for (const lbs of m.loadBalancedServices) {
     const p = await guarded(id(lbs, 'LoadBalancedService'), () =>
@@ -66,6 +68,7 @@ export async function runPlan(options: PlanOptions, io: PlanIo): Promise<number>
         cluster,
         elbv2,
         ec2,
+        securityGroups,
         mayAdopt,
         certificateArn: (ns, name) => (certs.get(`${ns}/${name}`) as ServerCertificatePreview | undefined)?.arn,
       }),

@@ -4,6 +4,11 @@
 // serviceRef the targets AWS already has (endpoints are not in manifests).
 import type { Ec2Api } from '../aws/ec2.ts';
 import type { Elbv2Api } from '../aws/elbv2.ts';
+import type { SecurityGroupApi } from '../aws/security-groups.ts';
+import { AwsError } from '../aws/errors.ts';
+import { managesSecurityGroups } from '../reconcilers/load-balanced-service/security-groups.ts';
+import { resolveSecurityGroupNetwork } from '../reconcilers/load-balanced-service/security-groups-network.ts';
+import { observeSecurityGroups } from '../reconcilers/load-balanced-service/security-groups-observe.ts';
 import type { LoadBalancedService } from '../crds/index.ts';
 import { build, InvalidSpecError, needsDefaultNetwork, type BuildInput } from '../reconcilers/load-balanced-service/build.ts';
 import type { ActualState, DesiredModel, Target } from '../reconcilers/load-balanced-service/model.ts';
@@ -23,15 +28,22 @@ export interface LbsContext {
   cluster: string;
   elbv2: Elbv2Api;
   ec2: Ec2Api;
+  securityGroups: SecurityGroupApi;
   /** Whether the operator allows adoption in a namespace (the controller's --adopt-namespaces). */
   mayAdopt(namespace: string): boolean;
   /** ServerCertificate name -> ARN (or a known-after-apply placeholder); undefined: not available. */
   certificateArn(namespace: string, name: string): string | undefined;
 }
 
-/** A manifest has no status: nothing is known by ARN. spec.adopt counts only with the operator's consent. */
-function observeFor(api: Elbv2Api, id: ResourceId, adopt: boolean, model: DesiredModel): Promise<ActualState> {
-  return observeDesired(api, id, model, { knownLoadBalancerArns: [], knownTargetGroupArns: [], adopt });
+/**
+ * A manifest has no status: nothing is known by ARN. spec.adopt counts only with the operator's
+ * consent. The managed security groups are looked at by name, as the controller does (and, when the
+ * spec names its own groups, to show the managed ones it would delete).
+ */
+async function observeFor(api: Elbv2Api, sg: SecurityGroupApi, id: ResourceId, adopt: boolean, model: DesiredModel): Promise<ActualState> {
+  const actual = await observeDesired(api, id, model, { knownLoadBalancerArns: [], knownTargetGroupArns: [], adopt });
+  const groups = await observeSecurityGroups(sg, { id, ownerTags: model.ownerTags, vpcId: model.securityGroups?.[0]?.vpcId, adopt });
+  return { ...actual, securityGroups: groups.groups, conflicts: [...actual.conflicts, ...groups.conflicts] };
 }
 
 export async function previewLoadBalancedService(lbs: LoadBalancedService, ctx: LbsContext): Promise<LoadBalancedServicePreview> {
@@ -57,14 +69,20 @@ export async function previewLoadBalancedService(lbs: LoadBalancedService, ctx: 
   let model: DesiredModel;
   try {
     const defaultNetwork = needsDefaultNetwork(spec) ? await ctx.ec2.defaultNetwork() : undefined;
-    input = { id, spec, defaultNetwork, certificateArns, serviceTargets: new Map() };
+    const securityGroupNetwork = managesSecurityGroups(spec)
+      ? await resolveSecurityGroupNetwork(ctx.ec2, spec, async () => defaultNetwork ?? (await ctx.ec2.defaultNetwork())).catch((err: unknown) => {
+          if (err instanceof Error && !(err instanceof AwsError)) throw new InvalidSpecError(`spec.loadBalancer.subnets: ${err.message}`);
+          throw err;
+        })
+      : undefined;
+    input = { id, spec, defaultNetwork, certificateArns, serviceTargets: new Map(), securityGroupNetwork };
     ({ model } = build(input));
   } catch (err) {
     if (err instanceof InvalidSpecError) return { ...base, error: `InvalidSpec: ${err.message}` };
     throw err;
   }
 
-  let actual = await observeFor(ctx.elbv2, id, adopt, model);
+  let actual = await observeFor(ctx.elbv2, ctx.securityGroups, id, adopt, model);
   if (actual.conflicts.length) {
     // The controller's own verdict: Conflict, or AdoptionNotAllowed naming --adopt-namespaces.
     const e = conflictError(actual.conflicts, { adoptRequested, namespace });
@@ -80,7 +98,7 @@ export async function previewLoadBalancedService(lbs: LoadBalancedService, ctx: 
       base.notes.push(`target group ${tg.name} follows Service ${tg.serviceRef?.name}: its targets come from the cluster and are shown as AWS has them`);
     }
     ({ model } = build({ ...input, serviceTargets }));
-    actual = await observeFor(ctx.elbv2, id, adopt, model);
+    actual = await observeFor(ctx.elbv2, ctx.securityGroups, id, adopt, model);
   }
 
   const p = plan(model, actual);

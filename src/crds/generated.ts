@@ -185,10 +185,19 @@ export interface LoadBalancedServiceSpec {
      */
     subnets?: string[];
     /**
-     * Security group ids; when set, the load balancer has exactly these. Left empty at creation, AWS assigns
-     * the VPC's default security group; emptying the list later leaves the current groups. Items: at most 5.
+     * Security group ids; when set, the load balancer has exactly these and the controller manages no
+     * security group (the targets' groups must admit these). When absent or empty, the controller creates and
+     * owns a frontend group (attached to the load balancer, admitting inboundCidrs on the listener ports) and
+     * a backend group (admitting the frontend group on the target and health-check ports; put the targets in
+     * it), see docs/api.md. Items: at most 5.
      */
     securityGroups?: string[];
+    /**
+     * Who may reach the listener ports through the managed frontend security group: IPv4 and IPv6 CIDR
+     * blocks. Default: 0.0.0.0/0 (and ::/0 when ipAddressType is dualstack) for internet-facing, the VPC's
+     * CIDR blocks for internal. Only with managed security groups (securityGroups absent). Items: 1..20.
+     */
+    inboundCidrs?: string[];
     /**
      * Front-end idle timeout in seconds (1-4000; idle_timeout.timeout_seconds). Raise it for websockets and
      * other long-lived connections. Default: 60. Range: 1..4000.
@@ -515,6 +524,19 @@ export interface LoadBalancedServiceStatus {
     canonicalHostedZoneId?: string;
     /** State as AWS reports it (provisioning, active, failed ...). */
     state?: string;
+  };
+  /**
+   * The security groups the controller manages (absent when spec.loadBalancer.securityGroups names the
+   * groups): put the targets (their ENIs or instances) in the backend group.
+   */
+  securityGroups?: {
+    /** Id of the frontend group, attached to the load balancer (admits inboundCidrs on the listener ports). */
+    frontend?: string;
+    /**
+     * Id of the backend group, for the targets (admits the frontend group on the target and health-check
+     * ports).
+     */
+    backend?: string;
   };
   /**
    * The last time the controller found AWS matching the spec (every input included), for which generation and

@@ -84,6 +84,9 @@ export const Reason = {
   Blocked: 'Blocked',
   // Stalled (LoadBalancedService): the spec relies on a default VPC the region does not have
   NoDefaultVpc: 'NoDefaultVpc',
+  // Reconciling (LoadBalancedService): a managed security group AWS still holds in use (a deleted
+  // load balancer's network interfaces, targets still in the backend group); retried with backoff
+  SecurityGroupInUse: 'SecurityGroupInUse',
   // Stalled (DnsAlias)
   HostedZoneNotFound: 'HostedZoneNotFound',
   HostedZoneAmbiguous: 'HostedZoneAmbiguous',

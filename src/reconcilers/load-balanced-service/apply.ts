@@ -7,6 +7,8 @@ import { AwsError, isAwsErrorKind } from '../../aws/errors.ts';
 import { actionToAws, conditionsToAws, tagsToAws } from './aws-shapes.ts';
 import type { HealthCheck } from './model.ts';
 import type { Plan, PlanAction, Refs } from './plan.ts';
+import type { SecurityGroupApi } from '../../aws/security-groups.ts';
+import { applySecurityGroupAction, isSecurityGroupAction, resolveGroupReference } from './security-groups-apply.ts';
 
 export interface ApplyHooks {
   /** after each action succeeded (events, logs) */
@@ -56,7 +58,8 @@ async function gone(fn: () => Promise<void>, extraCodes: string[] = []): Promise
   }
 }
 
-export async function apply(api: Elbv2Api, p: Plan, hooks: ApplyHooks = {}): Promise<ApplyResult> {
+/** `securityGroups`: the EC2 port for the plan's managed security group actions (when it has any). */
+export async function apply(api: Elbv2Api, p: Plan, hooks: ApplyHooks = {}, securityGroups?: SecurityGroupApi): Promise<ApplyResult> {
   const refs: Refs = structuredClone(p.refs);
   const applied: PlanAction[] = [];
   let createdLoadBalancer: LoadBalancer | undefined;
@@ -79,6 +82,12 @@ export async function apply(api: Elbv2Api, p: Plan, hooks: ApplyHooks = {}): Pro
   };
 
   for (const a of p.actions) {
+    if (isSecurityGroupAction(a)) {
+      await applySecurityGroupAction(securityGroups, a, refs);
+      applied.push(a);
+      hooks.applied?.(a);
+      continue;
+    }
     switch (a.op) {
       case 'createTargetGroup': {
         const tg = await api.createTargetGroup({
@@ -126,7 +135,7 @@ export async function apply(api: Elbv2Api, p: Plan, hooks: ApplyHooks = {}): Pro
           Scheme: a.scheme as 'internet-facing' | 'internal',
           IpAddressType: a.ipAddressType as 'ipv4' | 'dualstack',
           Subnets: a.subnets,
-          ...(a.securityGroups.length ? { SecurityGroups: a.securityGroups } : {}),
+          ...(a.securityGroups.length ? { SecurityGroups: a.securityGroups.map((g) => resolveGroupReference(refs, g)) } : {}),
           Tags: tagsToAws(a.tags),
         });
         refs.loadBalancer = created.LoadBalancerArn ?? null;
@@ -138,7 +147,7 @@ export async function apply(api: Elbv2Api, p: Plan, hooks: ApplyHooks = {}): Pro
         await api.setSubnets(lb(), a.subnets);
         break;
       case 'setSecurityGroups':
-        await api.setSecurityGroups(lb(), a.securityGroups);
+        await api.setSecurityGroups(lb(), a.securityGroups.map((g) => resolveGroupReference(refs, g)));
         break;
       case 'setIpAddressType':
         await api.setIpAddressType(lb(), a.ipAddressType);

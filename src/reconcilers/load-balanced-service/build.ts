@@ -7,6 +7,7 @@ import {
   TAG_RESOURCE,
   TG_ATTRIBUTE_DEFAULTS,
   healthCheckWithDefaults,
+  managedGroupToken,
   type Attributes,
   type Conditions,
   type DesiredListener,
@@ -18,6 +19,8 @@ import {
 } from './model.ts';
 import { ConditionsError, buildConditions } from './conditions.ts';
 import { loadBalancerName, targetGroupName, type ResourceId } from './names.ts';
+import { InvalidSpecError } from './build-errors.ts';
+import { buildSecurityGroups, managesSecurityGroups, type SecurityGroupNetwork } from './security-groups.ts';
 
 type Spec = LoadBalancedServiceSpec;
 type ListenerSpec = Spec['listeners'][number];
@@ -34,6 +37,11 @@ export interface BuildInput {
   certificateArns: ReadonlyMap<string, string | undefined>;
   /** Target group logical name -> ready endpoint targets, for target groups with a serviceRef. */
   serviceTargets: ReadonlyMap<string, Target[]>;
+  /**
+   * The load balancer's VPC and its CIDR blocks, for the managed security groups (needed when the
+   * spec names no securityGroups). Without it no group is managed: callers that plan ELBv2 only.
+   */
+  securityGroupNetwork?: SecurityGroupNetwork;
 }
 
 export interface BuildResult {
@@ -42,13 +50,7 @@ export interface BuildResult {
   pendingCertificates: string[];
 }
 
-/** A spec the schema accepted but the controller cannot build (named field, reason). */
-export class InvalidSpecError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'InvalidSpecError';
-  }
-}
+export { InvalidSpecError };
 
 export function ownerTags(id: ResourceId): Tags {
   return { [TAG_CLUSTER]: id.cluster, [TAG_OWNER]: ownerValue(KIND.loadBalancedService, id.namespace, id.name) };
@@ -92,15 +94,19 @@ export function build(input: BuildInput): BuildResult {
     .map((l) => buildListener(l, keys, input.certificateArns, pendingCertificates, owner, userTags))
     .sort((a, b) => a.port - b.port);
 
+  const managed = managesSecurityGroups(spec) && input.securityGroupNetwork;
+  const securityGroups = managed ? buildSecurityGroups(id, spec, managed, listeners, targetGroups, { ...userTags, ...owner }) : [];
+
   return {
     model: {
       ownerTags: owner,
+      securityGroups,
       loadBalancer: {
         name: lbName,
         scheme,
         ipAddressType: lbSpec.ipAddressType ?? 'ipv4',
         subnets: [...(lbSpec.subnets?.length ? lbSpec.subnets : network().subnetIds)].sort(),
-        securityGroups: [...(lbSpec.securityGroups ?? [])].sort(),
+        securityGroups: managed ? [managedGroupToken('frontend')] : [...(lbSpec.securityGroups ?? [])].sort(),
         attributes: lbAttributes,
         tags: { ...userTags, ...owner, [TAG_RESOURCE]: 'loadbalancer' },
       },

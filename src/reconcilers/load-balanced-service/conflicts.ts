@@ -11,7 +11,8 @@ import type { Conflict } from './model.ts';
  */
 export function conflictError(conflicts: readonly Conflict[], opts: { adoptRequested: boolean; namespace: string }): TerminalError {
   const { adoptRequested, namespace } = opts;
-  const what = (x: Conflict): string => `${x.kind === 'loadbalancer' ? 'load balancer' : 'target group'} ${x.name} (${x.arn}) is owned by ${x.owner}`;
+  const kinds: Record<Conflict['kind'], string> = { loadbalancer: 'load balancer', targetgroup: 'target group', securitygroup: 'security group' };
+  const what = (x: Conflict): string => `${kinds[x.kind]} ${x.name} (${x.arn}) is owned by ${x.owner}`;
   const c = conflicts.map(what).join('; ');
   const unowned = conflicts.filter((x) => x.owner.startsWith('nobody'));
   const consent = `the operator has not allowed adoption in namespace ${namespace} (add it to the controller's ${ADOPT_CONSENT_HINT})`;

@@ -25,6 +25,10 @@ function phrase(a: PlanAction): { kind: keyof AppliedSummary; text: string } | u
       return { kind: 'deleted', text: `listener ${a.port}` };
     case 'deleteRule':
       return { kind: 'deleted', text: `rule ${a.port}/${a.priority}` };
+    case 'createSecurityGroup':
+      return { kind: 'created', text: `security group ${a.name}` };
+    case 'deleteSecurityGroup':
+      return { kind: 'deleted', text: `security group ${a.name}` };
     default:
       // Follow-ups of a create carry no changes of their own and are part of the create.
       if (a.changes.length === 0) return undefined;

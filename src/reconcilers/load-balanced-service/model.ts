@@ -148,7 +148,10 @@ export interface DesiredLoadBalancer {
   ipAddressType: string;
   /** sorted */
   subnets: string[];
-  /** sorted; empty = let AWS use the VPC's default security group and don't manage them */
+  /**
+   * sorted; the spec's ids, or managedGroupToken('frontend') for the managed group; empty = leave
+   * the load balancer's groups alone
+   */
   securityGroups: string[];
   attributes: Attributes;
   tags: Tags;
@@ -197,12 +200,48 @@ export interface DesiredListener {
   tags: Tags;
 }
 
+/** Managed security groups (./security-groups.ts): the frontend one is on the load balancer. */
+export type SecurityGroupRole = 'frontend' | 'backend';
+
+/**
+ * In DesiredLoadBalancer.securityGroups: the managed group of that role, whose id is known only once
+ * it exists (apply resolves it; plan maps the observed id back to it).
+ */
+export const managedGroupToken = (role: SecurityGroupRole): string => `managed:${role}`;
+
+/**
+ * One ingress rule: a protocol and port range from one source. `source` is `cidr:<v4>`,
+ * `cidr6:<v6>`, `group:<role>` (a managed group, by role) or `group:<sg id>` (observed, not ours).
+ */
+export interface SecurityGroupRule {
+  protocol: string;
+  fromPort: number;
+  toPort: number;
+  source: string;
+}
+
+export interface DesiredSecurityGroup {
+  role: SecurityGroupRole;
+  name: string;
+  vpcId: string;
+  description: string;
+  tags: Tags;
+  /** sorted by ruleKey */
+  ingress: SecurityGroupRule[];
+}
+
+export interface ActualSecurityGroup extends DesiredSecurityGroup {
+  id: string;
+}
+
 export interface DesiredModel {
   /** the owner tags every object carries (cluster + owner) */
   ownerTags: Tags;
   loadBalancer: DesiredLoadBalancer;
   targetGroups: DesiredTargetGroup[];
   listeners: DesiredListener[];
+  /** managed security groups; empty when the spec names the groups (or the caller resolved no network) */
+  securityGroups?: DesiredSecurityGroup[];
 }
 
 export interface ActualLoadBalancer extends DesiredLoadBalancer {
@@ -241,7 +280,7 @@ export interface ActualListener {
 
 /** An AWS object with one of our names that belongs to someone else: never touched. */
 export interface Conflict {
-  kind: 'loadbalancer' | 'targetgroup';
+  kind: 'loadbalancer' | 'targetgroup' | 'securitygroup';
   name: string;
   arn: string;
   /** who owns it, from its tags, or "nobody" */
@@ -255,5 +294,7 @@ export interface ActualState {
   listeners: ActualListener[];
   /** Owned target groups, each with its logical key from the resource tag. */
   targetGroups: ActualTargetGroup[];
+  /** Owned security groups with our names (observed only when the spec manages them). */
+  securityGroups?: ActualSecurityGroup[];
   conflicts: Conflict[];
 }

@@ -78,3 +78,14 @@ export function targetGroupName(id: ResourceId, tg: TargetGroupIdentity): string
 export function isCandidateTargetGroupName(id: ResourceId, name: string): boolean {
   return new RegExp(`-${resourceMarker(id)}[0-9a-f]{6}$`).test(name);
 }
+
+/**
+ * Managed security group name: `albatross-<namespace>-<name>-<8 hex of cluster/namespace/name>-<role>`
+ * (group names are unique per VPC, up to 255 characters, and may not start with "sg-"). The hash
+ * keeps two clusters, or two resources whose names sanitize alike, apart.
+ */
+export function securityGroupName(id: ResourceId, role: 'frontend' | 'backend'): string {
+  const suffix = hex('sg', id.cluster, id.namespace, id.name).slice(0, 8);
+  const prefix = sanitize(`${id.namespace}-${id.name}`, 200);
+  return `albatross-${prefix ? `${prefix}-` : ''}${suffix}-${role}`;
+}

@@ -27,10 +27,13 @@ import {
   type DesiredTargetGroup,
   type HealthCheck,
   type RouteAction,
+  type SecurityGroupRole,
+  type SecurityGroupRule,
   type Tags,
   type Target,
 } from './model.ts';
 import { describeConditions } from './conditions.ts';
+import { planSecurityGroups } from './security-groups-plan.ts';
 
 /** One difference between spec and AWS, as reported in status.drift. */
 export interface Change {
@@ -90,6 +93,11 @@ export type PlanAction = Base &
     | { op: 'deleteListener'; port: number; arn: string }
     | { op: 'deleteLoadBalancer'; arn: string; name: string; disableDeletionProtection: boolean }
     | { op: 'deleteTargetGroup'; arn: string; name: string; targetGroup: string }
+    | { op: 'createSecurityGroup'; role: SecurityGroupRole; name: string; vpcId: string; description: string; tags: Tags }
+    | { op: 'authorizeSecurityGroupIngress'; role: SecurityGroupRole; rules: SecurityGroupRule[] }
+    | { op: 'revokeSecurityGroupIngress'; role: SecurityGroupRole; rules: SecurityGroupRule[] }
+    | { op: 'tagSecurityGroup'; role: SecurityGroupRole; add: Tags; remove: string[] }
+    | { op: 'deleteSecurityGroup'; id: string; name: string; role: SecurityGroupRole }
   );
 
 export type Op = PlanAction['op'];
@@ -101,6 +109,8 @@ export interface Refs {
   listeners: Record<string, string>;
   /** logical name -> target group ARN */
   targetGroups: Record<string, string>;
+  /** managed security group role -> group id */
+  securityGroups?: Record<string, string>;
 }
 
 export interface Plan {
@@ -224,6 +234,12 @@ export function plan(desired: DesiredModel, actual: ActualState, options: PlanOp
     else actions.push(...updateTargetGroup(tg, have));
   }
 
+  // ---- managed security groups: before the load balancer that uses them ----
+  // A replaced load balancer that still serves may still carry an old group: keep those until it goes.
+  const lbsStaying = staleLbs.some((lb) => retain.has(lb.arn) || lb.attributes['deletion_protection.enabled'] === 'true');
+  const sgPlan = planSecurityGroups(desired.securityGroups ?? [], actual.securityGroups, lbsStaying);
+  actions.push(...sgPlan.actions);
+
   // ---- load balancer ----
   const lbPath = 'loadBalancer';
   if (replaceFirst) {
@@ -255,7 +271,7 @@ export function plan(desired: DesiredModel, actual: ActualState, options: PlanOp
     // Every managed attribute is written explicitly, defaults included, so AWS holds the spec as is.
     actions.push({ op: 'modifyLoadBalancerAttributes', attributes: { ...wantLb.attributes }, changes: [] });
   } else {
-    actions.push(...updateLoadBalancer(wantLb, current));
+    actions.push(...updateLoadBalancer(wantLb, { ...current, securityGroups: current.securityGroups.map((id) => sgPlan.tokenOfId.get(id) ?? id).sort() }));
   }
 
   // ---- listeners and rules ----
@@ -342,10 +358,14 @@ export function plan(desired: DesiredModel, actual: ActualState, options: PlanOp
     }
   }
 
+  // Groups no longer wanted go last: the load balancer has moved off them by now.
+  deletes.push(...sgPlan.deletes);
+
   const refs: Refs = {
     loadBalancer: current?.arn ?? null,
     listeners: Object.fromEntries(actualListeners.map((l) => [String(l.port), l.arn])),
     targetGroups: Object.fromEntries([...keepers.entries()].map(([k, t]) => [k, t.arn])),
+    ...(Object.keys(sgPlan.refs).length ? { securityGroups: sgPlan.refs } : {}),
   };
   return { refs, actions: [...actions, ...deletes], waiting, blocked };
 }

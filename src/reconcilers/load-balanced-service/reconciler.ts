@@ -6,6 +6,7 @@ import { createHash } from 'node:crypto';
 import { SdkEc2, type Ec2Api } from '../../aws/ec2.ts';
 import { SdkElbv2, type Elbv2Api } from '../../aws/elbv2.ts';
 import { AwsError } from '../../aws/errors.ts';
+import { SdkSecurityGroups, type SecurityGroupApi } from '../../aws/security-groups.ts';
 import { adoptionAllowed } from '../../config.ts';
 import {
   ConditionType,
@@ -53,6 +54,11 @@ import { findOwned, observeDesired } from './observe.ts';
 import { canonical, driftOf, plan, type Plan } from './plan.ts';
 import { DEFAULT_DRAIN_SECONDS, finishesReplacement, retirement } from './retire.ts';
 import { driftStatus, observedStatus, summarizeChanges } from './status.ts';
+import { managesSecurityGroups, type SecurityGroupNetwork } from './security-groups.ts';
+import { observeSecurityGroups } from './security-groups-observe.ts';
+import { resolveSecurityGroupNetwork } from './security-groups-network.ts';
+import { securityGroupDeletions } from './security-groups-plan.ts';
+import { SecurityGroupInUseError } from './security-groups-apply.ts';
 
 const LBS = RESOURCES.loadBalancedService;
 const SC = RESOURCES.serverCertificate;
@@ -95,6 +101,8 @@ function spreadOf(key: string): number {
 export interface LbsControllerOptions {
   elbv2?: (signal: AbortSignal) => Elbv2Api;
   ec2?: (signal: AbortSignal) => Ec2Api;
+  /** The EC2 security group port (managed frontend/backend groups). */
+  securityGroups?: (signal: AbortSignal) => SecurityGroupApi;
   /**
    * How long a replaced load balancer keeps serving after the switch (ALBATROSS_LB_DRAIN_SECONDS,
    * default 300 s = the DnsAlias default TTL).
@@ -167,6 +175,7 @@ class LbsReconciler implements Reconciler {
   private readonly deps: ControllerDeps;
   private readonly elbv2: (signal: AbortSignal) => Elbv2Api;
   private readonly ec2: (signal: AbortSignal) => Ec2Api;
+  private readonly securityGroups: (signal: AbortSignal) => SecurityGroupApi;
   /** key -> canonical desired model last converged: the same model with a non-empty plan is drift. */
   private readonly converged = new Map<string, string>();
   private readonly drainMs: number;
@@ -186,6 +195,7 @@ class LbsReconciler implements Reconciler {
     const sdk = new SdkElbv2();
     this.elbv2 = options.elbv2 ?? ((signal) => sdk.withSignal(signal));
     this.ec2 = options.ec2 ?? ((signal) => new SdkEc2({ signal }));
+    this.securityGroups = options.securityGroups ?? ((signal) => new SdkSecurityGroups({ signal }));
     this.inventory = new Elbv2Inventory(options.elbv2 ? options.elbv2(new AbortController().signal) : sdk);
   }
 
@@ -219,7 +229,13 @@ class LbsReconciler implements Reconciler {
         lbs,
         (cur) => ({
           ...cur.status,
-          conditions: setOutcome(cur.status?.conditions, { state: 'Reconciling', reason: Reason.AwsError, message: `${errorMessage(err)}; retrying` }, lbs.metadata?.generation),
+          conditions: setOutcome(
+            cur.status?.conditions,
+            err instanceof SecurityGroupInUseError
+              ? { state: 'Reconciling', reason: Reason.SecurityGroupInUse, message: errorMessage(err) }
+              : { state: 'Reconciling', reason: Reason.AwsError, message: `${errorMessage(err)}; retrying` },
+            lbs.metadata?.generation,
+          ),
         }),
         ctx.signal,
       )
@@ -255,6 +271,17 @@ class LbsReconciler implements Reconciler {
         });
         const d = describeApplied(p.actions);
         this.deps.events.normal(lbs, EventReason.Deleted, `deleted ${d.deleted.join(', ')}`);
+      }
+      // Managed security groups last, once the load balancer is gone (AWS refuses while its
+      // network interfaces linger: SecurityGroupInUseError, retried with backoff, said in status).
+      if (managesSecurityGroups(lbs.spec) || lbs.status?.securityGroups) {
+        const sgApi = this.securityGroups(ctx.signal);
+        const { groups } = await observeSecurityGroups(sgApi, { id, ownerTags: ownerTags(id), vpcId: undefined, adopt: false });
+        const sgDeletes = securityGroupDeletions(groups);
+        if (sgDeletes.length) {
+          await this.runApply(ctx, lbs, api, { refs: { loadBalancer: null, listeners: {}, targetGroups: {} }, actions: sgDeletes, waiting: [], blocked: [] }, {});
+          this.deps.events.normal(lbs, EventReason.Deleted, `deleted ${describeApplied(sgDeletes).deleted.join(', ')}`);
+        }
       }
     } else {
       this.deps.events.normal(lbs, EventReason.Deleted, 'deletionPolicy Retain: AWS objects left in place');
@@ -294,7 +321,8 @@ class LbsReconciler implements Reconciler {
     let model: DesiredModel;
     try {
       const defaultNetwork = needsDefaultNetwork(spec) ? await this.defaultNetwork(ctx) : undefined;
-      ({ model } = build({ id, spec, defaultNetwork, certificateArns, serviceTargets: serviceTargetsByTg }));
+      const securityGroupNetwork = managesSecurityGroups(spec) ? await this.securityGroupNetwork(ctx, spec, defaultNetwork) : undefined;
+      ({ model } = build({ id, spec, defaultNetwork, certificateArns, serviceTargets: serviceTargetsByTg, securityGroupNetwork }));
     } catch (err) {
       if (err instanceof InvalidSpecError) throw new TerminalError(Reason.InvalidSpec, err.message);
       throw err;
@@ -324,6 +352,17 @@ class LbsReconciler implements Reconciler {
     this.provisioning.delete(ctx.key);
 
     const actual = await this.observeFor(api, id, lbs, model);
+    // Managed groups (and, once the spec names its own, the ones left to delete): one EC2 read.
+    if (model.securityGroups?.length || lbs.status?.securityGroups) {
+      const observed = await observeSecurityGroups(this.securityGroups(ctx.signal), {
+        id,
+        ownerTags: model.ownerTags,
+        vpcId: model.securityGroups?.[0]?.vpcId,
+        adopt: lbs.spec.adopt === true && adoptionAllowed(this.deps.config, id.namespace),
+      });
+      actual.securityGroups = observed.groups;
+      actual.conflicts.push(...observed.conflicts);
+    }
     const claimed = nameClaimConflict(lbs, this.rivalsFor(lbs), actual, id.cluster);
     if (claimed) throw new TerminalError(Reason.Conflict, claimed, { recheck: true });
     if (actual.conflicts.length) throw conflictError(actual.conflicts, { adoptRequested: lbs.spec.adopt === true, namespace: ctx.namespace });
@@ -339,6 +378,7 @@ class LbsReconciler implements Reconciler {
 
     let final: StatusState = actual;
     let applied = false;
+    let managedGroups = p.refs.securityGroups;
     if (report) {
       this.deps.events.warning(
         lbs,
@@ -348,6 +388,7 @@ class LbsReconciler implements Reconciler {
     } else if (p.actions.length) {
       const result = await this.runApply(ctx, lbs, api, p, {});
       applied = true;
+      managedGroups = result.refs.securityGroups;
       const d = describeApplied(p.actions);
       if (isDrift) {
         this.deps.events.normal(lbs, EventReason.DriftCorrected, `changed back: ${summarizeChanges(drift)}`);
@@ -411,6 +452,7 @@ class LbsReconciler implements Reconciler {
           ...cur.status,
           ...observedStatus(model, final),
           previousLoadBalancers: retiring.previous,
+          securityGroups: model.securityGroups?.length && managedGroups ? { frontend: managedGroups['frontend'], backend: managedGroups['backend'] } : undefined,
           drift: isDrift ? driftStatus(drift) : [],
           conditions,
           ...(outcome.state === 'Ready' && !report ? { inSync: { observedGeneration: generation, inputsHash: hash, time: new Date(this.now()).toISOString() } } : {}),
@@ -457,6 +499,24 @@ class LbsReconciler implements Reconciler {
         `${errorMessage(err)}; set spec.loadBalancer.subnets and spec.targetGroups[].vpcId (the default VPC is used only when they are empty)`,
         { cause: err, recheck: true },
       );
+    }
+  }
+
+  /**
+   * Where the managed groups live and whom they admit by default: the load balancer's VPC (the
+   * default VPC, or the spec's subnets' VPC) and, for an internal scheme without inboundCidrs, its
+   * CIDR blocks. Cached EC2 reads; subnets in several VPCs are a spec problem (Stalled).
+   */
+  private async securityGroupNetwork(
+    ctx: ReconcileContext,
+    spec: LoadBalancedService['spec'],
+    defaultNetwork: { vpcId: string; subnetIds: string[] } | undefined,
+  ): Promise<SecurityGroupNetwork> {
+    try {
+      return await resolveSecurityGroupNetwork(this.ec2(ctx.signal), spec, async () => defaultNetwork ?? (await this.defaultNetwork(ctx)));
+    } catch (err) {
+      if (err instanceof AwsError || err instanceof TerminalError || ctx.signal.aborted) throw err;
+      throw new TerminalError(Reason.InvalidSpec, `spec.loadBalancer.subnets: ${errorMessage(err)}`, { cause: err, recheck: true });
     }
   }
 
@@ -572,11 +632,18 @@ class LbsReconciler implements Reconciler {
 
   private async runApply(ctx: ReconcileContext, lbs: LoadBalancedService, api: Elbv2Api, p: Plan, hooks: ApplyHooks): Promise<ApplyResult> {
     try {
-      return await apply(api, p, {
-        ...hooks,
-        applied: (a) => ctx.log.info({ op: a.op, changes: a.changes }, 'applied'),
-      });
+      return await apply(
+        api,
+        p,
+        {
+          ...hooks,
+          applied: (a) => ctx.log.info({ op: a.op, changes: a.changes }, 'applied'),
+        },
+        this.securityGroups(ctx.signal),
+      );
     } catch (err) {
+      // A group AWS still holds in use: the reconcile is retried with backoff; status says why.
+      if (err instanceof SecurityGroupInUseError) throw err;
       if (err instanceof AwsError && (err.kind === 'terminal' || err.kind === 'invalid')) {
         throw new TerminalError(Reason.AwsError, err.message, { cause: err, recheck: true });
       }

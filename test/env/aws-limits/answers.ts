@@ -9,7 +9,7 @@ export interface Answer {
   body: string;
 }
 
-export type ErrorKind = 'throttling' | 'prior-request-not-complete' | 'server-error' | 'invalid-change-batch' | 'entity-already-exists';
+export type ErrorKind = 'throttling' | 'prior-request-not-complete' | 'server-error' | 'invalid-change-batch' | 'entity-already-exists' | 'dependency-violation';
 
 const NAMESPACES: Record<string, string> = {
   elbv2: 'http://elasticloadbalancing.amazonaws.com/doc/2015-12-01/',
@@ -36,6 +36,9 @@ function shapeOf(call: AwsCall, kind: ErrorKind): ErrorShape {
   }
   if (kind === 'entity-already-exists') {
     return { status: 409, code: 'EntityAlreadyExists', message: 'The request was rejected because it attempted to create a resource that already exists.', type: 'Sender' };
+  }
+  if (kind === 'dependency-violation') {
+    return { status: 400, code: 'DependencyViolation', message: 'resource has a dependent object', type: 'Sender' };
   }
   if (kind === 'prior-request-not-complete') {
     return { status: 400, code: 'PriorRequestNotComplete', message: 'The request was rejected because Route 53 was still processing a prior request.', type: 'Sender' };

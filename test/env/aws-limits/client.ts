@@ -5,6 +5,12 @@ import type { NetworkFaultConfig, NetworkFaultCounts } from './network-faults.ts
 import type { Refusal } from './route53-changes.ts';
 import { ADMIN_PREFIX, type CallCounts, type Counts } from './proxy.ts';
 
+export interface SecurityGroupDepsView {
+  holdSeconds: number;
+  held: Array<{ group: string; until: string }>;
+  counts: { checked: number; refused: number };
+}
+
 /** The proxy's URL: the environment exports it (AWS_LIMITS_PROXY_URL; AWS_ENDPOINT_URL is the same). */
 export function limitsProxyUrl(): string {
   const url = process.env['AWS_LIMITS_PROXY_URL'];
@@ -44,6 +50,10 @@ export const limitsProxy = {
   setRoute53Refusals: (refuse: Refusal[]): Promise<{ refuse: Refusal[]; counts: { overLimit: number; refused: number } }> => call('PUT', '/route53', { refuse }),
   clearRoute53Refusals: (): Promise<{ refuse: Refusal[]; counts: { overLimit: number; refused: number } }> => call('DELETE', '/route53'),
   iamNames: (): Promise<{ counts: { checked: number; refused: number } }> => call('GET', '/iam'),
+  securityGroupDeps: (): Promise<SecurityGroupDepsView> => call('GET', '/ec2'),
+  /** Deleted load balancers' groups stay in use this long (EC2's DependencyViolation), as AWS holds them for minutes. */
+  setSecurityGroupHold: (holdSeconds: number): Promise<SecurityGroupDepsView> => call('PUT', '/ec2', { holdSeconds }),
+  clearSecurityGroupHold: (): Promise<SecurityGroupDepsView> => call('DELETE', '/ec2'),
   limits: (): Promise<{ enforce: boolean; priorRequestNotComplete: boolean; rules: LimitRule[] }> => call('GET', '/limits'),
   setLimits: (l: { enforce?: boolean; priorRequestNotComplete?: boolean; rules?: LimitRule[] }): Promise<{ enforce: boolean; priorRequestNotComplete: boolean; rules: LimitRule[] }> =>
     call('PUT', '/limits', l),

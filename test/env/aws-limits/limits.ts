@@ -10,7 +10,8 @@
 //   calls (Create*, Delete*, Set*, AddTags, RemoveTags) get 20 refilling 3/s, as Modify*.
 // - Route 53: "five requests per second, per account" (re:Post, route-53-avoid-throttling-errors);
 //   PriorRequestNotComplete while a change to the same hosted zone is still being processed.
-// - EC2: "Request throttling for the Amazon EC2 API": non-mutating (Describe*) 100 refilling 20/s.
+// - EC2: "Request throttling for the Amazon EC2 API": non-mutating (Describe*) 100 refilling 20/s;
+//   mutating (CreateSecurityGroup, AuthorizeSecurityGroupIngress, CreateTags ...) 200 refilling 5/s.
 // - IAM: AWS publishes no figure ("Throttling: Rate exceeded"); 20 refilling 10/s per account here.
 import { TokenBucket } from '../../../src/aws/token-bucket.ts';
 import type { AwsCall } from './classify.ts';
@@ -35,6 +36,7 @@ export const AWS_DOCUMENTED_LIMITS: readonly LimitRule[] = [
   { name: 'route53 account', service: 'route53', operations: '.', capacity: 5, refillPerSecond: 5, scope: 'account' },
   { name: 'iam account', service: 'iam', operations: '.', capacity: 20, refillPerSecond: 10, scope: 'account' },
   { name: 'ec2 describe', service: 'ec2', operations: '^Describe', capacity: 100, refillPerSecond: 20, scope: 'region' },
+  { name: 'ec2 mutating', service: 'ec2', operations: '.', capacity: 200, refillPerSecond: 5, scope: 'region' },
 ];
 
 /** Checks a rule list given at run time (admin endpoint, --limits file); throws naming the bad field. */

@@ -99,6 +99,28 @@ describe('docs/iam-policy.json', () => {
     }
   });
 
+  it('conditions every create, change and delete of security groups on this cluster', () => {
+    const mutating = /^ec2:(CreateSecurityGroup|AuthorizeSecurityGroupIngress|RevokeSecurityGroupIngress|DeleteSecurityGroup|CreateTags|DeleteTags)$/;
+    const sgStatements = policy.Statement.filter((s) => list(s.Action).some((a) => mutating.test(a)));
+    expect(sgStatements.length).toBeGreaterThan(0);
+    for (const s of sgStatements) {
+      // Creating a group is also authorized against its VPC, which carries no tag of ours: that
+      // statement may grant CreateSecurityGroup on vpc/* only, nothing else.
+      if (list(s.Resource).every((r) => r === 'arn:aws:ec2:*:*:vpc/*')) {
+        expect([s.Sid, list(s.Action)]).toEqual([s.Sid, ['ec2:CreateSecurityGroup']]);
+        continue;
+      }
+      expect([s.Sid, list(s.Resource)]).toEqual([s.Sid, ['arn:aws:ec2:*:*:security-group/*']]);
+      const keys = Object.values(s.Condition ?? {}).flatMap((c) => Object.entries(c));
+      expect([s.Sid, keys]).toEqual([s.Sid, expect.arrayContaining([
+        [expect.stringMatching(/^aws:(Resource|Request)Tag\/albatross\.dev\/cluster$/), 'CLUSTER_NAME'],
+      ])]);
+    }
+    // Every security group action the controller calls is granted by one of those statements.
+    const called = [...actionsCalledByController()].filter((a) => mutating.test(a)).sort();
+    expect(called).toEqual(['ec2:AuthorizeSecurityGroupIngress', 'ec2:CreateSecurityGroup', 'ec2:CreateTags', 'ec2:DeleteSecurityGroup', 'ec2:DeleteTags', 'ec2:RevokeSecurityGroupIngress']);
+  });
+
   it('limits IAM server certificate changes to the controller\'s default path for this cluster', () => {
     const certActions = policy.Statement.filter((s) => list(s.Action).some((a) => /ServerCertificate$/.test(a) && a !== 'iam:ListServerCertificates'));
     expect(certActions.length).toBeGreaterThan(0);

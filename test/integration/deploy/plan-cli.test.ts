@@ -4,6 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { CustomObjectsApi, type KubernetesObject } from '@kubernetes/client-node';
 import { DescribeLoadBalancersCommand, ModifyLoadBalancerAttributesCommand } from '@aws-sdk/client-elastic-load-balancing-v2';
+import { AuthorizeSecurityGroupIngressCommand, RevokeSecurityGroupIngressCommand } from '@aws-sdk/client-ec2';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { stringify } from 'yaml';
@@ -67,10 +68,15 @@ describe('albatross plan', () => {
     const at = (s: string): number => out.indexOf(s);
     expect(at('IAM server certificate')).toBeLessThan(at('target group web'));
     expect(at('target group web')).toBeLessThan(at('load balancer '));
+    // The managed security groups, before the load balancer that uses them.
+    expect(out).toMatch(/\+ {3}frontend security group albatross-\S+-frontend\n\s+in vpc-\w+\n\s+tags app=chat\n\s+allow tcp\/443 from 0\.0\.0\.0\/0\n\s+allow tcp\/80 from 0\.0\.0\.0\/0\n/);
+    expect(out).toMatch(/\+ {3}backend security group albatross-\S+-backend\n\s+in vpc-\w+\n\s+tags app=chat\n\s+allow tcp\/8080 from the managed frontend group\n\s+allow tcp\/9090 from the managed frontend group\n/);
+    expect(out).toContain('security groups the managed frontend group');
+    expect(at('backend security group')).toBeLessThan(at('load balancer '));
     expect(at('load balancer ')).toBeLessThan(at('listener 443 HTTPS'));
     expect(at('listener 443 HTTPS')).toBeLessThan(at('listener 443 rule 10'));
     expect(at('listener 443 rule 20')).toBeLessThan(at(`service.${publicZone} CNAME`));
-    expect(out).toMatch(/Plan for cluster "it-[0-9a-f]+": 11 to create, 0 to change, 0 to replace, 0 to delete\.\n$/);
+    expect(out).toMatch(/Plan for cluster "it-[0-9a-f]+": 13 to create, 0 to change, 0 to replace, 0 to delete\.\n$/);
     expect(r.code).toBe(2);
 
     // Nothing was created: the load balancer the plan names does not exist.
@@ -118,6 +124,17 @@ describe('albatross plan', () => {
     expect(parsed.summary.update).toBe(1);
     expect(parsed.resources.find((x) => x.kind === 'LoadBalancedService')?.plan?.actions?.map((a) => a.op)).toEqual(['modifyLoadBalancerAttributes']);
     expect(json.code).toBe(2);
+
+    // A rule added by hand to the managed frontend group: shown as a revoke, then put back.
+    const frontend = lbs.status?.securityGroups?.frontend ?? '';
+    expect(frontend).toMatch(/^sg-/);
+    const ssh = { GroupId: frontend, IpPermissions: [{ IpProtocol: 'tcp', FromPort: 22, ToPort: 22, IpRanges: [{ CidrIp: '0.0.0.0/0' }] }] };
+    await awsClients().ec2.send(new AuthorizeSecurityGroupIngressCommand(ssh));
+    const sg = await albatross('plan', '-f', dir, '--cluster-name', cluster);
+    expect(sg.stdout).toContain('~   frontend security group: revoke');
+    expect(sg.stdout).toContain('revoke tcp/22 from 0.0.0.0/0');
+    expect(sg.stdout).toMatch(/0 to create, 2 to change, 0 to replace, 0 to delete\.\n$/);
+    await awsClients().ec2.send(new RevokeSecurityGroupIngressCommand(ssh));
   });
 
   it('shows a renamed public name as a create and a delete of the record this DnsAlias owns', async () => {

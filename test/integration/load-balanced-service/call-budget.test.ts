@@ -45,24 +45,29 @@ afterAll(async () => {
 });
 
 describe('AWS calls of one LoadBalancedService like the example', () => {
-  test('creation: the 15 mutating calls of this shape and a few reads (no re-read after apply)', async () => {
+  test('creation: the 19 mutating calls of this shape (15 ELBv2, 4 for the managed security groups) and a few reads (no re-read after apply)', async () => {
     const { mutating, reads, calls } = await callsOf(async () => {
       await applyLbs(ns(), 'chat', structuredClone(spec));
       await waitReady(ns(), 'chat', 90_000);
     });
     expect(calls['elbv2.CreateLoadBalancer']).toBe(1);
     expect(calls['elbv2.CreateTargetGroup']).toBe(3);
-    expect(mutating).toBeLessThanOrEqual(15);
+    // Two security groups, each with all its rules in one call.
+    expect(calls['ec2.CreateSecurityGroup']).toBe(2);
+    expect(calls['ec2.AuthorizeSecurityGroupIngress']).toBe(2);
+    expect(mutating).toBeLessThanOrEqual(19);
     // The inventory listing (its pages grow with the account, not with this object: bounded apart),
     // AWS asked whether the name is free, the default VPC and subnets (EC2, once per process), then
-    // only what AWS fills in later: the load balancer's state and the 3 target groups' health.
+    // the managed security groups looked up by name (one call), then only what AWS fills in later:
+    // the load balancer's state and the 3 target groups' health.
     const tgs = (await awsClients().elbv2.send(new DescribeTargetGroupsCommand({}))).TargetGroups?.length ?? 0;
     expect(calls['elbv2.DescribeTargetGroups'] ?? 0).toBeLessThanOrEqual(Math.ceil((tgs + 1) / 400));
     expect(calls['elbv2.DescribeTargetHealth']).toBe(3);
-    expect(reads - (calls['elbv2.DescribeTargetGroups'] ?? 0) - (calls['elbv2.DescribeLoadBalancers'] ?? 0)).toBeLessThanOrEqual(5);
+    expect(calls['ec2.DescribeSecurityGroups']).toBe(1);
+    expect(reads - (calls['elbv2.DescribeTargetGroups'] ?? 0) - (calls['elbv2.DescribeLoadBalancers'] ?? 0)).toBeLessThanOrEqual(6);
   });
 
-  test('a no-op re-check reads each detail once (the 11 non-batchable reads + tags + listeners) and changes nothing', async () => {
+  test('a no-op re-check reads each detail once (the 11 non-batchable reads + tags + listeners + security groups) and changes nothing', async () => {
     const before = await reconciles();
     const { mutating, reads, calls } = await callsOf(async () => {
       await kubeConfig()
@@ -75,7 +80,8 @@ describe('AWS calls of one LoadBalancedService like the example', () => {
     });
     expect(mutating).toBe(0);
     expect(calls['elbv2.DescribeTargetGroups'] ?? 0).toBe(0); // from the inventory, not a listing per object
-    expect(reads).toBeLessThanOrEqual(13);
+    expect(calls['ec2.DescribeSecurityGroups']).toBe(1);
+    expect(reads).toBeLessThanOrEqual(14);
   });
 
   test('a restarted controller does not look at an unchanged object in sync: no AWS call at all', async () => {
@@ -89,7 +95,7 @@ describe('AWS calls of one LoadBalancedService like the example', () => {
     expect((await getLbs(ns(), 'chat')).status?.inSync?.observedGeneration).toBe((await getLbs(ns(), 'chat')).metadata?.generation);
   });
 
-  test('deletion: find what is owned, delete the load balancer and the target groups, at most 8 calls', async () => {
+  test('deletion: find what is owned, delete the load balancer, the target groups and the 2 security groups, at most 11 calls', async () => {
     const { calls, mutating } = await callsOf(async () => {
       await deleteLbs(ns(), 'chat');
       await waitFor(async () => !(await getLbs(ns(), 'chat').catch(() => undefined)), { description: 'chat gone', timeoutMs: 60_000 });
@@ -97,7 +103,9 @@ describe('AWS calls of one LoadBalancedService like the example', () => {
     expect(calls['elbv2.DeleteLoadBalancer']).toBe(1);
     expect(calls['elbv2.DeleteTargetGroup']).toBe(3);
     expect(calls['elbv2.DeleteListener'] ?? 0).toBe(0);
-    expect(mutating).toBe(4);
-    expect(sumCounts(calls)).toBeLessThanOrEqual(8);
+    expect(calls['ec2.DeleteSecurityGroup']).toBe(2);
+    expect(calls['ec2.DescribeSecurityGroups']).toBe(1);
+    expect(mutating).toBe(6);
+    expect(sumCounts(calls)).toBeLessThanOrEqual(11);
   });
 });

@@ -16,6 +16,8 @@ beforeAll(async () => {
       ec2: () => ({
         defaultNetwork: () => Promise.reject(new Error('the region has no default VPC: set loadBalancer.subnets and targetGroups[].vpcId')),
         vpcCidrs: () => Promise.reject(new Error('no VPC in this region')),
+        vpcIpv6Cidrs: () => Promise.reject(new Error('no VPC in this region')),
+        subnetsVpc: () => Promise.reject(new Error('no VPC in this region')),
       }),
     },
   });

@@ -133,5 +133,13 @@ export function opLine(a: PlanAction): string {
       return `deleteLoadBalancer ${a.name}${a.disableDeletionProtection ? ' (protection off first)' : ''}`;
     case 'deleteTargetGroup':
       return `deleteTargetGroup ${a.targetGroup}`;
+    case 'createSecurityGroup':
+    case 'tagSecurityGroup':
+      return `${a.op} ${a.role}`;
+    case 'authorizeSecurityGroupIngress':
+    case 'revokeSecurityGroupIngress':
+      return `${a.op} ${a.role} ${a.rules.map((r) => `${r.protocol}/${r.fromPort}/${r.source}`).join(',')}`;
+    case 'deleteSecurityGroup':
+      return `deleteSecurityGroup ${a.role} ${a.id}`;
   }
 }
