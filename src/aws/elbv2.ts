@@ -56,11 +56,13 @@ import type {
   ServiceInputTypes,
   ServiceOutputTypes,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
+import type { AuthenticateOidcActionConfig } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { callAws, sdkClientConfig, type CallOptions } from './call.ts';
 import { isAwsErrorKind } from './errors.ts';
 
 export type {
   Action,
+  AuthenticateOidcActionConfig,
   Certificate,
   CreateListenerInput,
   CreateLoadBalancerInput,

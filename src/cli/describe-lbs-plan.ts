@@ -4,7 +4,7 @@
 // replacement (create-before-destroy).
 import type { Change, Plan, PlanAction } from '../reconcilers/load-balanced-service/plan.ts';
 import { describeAction } from '../reconcilers/load-balanced-service/plan.ts';
-import type { Attributes, Tags, Target } from '../reconcilers/load-balanced-service/model.ts';
+import type { Attributes, RouteAction, Tags, Target } from '../reconcilers/load-balanced-service/model.ts';
 import { describeConditions } from '../reconcilers/load-balanced-service/conditions.ts';
 import type { Step, StepKind } from './preview.ts';
 import { describeRule as describeSgRule } from '../reconcilers/load-balanced-service/security-groups.ts';
@@ -15,6 +15,11 @@ const userTags = (t: Tags): string => Object.entries(t).filter(([k]) => !k.start
 const groupText = (g: string): string => (g.startsWith('managed:') ? `the managed ${g.slice('managed:'.length)} group` : g);
 const changeLines = (cs: Change[]): string[] => cs.map((c) => `${c.path}: ${c.actual} -> ${c.desired}`);
 const conditionText = describeConditions;
+/** Where an authenticate-oidc client secret comes from (never its value). */
+const secretSource = (a: RouteAction): string[] => {
+  const ref = a.authenticateOidc?.clientSecretRef;
+  return ref ? [`client secret from Secret ${ref.name}, key ${ref.key}`] : [];
+};
 
 /** Which AWS object an action is about, so follow-ups can find the step that created it. */
 function objectOf(a: PlanAction): string {
@@ -73,6 +78,7 @@ function describe(a: PlanAction): Step {
     case 'createListener':
       return step('create', `listener ${a.port} ${a.protocol}`, [
         `default action: ${describeAction(a.defaultAction)}`,
+        ...secretSource(a.defaultAction),
         ...(a.certificate ? [`certificate ${a.certificate}`] : []),
         ...(a.sslPolicy ? [`ssl policy ${a.sslPolicy}`] : []),
       ]);
@@ -89,7 +95,7 @@ function describe(a: PlanAction): Step {
     case 'modifyRule':
       return step('update', `listener ${a.port} rule ${a.priority}`, changeLines(a.changes));
     case 'createRule':
-      return step('create', `listener ${a.port} rule ${a.priority}`, [`${conditionText(a.conditions)} -> ${describeAction(a.action)}`]);
+      return step('create', `listener ${a.port} rule ${a.priority}`, [`${conditionText(a.conditions)} -> ${describeAction(a.action)}`, ...secretSource(a.action)]);
     case 'deleteRule':
       return step('delete', `listener ${a.port} rule ${a.priority}`, changeLines(a.changes));
     case 'deleteListener':

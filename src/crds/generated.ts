@@ -243,8 +243,66 @@ export interface LoadBalancedServiceSpec {
      * most 64.
      */
     sslPolicy?: 'ELBSecurityPolicy-TLS13-1-2-Res-PQ-2025-09' | 'ELBSecurityPolicy-TLS13-1-2-PQ-2025-09' | 'ELBSecurityPolicy-TLS13-1-2-Ext1-PQ-2025-09' | 'ELBSecurityPolicy-TLS13-1-2-Ext2-PQ-2025-09' | 'ELBSecurityPolicy-TLS13-1-3-PQ-2025-09' | 'ELBSecurityPolicy-TLS13-1-0-PQ-2025-09' | 'ELBSecurityPolicy-TLS13-1-2-Res-FIPS-PQ-2025-09' | 'ELBSecurityPolicy-TLS13-1-2-FIPS-PQ-2025-09' | 'ELBSecurityPolicy-TLS13-1-2-Ext0-FIPS-PQ-2025-09' | 'ELBSecurityPolicy-TLS13-1-2-Ext1-FIPS-PQ-2025-09' | 'ELBSecurityPolicy-TLS13-1-2-Ext2-FIPS-PQ-2025-09' | 'ELBSecurityPolicy-TLS13-1-3-FIPS-PQ-2025-09' | 'ELBSecurityPolicy-TLS13-1-1-FIPS-PQ-2025-09' | 'ELBSecurityPolicy-TLS13-1-0-FIPS-PQ-2025-09' | 'ELBSecurityPolicy-TLS13-1-2-2021-06' | 'ELBSecurityPolicy-TLS13-1-2-Res-2021-06' | 'ELBSecurityPolicy-TLS13-1-2-Ext1-2021-06' | 'ELBSecurityPolicy-TLS13-1-2-Ext2-2021-06' | 'ELBSecurityPolicy-TLS13-1-1-2021-06' | 'ELBSecurityPolicy-TLS13-1-0-2021-06' | 'ELBSecurityPolicy-TLS13-1-3-2021-06' | 'ELBSecurityPolicy-TLS13-1-3-FIPS-2023-04' | 'ELBSecurityPolicy-TLS13-1-2-Res-FIPS-2023-04' | 'ELBSecurityPolicy-TLS13-1-2-FIPS-2023-04' | 'ELBSecurityPolicy-TLS13-1-2-Ext0-FIPS-2023-04' | 'ELBSecurityPolicy-TLS13-1-2-Ext1-FIPS-2023-04' | 'ELBSecurityPolicy-TLS13-1-2-Ext2-FIPS-2023-04' | 'ELBSecurityPolicy-TLS13-1-1-FIPS-2023-04' | 'ELBSecurityPolicy-TLS13-1-0-FIPS-2023-04' | 'ELBSecurityPolicy-FS-1-2-Res-2020-10' | 'ELBSecurityPolicy-FS-1-2-Res-2019-08' | 'ELBSecurityPolicy-FS-1-2-2019-08' | 'ELBSecurityPolicy-FS-1-1-2019-08' | 'ELBSecurityPolicy-FS-2018-06' | 'ELBSecurityPolicy-TLS-1-2-Ext-2018-06' | 'ELBSecurityPolicy-TLS-1-2-2017-01' | 'ELBSecurityPolicy-TLS-1-1-2017-01' | 'ELBSecurityPolicy-2016-08' | 'ELBSecurityPolicy-TLS-1-0-2015-04';
-    /** What the listener does with requests that match no rule. */
+    /**
+     * What the listener does with requests that match no rule; authenticateOidc, when set, signs the user in
+     * first.
+     */
     defaultAction: {
+      /**
+       * Sign the user in with an OpenID Connect identity provider (e.g. ADFS) before the action (ELBv2
+       * authenticate-oidc, order 1; the forward, redirect or fixed response is order 2). HTTPS listeners
+       * only. The client secret is read from a Secret in this namespace and sent to AWS when the action is
+       * created and whenever that Secret's resourceVersion changes; it never appears in status, events or
+       * logs.
+       */
+      authenticateOidc?: {
+        /**
+         * The IdP's issuer identifier, an https URL. Length: 9..2048. Pattern:
+         * `^https://[^\s/?#]+([/?#]\S*)?$`.
+         */
+        issuer: string;
+        /**
+         * The IdP's authorization endpoint, an https URL. Length: 9..2048. Pattern:
+         * `^https://[^\s/?#]+([/?#]\S*)?$`.
+         */
+        authorizationEndpoint: string;
+        /** The IdP's token endpoint, an https URL. Length: 9..2048. Pattern: `^https://[^\s/?#]+([/?#]\S*)?$`. */
+        tokenEndpoint: string;
+        /**
+         * The IdP's user info endpoint, an https URL. Length: 9..2048. Pattern:
+         * `^https://[^\s/?#]+([/?#]\S*)?$`.
+         */
+        userInfoEndpoint: string;
+        /** The OAuth 2.0 client identifier registered with the IdP. Length: 1..1024. */
+        clientId: string;
+        /** The Secret (same namespace) and key holding the OAuth 2.0 client secret. */
+        clientSecretRef: {
+          /**
+           * Name of the Secret. Length: 1..253. Pattern:
+           * `^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$`.
+           */
+          name: string;
+          /** Key in the Secret's data. Length: 1..253. Pattern: `^[-._a-zA-Z0-9]+$`. */
+          key: string;
+        };
+        /** Space-separated claims to request (default openid). Default: "openid". Length: 1..1024. */
+        scope?: string;
+        /**
+         * Name of the session cookie (default AWSELBAuthSessionCookie). Default: "AWSELBAuthSessionCookie".
+         * Length: 1..256. Pattern: `^[A-Za-z0-9!#$%&'*+.^_`|~-]+$`.
+         */
+        sessionCookieName?: string;
+        /**
+         * Maximum length of the authenticated session, 1-604800 seconds (7 days, the default and AWS's
+         * maximum). Default: 604800. Range: 1..604800.
+         */
+        sessionTimeoutSeconds?: number;
+        /**
+         * What to do with a request that is not signed in: authenticate (redirect to the IdP, the default),
+         * deny (401 Unauthorized) or allow (forward without claims). Default: "authenticate".
+         */
+        onUnauthenticatedRequest?: 'deny' | 'allow' | 'authenticate';
+      };
       /**
        * Forward to one target group (targetGroup) or split between several by weight (targetGroups); exactly
        * one of the two.
@@ -343,8 +401,66 @@ export interface LoadBalancedServiceSpec {
          */
         httpRequestMethods?: string[];
       };
-      /** What the rule does with a matching request. */
+      /** What the rule does with a matching request; authenticateOidc, when set, signs the user in first. */
       action: {
+        /**
+         * Sign the user in with an OpenID Connect identity provider (e.g. ADFS) before the action (ELBv2
+         * authenticate-oidc, order 1; the forward, redirect or fixed response is order 2). HTTPS listeners
+         * only. The client secret is read from a Secret in this namespace and sent to AWS when the action is
+         * created and whenever that Secret's resourceVersion changes; it never appears in status, events or
+         * logs.
+         */
+        authenticateOidc?: {
+          /**
+           * The IdP's issuer identifier, an https URL. Length: 9..2048. Pattern:
+           * `^https://[^\s/?#]+([/?#]\S*)?$`.
+           */
+          issuer: string;
+          /**
+           * The IdP's authorization endpoint, an https URL. Length: 9..2048. Pattern:
+           * `^https://[^\s/?#]+([/?#]\S*)?$`.
+           */
+          authorizationEndpoint: string;
+          /**
+           * The IdP's token endpoint, an https URL. Length: 9..2048. Pattern:
+           * `^https://[^\s/?#]+([/?#]\S*)?$`.
+           */
+          tokenEndpoint: string;
+          /**
+           * The IdP's user info endpoint, an https URL. Length: 9..2048. Pattern:
+           * `^https://[^\s/?#]+([/?#]\S*)?$`.
+           */
+          userInfoEndpoint: string;
+          /** The OAuth 2.0 client identifier registered with the IdP. Length: 1..1024. */
+          clientId: string;
+          /** The Secret (same namespace) and key holding the OAuth 2.0 client secret. */
+          clientSecretRef: {
+            /**
+             * Name of the Secret. Length: 1..253. Pattern:
+             * `^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$`.
+             */
+            name: string;
+            /** Key in the Secret's data. Length: 1..253. Pattern: `^[-._a-zA-Z0-9]+$`. */
+            key: string;
+          };
+          /** Space-separated claims to request (default openid). Default: "openid". Length: 1..1024. */
+          scope?: string;
+          /**
+           * Name of the session cookie (default AWSELBAuthSessionCookie). Default: "AWSELBAuthSessionCookie".
+           * Length: 1..256. Pattern: `^[A-Za-z0-9!#$%&'*+.^_`|~-]+$`.
+           */
+          sessionCookieName?: string;
+          /**
+           * Maximum length of the authenticated session, 1-604800 seconds (7 days, the default and AWS's
+           * maximum). Default: 604800. Range: 1..604800.
+           */
+          sessionTimeoutSeconds?: number;
+          /**
+           * What to do with a request that is not signed in: authenticate (redirect to the IdP, the default),
+           * deny (401 Unauthorized) or allow (forward without claims). Default: "authenticate".
+           */
+          onUnauthenticatedRequest?: 'deny' | 'allow' | 'authenticate';
+        };
         /**
          * Forward to one target group (targetGroup) or split between several by weight (targetGroups);
          * exactly one of the two.
@@ -565,6 +681,22 @@ export interface LoadBalancedServiceStatus {
     dnsName?: string;
     /** When it was replaced (the drain period counts from here). */
     since?: string;
+  }>;
+  /**
+   * For each authenticateOidc action, the Secret and resourceVersion whose client secret was last sent to AWS
+   * (AWS never returns it): a different resourceVersion sends it again. Versions only, never the secret.
+   */
+  oidcSecretVersions?: Array<{
+    /** Port of the listener. */
+    listener?: number;
+    /** Priority of the rule; absent for the listener's default action. */
+    rule?: number;
+    /** Name of the Secret. */
+    secret?: string;
+    /** Key in the Secret. */
+    key?: string;
+    /** The Secret's metadata.resourceVersion when the client secret was sent. */
+    resourceVersion?: string;
   }>;
   /** Listeners in AWS. */
   listeners?: Array<{

@@ -5,7 +5,8 @@
 import type { Elbv2Api, LoadBalancer } from '../../aws/elbv2.ts';
 import { AwsError, isAwsErrorKind } from '../../aws/errors.ts';
 import { actionToAws, conditionsToAws, tagsToAws } from './aws-shapes.ts';
-import type { HealthCheck } from './model.ts';
+import type { HealthCheck, RouteAction } from './model.ts';
+import type { ClientSecretInput } from './oidc.ts';
 import type { Plan, PlanAction, Refs } from './plan.ts';
 import type { SecurityGroupApi } from '../../aws/security-groups.ts';
 import { applySecurityGroupAction, isSecurityGroupAction, resolveGroupReference } from './security-groups-apply.ts';
@@ -15,6 +16,8 @@ export interface ApplyHooks {
   applied?(action: PlanAction): void;
   /** deletion protection is about to be turned off (only on deletion of the resource) */
   disablingDeletionProtection?(loadBalancerName: string): void;
+  /** the value of an authenticate-oidc client secret (Secret name, key); never logged */
+  clientSecret?(ref: { name: string; key: string }): string | undefined;
 }
 
 export interface ApplyResult {
@@ -56,6 +59,17 @@ async function gone(fn: () => Promise<void>, extraCodes: string[] = []): Promise
     if (isAwsErrorKind(err, 'not_found') || (err instanceof AwsError && extraCodes.includes(err.code))) return;
     throw err;
   }
+}
+
+/** How an action's client secret goes to AWS: its value when `send`, else AWS keeps the one it has. */
+function secretFor(action: RouteAction, send: boolean, hooks: ApplyHooks): ClientSecretInput | undefined {
+  const ref = action.authenticateOidc?.clientSecretRef;
+  if (!action.authenticateOidc) return undefined;
+  if (!send) return { UseExistingClientSecret: true };
+  const value = ref ? hooks.clientSecret?.(ref) : undefined;
+  // The message names where the secret should come from, never a value.
+  if (!value) throw new Error(`the client secret of Secret ${ref?.name ?? '?'} key ${ref?.key ?? '?'} is not available to send`);
+  return { ClientSecret: value };
 }
 
 /** `securityGroups`: the EC2 port for the plan's managed security group actions (when it has any). */
@@ -166,7 +180,7 @@ export async function apply(api: Elbv2Api, p: Plan, hooks: ApplyHooks = {}, secu
           Protocol: a.protocol as 'HTTP' | 'HTTPS',
           ...(a.sslPolicy ? { SslPolicy: a.sslPolicy } : {}),
           ...(a.certificate ? { Certificates: [{ CertificateArn: a.certificate }] } : {}),
-          DefaultActions: actionToAws(a.defaultAction, tgArn),
+          DefaultActions: actionToAws(a.defaultAction, tgArn, secretFor(a.defaultAction, true, hooks)),
           Tags: tagsToAws(a.tags),
         });
         refs.listeners[String(a.port)] = created.ListenerArn ?? '';
@@ -179,7 +193,7 @@ export async function apply(api: Elbv2Api, p: Plan, hooks: ApplyHooks = {}, secu
           Protocol: a.protocol as 'HTTP' | 'HTTPS',
           ...(a.sslPolicy ? { SslPolicy: a.sslPolicy } : {}),
           ...(a.certificate ? { Certificates: [{ CertificateArn: a.certificate }] } : {}),
-          DefaultActions: actionToAws(a.defaultAction, tgArn),
+          DefaultActions: actionToAws(a.defaultAction, tgArn, secretFor(a.defaultAction, a.sendClientSecret, hooks)),
         });
         break;
       case 'addListenerCertificates':
@@ -196,14 +210,14 @@ export async function apply(api: Elbv2Api, p: Plan, hooks: ApplyHooks = {}, secu
         await api.setRulePriorities(a.rules.map((r) => ({ RuleArn: r.arn, Priority: r.priority })));
         break;
       case 'modifyRule':
-        await api.modifyRule(a.arn, conditionsToAws(a.conditions), actionToAws(a.action, tgArn));
+        await api.modifyRule(a.arn, conditionsToAws(a.conditions), actionToAws(a.action, tgArn, secretFor(a.action, a.sendClientSecret, hooks)));
         break;
       case 'createRule':
         await api.createRule({
           ListenerArn: listener(a.port),
           Priority: a.priority,
           Conditions: conditionsToAws(a.conditions),
-          Actions: actionToAws(a.action, tgArn),
+          Actions: actionToAws(a.action, tgArn, secretFor(a.action, true, hooks)),
           Tags: tagsToAws(a.tags),
         });
         break;

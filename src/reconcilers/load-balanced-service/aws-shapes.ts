@@ -26,6 +26,7 @@ import {
 } from './model.ts';
 import { sortTargets } from './build.ts';
 import { conditionsFromAws } from './conditions.ts';
+import { oidcFromAws, oidcToAws, type ClientSecretInput } from './oidc.ts';
 
 export { conditionsFromAws, conditionsToAws } from './conditions.ts';
 
@@ -34,9 +35,17 @@ export { conditionsFromAws, conditionsToAws } from './conditions.ts';
 export function actionFromAws(actions: Action[] | undefined): RouteAction {
   // Several actions (e.g. authenticate + forward): the last one is the terminal action.
   const sorted = [...(actions ?? [])].sort((a, b) => (a.Order ?? 0) - (b.Order ?? 0));
-  const a = sorted[sorted.length - 1];
-  if (!a) return { type: 'other', description: 'no action' };
+  const [first, second] = sorted;
+  if (sorted.length === 2 && first?.Type === 'authenticate-oidc' && second) {
+    const terminal = terminalFromAws(second);
+    return terminal.type === 'other' ? terminal : { ...terminal, authenticateOidc: oidcFromAws(first.AuthenticateOidcConfig) };
+  }
   if (sorted.length > 1) return { type: 'other', description: sorted.map((x) => x.Type).join('+') };
+  if (!first) return { type: 'other', description: 'no action' };
+  return terminalFromAws(first);
+}
+
+function terminalFromAws(a: Action): RouteAction {
   switch (a.Type) {
     case 'forward': {
       const list = a.ForwardConfig?.TargetGroups?.length
@@ -178,7 +187,18 @@ export function listenerFromAws(
 
 // ---------- model -> AWS ----------
 
-export function actionToAws(a: RouteAction, arnOf: (targetGroup: string) => string): Action[] {
+/**
+ * The ELBv2 actions of `a`. With an authenticateOidc step, `secret` says how its client secret goes
+ * (required then): the authenticate-oidc action is order 1, the terminal action order 2.
+ */
+export function actionToAws(a: RouteAction, arnOf: (targetGroup: string) => string, secret?: ClientSecretInput): Action[] {
+  const terminal = terminalToAws(a, arnOf);
+  if (!a.authenticateOidc) return terminal;
+  if (!secret) throw new Error('an authenticate-oidc action needs to say how its client secret is sent');
+  return [oidcToAws(a.authenticateOidc, secret), ...terminal.map((t) => ({ ...t, Order: 2 }))];
+}
+
+function terminalToAws(a: RouteAction, arnOf: (targetGroup: string) => string): Action[] {
   switch (a.type) {
     case 'forward': {
       const [only] = a.targetGroups;

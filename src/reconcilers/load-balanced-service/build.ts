@@ -18,6 +18,7 @@ import {
   type Target,
 } from './model.ts';
 import { ConditionsError, buildConditions } from './conditions.ts';
+import { buildOidc, type SecretLookup } from './oidc.ts';
 import { loadBalancerName, targetGroupName, type ResourceId } from './names.ts';
 import { InvalidSpecError } from './build-errors.ts';
 import { buildSecurityGroups, managesSecurityGroups, type SecurityGroupNetwork } from './security-groups.ts';
@@ -42,6 +43,11 @@ export interface BuildInput {
    * spec names no securityGroups). Without it no group is managed: callers that plan ELBv2 only.
    */
   securityGroupNetwork?: SecurityGroupNetwork;
+  /**
+   * Secret name -> what was read of it, for every Secret an authenticateOidc step names. Absent:
+   * not known (albatross plan); the client secret versions stay unknown then.
+   */
+  clientSecrets?: ReadonlyMap<string, SecretLookup>;
 }
 
 export interface BuildResult {
@@ -91,7 +97,7 @@ export function build(input: BuildInput): BuildResult {
 
   const pendingCertificates: string[] = [];
   const listeners = spec.listeners
-    .map((l) => buildListener(l, keys, input.certificateArns, pendingCertificates, owner, userTags))
+    .map((l) => buildListener(l, keys, input.certificateArns, pendingCertificates, owner, userTags, input.clientSecrets))
     .sort((a, b) => a.port - b.port);
 
   const managed = managesSecurityGroups(spec) && input.securityGroupNetwork;
@@ -200,6 +206,7 @@ function buildListener(
   pending: string[],
   owner: Tags,
   userTags: Tags,
+  secrets: ReadonlyMap<string, SecretLookup> | undefined,
 ): DesiredListener {
   const where = `listeners[${l.port}]`;
   let certificates: DesiredListener['certificates'] = null;
@@ -217,6 +224,10 @@ function buildListener(
       complete: arns.every((a) => !!a),
     };
   }
+  if (l.protocol !== 'HTTPS') {
+    const oidc = l.defaultAction.authenticateOidc ? `${where}.defaultAction` : (l.rules ?? []).filter((r) => r.action.authenticateOidc).map((r) => `${where}.rules[${r.priority}].action`)[0];
+    if (oidc) throw new InvalidSpecError(`${oidc}.authenticateOidc requires protocol HTTPS (AWS authenticates users only on HTTPS listeners)`);
+  }
   const seen = new Set<number>();
   const rules = (l.rules ?? []).map((r) => {
     if (seen.has(r.priority)) throw new InvalidSpecError(`${where}.rules: priority ${r.priority} is used twice`);
@@ -224,7 +235,7 @@ function buildListener(
     return {
       priority: r.priority,
       conditions: conditionsOf(r.conditions, `${where}.rules[${r.priority}]`),
-      action: buildAction(r.action, targetGroupKeys, `${where}.rules[${r.priority}].action`),
+      action: buildAction(r.action, targetGroupKeys, `${where}.rules[${r.priority}].action`, secrets),
     };
   });
   return {
@@ -232,7 +243,7 @@ function buildListener(
     protocol: l.protocol,
     sslPolicy: l.protocol === 'HTTPS' ? (l.sslPolicy ?? DEFAULT_SSL_POLICY) : null,
     certificates,
-    defaultAction: buildAction(l.defaultAction, targetGroupKeys, `${where}.defaultAction`),
+    defaultAction: buildAction(l.defaultAction, targetGroupKeys, `${where}.defaultAction`, secrets),
     rules: rules.sort((a, b) => a.priority - b.priority),
     tags: { ...userTags, ...owner, [TAG_RESOURCE]: `listener/${l.port}` },
   };
@@ -247,7 +258,18 @@ function conditionsOf(c: RuleSpec['conditions'], where: string): Conditions {
   }
 }
 
-export function buildAction(a: ActionSpec, targetGroupKeys: ReadonlySet<string>, where: string): RouteAction {
+export function buildAction(
+  a: ActionSpec,
+  targetGroupKeys: ReadonlySet<string>,
+  where: string,
+  secrets?: ReadonlyMap<string, SecretLookup>,
+): RouteAction {
+  const terminal = buildTerminal(a, targetGroupKeys, where);
+  if (!a.authenticateOidc) return terminal;
+  return { ...terminal, authenticateOidc: buildOidc(a.authenticateOidc, where, secrets) };
+}
+
+function buildTerminal(a: ActionSpec, targetGroupKeys: ReadonlySet<string>, where: string): RouteAction {
   if (a.forward) {
     const list = a.forward.targetGroups
       ? a.forward.targetGroups.map((w) => ({ targetGroup: w.name, weight: w.weight ?? 1 }))

@@ -96,7 +96,32 @@ export interface WeightedTargetGroup {
   weight: number;
 }
 
-export type RouteAction =
+/**
+ * An authenticate-oidc step before the action (oidc.ts). Never holds the client secret: only which
+ * Secret key holds it and the version of it AWS was (or is to be) sent.
+ */
+export interface OidcAuth {
+  issuer: string;
+  authorizationEndpoint: string;
+  tokenEndpoint: string;
+  userInfoEndpoint: string;
+  clientId: string;
+  scope: string;
+  sessionCookieName: string;
+  sessionTimeoutSeconds: number;
+  onUnauthenticatedRequest: string;
+  /** observed only: AuthenticationRequestExtraParams the spec cannot express */
+  extraParams?: Record<string, string>;
+  /** desired: the Secret and key; observed: null (AWS does not say) */
+  clientSecretRef: { name: string; key: string } | null;
+  /**
+   * "<secret>/<key>@<resourceVersion>". Desired: the Secret's current version (null: not known, as
+   * in `albatross plan`); observed: the version last sent, from status (null: not recorded).
+   */
+  clientSecretVersion: string | null;
+}
+
+export type RouteAction = (
   | { type: 'forward'; targetGroups: WeightedTargetGroup[] }
   | {
       type: 'redirect';
@@ -108,8 +133,9 @@ export type RouteAction =
       statusCode: string;
     }
   | { type: 'fixed-response'; statusCode: string; contentType: string; messageBody: string }
-  /** observed only: an action type the spec cannot express (e.g. authenticate-oidc) */
-  | { type: 'other'; description: string };
+  /** observed only: actions the spec cannot express (e.g. authenticate-cognito) */
+  | { type: 'other'; description: string }
+) & { authenticateOidc?: OidcAuth };
 
 /** An http-header condition: the header has one of the values. */
 export interface HeaderCondition {

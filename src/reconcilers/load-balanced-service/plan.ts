@@ -34,6 +34,7 @@ import {
 } from './model.ts';
 import { describeConditions } from './conditions.ts';
 import { planSecurityGroups } from './security-groups-plan.ts';
+import { comparable, describeOidc, describeSecretVersion, needsClientSecret } from './oidc.ts';
 
 /** One difference between spec and AWS, as reported in status.drift. */
 export interface Change {
@@ -82,12 +83,14 @@ export type PlanAction = Base &
         sslPolicy: string | null;
         certificate: string | null;
         defaultAction: RouteAction;
+        /** send the authenticate-oidc client secret (else AWS keeps the one it has) */
+        sendClientSecret: boolean;
       }
     | { op: 'addListenerCertificates'; port: number; certificates: string[] }
     | { op: 'removeListenerCertificates'; port: number; certificates: string[] }
     | { op: 'tagListener'; port: number; add: Tags; remove: string[] }
     | { op: 'setRulePriorities'; port: number; rules: Array<{ arn: string; priority: number }> }
-    | { op: 'modifyRule'; port: number; arn: string; priority: number; conditions: Conditions; action: RouteAction }
+    | { op: 'modifyRule'; port: number; arn: string; priority: number; conditions: Conditions; action: RouteAction; sendClientSecret: boolean }
     | { op: 'createRule'; port: number; priority: number; conditions: Conditions; action: RouteAction; tags: Tags }
     | { op: 'deleteRule'; port: number; arn: string; priority: number }
     | { op: 'deleteListener'; port: number; arn: string }
@@ -164,6 +167,11 @@ function tagChanges(prefix: string, desired: Tags, actual: Tags, d: { add: Tags;
 }
 
 export function describeAction(a: RouteAction): string {
+  const terminal = describeTerminal(a);
+  return a.authenticateOidc ? `${describeOidc(a.authenticateOidc)} then ${terminal}` : terminal;
+}
+
+function describeTerminal(a: RouteAction): string {
   switch (a.type) {
     case 'forward':
       return `forward ${a.targetGroups.map((t) => (a.targetGroups.length > 1 ? `${t.targetGroup}=${t.weight}` : t.targetGroup)).join(',')}`;
@@ -182,10 +190,24 @@ function describeRule(r: { priority: number; conditions: Conditions; action: Rou
 
 const targetId = (t: Target): string => `${t.id}:${t.port}`;
 
+const usesOidc = (l: DesiredListener): boolean => !!l.defaultAction.authenticateOidc || l.rules.some((r) => !!r.action.authenticateOidc);
+
+/** The client secret is sent again: which Secret version, and the one AWS was sent (never the secret). */
+function secretChange(path: string, want: RouteAction, have: RouteAction): Change {
+  const w = want.authenticateOidc;
+  const h = have.authenticateOidc;
+  return {
+    path: `${path}.authenticateOidc.clientSecretRef`,
+    desired: w?.clientSecretVersion ? describeSecretVersion(w.clientSecretVersion) : `Secret ${w?.clientSecretRef?.name ?? '?'}/${w?.clientSecretRef?.key ?? '?'}`,
+    actual: h ? describeSecretVersion(h.clientSecretVersion) : '(absent)',
+  };
+}
+
 /** Rewrites forward ARNs to logical names where the ARN is the target group we keep for that name. */
 function mapAction(a: RouteAction, arnToKey: ReadonlyMap<string, string>): RouteAction {
   if (a.type !== 'forward') return a;
   return {
+    ...a,
     type: 'forward',
     targetGroups: a.targetGroups
       .map((t) => ({ targetGroup: arnToKey.get(t.targetGroup) ?? t.targetGroup, weight: t.weight }))
@@ -302,6 +324,11 @@ export function plan(desired: DesiredModel, actual: ActualState, options: PlanOp
         actions.push({ op: 'addListenerCertificates', port: l.port, certificates: l.certificates.sni, changes: [] });
       }
       for (const r of l.rules) actions.push(createRule(l, r));
+      continue;
+    }
+    if (l.certificates && !l.certificates.default && have.protocol !== 'HTTPS' && usesOidc(l)) {
+      // Sign-in works only on HTTPS: nothing of this listener changes until it can become HTTPS.
+      waiting.push(`${path} waits for its default certificate to be Ready before it becomes HTTPS (authenticateOidc needs HTTPS)`);
       continue;
     }
     if (l.certificates && !l.certificates.default && have.protocol !== 'HTTPS') {
@@ -521,9 +548,11 @@ function updateListener(l: DesiredListener, have: ActualListener, arnToKey: Read
     changes.push({ path: `${path}.sslPolicy`, desired: l.sslPolicy, actual: have.sslPolicy ?? ABSENT });
   }
   const haveAction = mapAction(have.defaultAction, arnToKey);
-  if (!same(l.defaultAction, haveAction)) {
+  if (!same(comparable(l.defaultAction), comparable(haveAction))) {
     changes.push({ path: `${path}.defaultAction`, desired: describeAction(l.defaultAction), actual: describeAction(haveAction) });
   }
+  const sendClientSecret = needsClientSecret(l.defaultAction, haveAction);
+  if (sendClientSecret) changes.push(secretChange(`${path}.defaultAction`, l.defaultAction, haveAction));
   const wantDefault = l.certificates?.default ?? null;
   const haveDefault = have.certificates?.default ?? null;
   const defaultChanged = wantDefault !== null && wantDefault !== haveDefault;
@@ -537,6 +566,7 @@ function updateListener(l: DesiredListener, have: ActualListener, arnToKey: Read
       // Sent only when it changes (or the listener becomes HTTPS); otherwise AWS keeps it.
       certificate: l.protocol === 'HTTPS' && (defaultChanged || have.protocol !== 'HTTPS') ? (wantDefault ?? haveDefault) : null,
       defaultAction: l.defaultAction,
+      sendClientSecret,
       changes,
     });
   }
@@ -603,7 +633,7 @@ function planRules(
 ): { actions: PlanAction[]; deletes: PlanAction[] } {
   const path = `listeners[${l.port}].rules`;
   const actualRules = have.rules.map((r) => ({ ...r, action: mapAction(r.action, arnToKey) }));
-  const content = (r: { conditions: Conditions; action: RouteAction }): string => canonical([r.conditions, r.action]);
+  const content = (r: { conditions: Conditions; action: RouteAction }): string => canonical([r.conditions, comparable(r.action)]);
   const unmatchedWant: DesiredRule[] = [];
   const unmatchedHave = new Map<string, ActualRule>(actualRules.map((r) => [r.arn, r]));
   const modifies: PlanAction[] = [];
@@ -615,7 +645,10 @@ function planRules(
       continue;
     }
     unmatchedHave.delete(at.arn);
-    if (content(at) !== content(r)) {
+    const sendClientSecret = needsClientSecret(r.action, at.action);
+    if (content(at) !== content(r) || sendClientSecret) {
+      const changes: Change[] = content(at) !== content(r) ? [{ path: `${path}[${r.priority}]`, desired: describeRule(r), actual: describeRule(at) }] : [];
+      if (sendClientSecret) changes.push(secretChange(`${path}[${r.priority}].action`, r.action, at.action));
       modifies.push({
         op: 'modifyRule',
         port: l.port,
@@ -623,7 +656,8 @@ function planRules(
         priority: r.priority,
         conditions: r.conditions,
         action: r.action,
-        changes: [{ path: `${path}[${r.priority}]`, desired: describeRule(r), actual: describeRule(at) }],
+        sendClientSecret,
+        changes,
       });
     }
   }
@@ -632,7 +666,8 @@ function planRules(
   const moveChanges: Change[] = [];
   const creates: PlanAction[] = [];
   for (const r of unmatchedWant) {
-    const moved = [...unmatchedHave.values()].find((a) => content(a) === content(r));
+    // A rule whose client secret must be sent again is not moved but created anew (which sends it).
+    const moved = [...unmatchedHave.values()].find((a) => content(a) === content(r) && !needsClientSecret(r.action, a.action));
     if (moved) {
       unmatchedHave.delete(moved.arn);
       moves.push({ arn: moved.arn, priority: r.priority });

@@ -51,6 +51,8 @@ import { loadBalancerName, type ResourceId } from './names.ts';
 import { ipTargetGroupsToCheck, ipTargetProblems } from './ip-targets.ts';
 import { INDEX_LOAD_BALANCER_NAME, explicitName, loadBalancerNameIndex, nameClaimConflict, watchNameReleases } from './name-claims.ts';
 import { findOwned, observeDesired } from './observe.ts';
+import { MissingSecretError, oidcSecretNames, secretVersionsOf, withSentSecretVersions, type SecretVersionEntry } from './oidc.ts';
+import { readClientSecrets, type ClientSecrets } from './client-secrets.ts';
 import { canonical, driftOf, plan, type Plan } from './plan.ts';
 import { DEFAULT_DRAIN_SECONDS, finishesReplacement, retirement } from './retire.ts';
 import { driftStatus, observedStatus, summarizeChanges } from './status.ts';
@@ -66,6 +68,7 @@ const SC = RESOURCES.serverCertificate;
 /** Index names (unique per kind across controllers). */
 export const INDEX_SERVICE_REF = 'lbs.spec.targetGroups.serviceRef';
 export const INDEX_CERTIFICATE_REF = 'lbs.spec.listeners.certificateRefs';
+export const INDEX_OIDC_SECRET_REF = 'lbs.spec.listeners.authenticateOidc.clientSecretRef';
 export const INDEX_SLICE_SERVICE = 'endpointslice.service';
 
 /**
@@ -120,6 +123,16 @@ function envSeconds(name: string): number | undefined {
   return n;
 }
 
+/**
+ * status.oidcSecretVersions: what AWS now holds after a converging reconcile (`model`), or, with
+ * nothing sent (drift reported, plan blocked: model undefined), the record as it was. Left out for
+ * resources that never used authenticateOidc.
+ */
+function sentVersions(model: DesiredModel | undefined, recorded: SecretVersionEntry[] | undefined): { oidcSecretVersions?: SecretVersionEntry[] } {
+  const versions = model ? secretVersionsOf(model) : (recorded ?? []);
+  return versions.length || recorded?.length ? { oidcSecretVersions: versions } : {};
+}
+
 /** The AWS objects status remembers by ARN (found even when their names are no longer derived). */
 function knownArns(lbs: LoadBalancedService): { knownLoadBalancerArns: string[]; knownTargetGroupArns: string[] } {
   return {
@@ -142,6 +155,7 @@ export function createLoadBalancedServiceController(options: LbsControllerOption
       referenceIndex<LoadBalancedService>(LBS, INDEX_CERTIFICATE_REF, (o) =>
         o.spec.listeners.flatMap((l) => (l.certificateRefs ?? []).map((r) => r.name)),
       ),
+      referenceIndex<LoadBalancedService>(LBS, INDEX_OIDC_SECRET_REF, (o) => oidcSecretNames(o.spec)),
       loadBalancerNameIndex,
       {
         resource: CORE.endpointSlice,
@@ -163,6 +177,8 @@ export function createLoadBalancedServiceController(options: LbsControllerOption
       },
       watchReferenced(CORE.service, LBS, INDEX_SERVICE_REF),
       watchReferenced(SC, LBS, INDEX_CERTIFICATE_REF),
+      // A client secret Secret changed, appeared or went away (metadata-only cache: no data here).
+      watchReferenced(CORE.secret, LBS, INDEX_OIDC_SECRET_REF),
       watchNameReleases,
     ],
     create: (deps) => new LbsReconciler(deps, options),
@@ -318,13 +334,17 @@ class LbsReconciler implements Reconciler {
       serviceTargetsByTg.set(tg.name, serviceTargets(service, slices, tg.serviceRef.port));
     }
 
+    // authenticateOidc client secrets: read now, held for this reconcile's apply only.
+    const clientSecrets = await readClientSecrets(this.deps.kube, ctx.namespace, spec, ctx.signal);
     let model: DesiredModel;
     try {
       const defaultNetwork = needsDefaultNetwork(spec) ? await this.defaultNetwork(ctx) : undefined;
       const securityGroupNetwork = managesSecurityGroups(spec) ? await this.securityGroupNetwork(ctx, spec, defaultNetwork) : undefined;
-      ({ model } = build({ id, spec, defaultNetwork, certificateArns, serviceTargets: serviceTargetsByTg, securityGroupNetwork }));
+      ({ model } = build({ id, spec, defaultNetwork, certificateArns, serviceTargets: serviceTargetsByTg, securityGroupNetwork, clientSecrets: clientSecrets.lookups }));
     } catch (err) {
       if (err instanceof InvalidSpecError) throw new TerminalError(Reason.InvalidSpec, err.message);
+      // Nothing in AWS is touched; the Secret watch brings the resource back when it appears.
+      if (err instanceof MissingSecretError) throw new TerminalError(Reason.SecretNotFound, `${err.message}; nothing in AWS was changed`, { recheck: true });
       throw err;
     }
 
@@ -351,7 +371,8 @@ class LbsReconciler implements Reconciler {
     }
     this.provisioning.delete(ctx.key);
 
-    const actual = await this.observeFor(api, id, lbs, model);
+    // AWS never returns client secrets: status says which Secret version each was sent from.
+    const actual = withSentSecretVersions(await this.observeFor(api, id, lbs, model), lbs.status?.oidcSecretVersions);
     // Managed groups (and, once the spec names its own, the ones left to delete): one EC2 read.
     if (model.securityGroups?.length || lbs.status?.securityGroups) {
       const observed = await observeSecurityGroups(this.securityGroups(ctx.signal), {
@@ -386,7 +407,7 @@ class LbsReconciler implements Reconciler {
         `AWS differs from the spec (driftPolicy Report, nothing changed): ${summarizeChanges(drift)}`,
       );
     } else if (p.actions.length) {
-      const result = await this.runApply(ctx, lbs, api, p, {});
+      const result = await this.runApply(ctx, lbs, api, p, { clientSecret: (ref) => clientSecrets.value(ref) }, clientSecrets);
       applied = true;
       managedGroups = result.refs.securityGroups;
       const d = describeApplied(p.actions);
@@ -453,6 +474,7 @@ class LbsReconciler implements Reconciler {
           ...observedStatus(model, final),
           previousLoadBalancers: retiring.previous,
           securityGroups: model.securityGroups?.length && managedGroups ? { frontend: managedGroups['frontend'], backend: managedGroups['backend'] } : undefined,
+          ...sentVersions(report || p.blocked.length > 0 ? undefined : model, cur.status?.oidcSecretVersions),
           drift: isDrift ? driftStatus(drift) : [],
           conditions,
           ...(outcome.state === 'Ready' && !report ? { inSync: { observedGeneration: generation, inputsHash: hash, time: new Date(this.now()).toISOString() } } : {}),
@@ -630,7 +652,14 @@ class LbsReconciler implements Reconciler {
     return { requeueAfterMs: PROVISIONING_CHECKS_MS[pending.checks] ?? PROVISIONING_REQUEUE_MS };
   }
 
-  private async runApply(ctx: ReconcileContext, lbs: LoadBalancedService, api: Elbv2Api, p: Plan, hooks: ApplyHooks): Promise<ApplyResult> {
+  private async runApply(
+    ctx: ReconcileContext,
+    lbs: LoadBalancedService,
+    api: Elbv2Api,
+    p: Plan,
+    hooks: ApplyHooks,
+    secrets?: ClientSecrets,
+  ): Promise<ApplyResult> {
     try {
       return await apply(
         api,
@@ -642,6 +671,7 @@ class LbsReconciler implements Reconciler {
         this.securityGroups(ctx.signal),
       );
     } catch (err) {
+      secrets?.redact(err);
       // A group AWS still holds in use: the reconcile is retried with backoff; status says why.
       if (err instanceof SecurityGroupInUseError) throw err;
       if (err instanceof AwsError && (err.kind === 'terminal' || err.kind === 'invalid')) {

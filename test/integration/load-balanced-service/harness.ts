@@ -21,7 +21,7 @@ import {
 import { UploadServerCertificateCommand } from '@aws-sdk/client-iam';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
-import { pino } from 'pino';
+import { pino, type Logger } from 'pino';
 import type { Albatross } from '../../../src/app.ts';
 import { RESOURCES, type LoadBalancedService, type ServerCertificate } from '../../../src/crds/index.ts';
 import { createLoadBalancedServiceController, type LbsControllerOptions } from '../../../src/reconcilers/load-balanced-service/reconciler.ts';
@@ -45,7 +45,7 @@ export interface Controller {
 /** The controller in-process, as a user runs it (flags), watching one namespace (or a comma list), plus any extra flags. */
 export async function startController(
   namespace: string,
-  opts: { clusterName?: string; resyncPeriod?: string; allControllers?: boolean; lbs?: LbsControllerOptions; flags?: string[] } = {},
+  opts: { clusterName?: string; resyncPeriod?: string; allControllers?: boolean; lbs?: LbsControllerOptions; flags?: string[]; logger?: Logger } = {},
 ): Promise<Controller> {
   const clusterName = opts.clusterName ?? uniqueClusterName();
   const app = await startInProcess(
@@ -53,7 +53,7 @@ export async function startController(
     {
       // Only this controller by default: ServerCertificate statuses are then set by the tests.
       ...(opts.allControllers ? {} : { controllers: [createLoadBalancedServiceController(opts.lbs)] }),
-      logger: pino({ level: process.env['LBS_TEST_LOG'] ?? 'silent' }),
+      logger: opts.logger ?? pino({ level: process.env['LBS_TEST_LOG'] ?? 'silent' }),
     },
   );
   return { app, clusterName, namespace, stop: () => app.stop() };
@@ -244,7 +244,7 @@ export function listenerOn(view: AwsView, port: number): ListenerView {
 }
 
 /** A fresh namespace with the in-process controller watching it. */
-export async function setup(prefix: string, opts: { resyncPeriod?: string; lbs?: LbsControllerOptions; flags?: string[] } = {}): Promise<Env> {
+export async function setup(prefix: string, opts: { resyncPeriod?: string; lbs?: LbsControllerOptions; flags?: string[]; logger?: Logger } = {}): Promise<Env> {
   const ns = await createTestNamespace(prefix);
   const controller = await startController(ns.name, opts);
   return { ns, controller };

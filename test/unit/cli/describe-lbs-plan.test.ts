@@ -36,4 +36,24 @@ describe('describeLbsPlan', () => {
     expect(isReplacedDelete(steps[1]!)).toBe(true);
     expect(summarize([{ kind: 'LoadBalancedService', namespace: 'a', name: 'b', steps, notes: [] }])).toEqual({ create: 0, update: 0, replace: 1, delete: 0, errors: 0 });
   });
+
+  it('shows a rule with sign-in and its new conditions, and where the client secret comes from (never a value)', () => {
+    const oidc = {
+      issuer: 'https://adfs.example.com/adfs', authorizationEndpoint: 'https://adfs.example.com/a', tokenEndpoint: 'https://adfs.example.com/t',
+      userInfoEndpoint: 'https://adfs.example.com/u', clientId: 'chat', scope: 'openid', sessionCookieName: 'AWSELBAuthSessionCookie',
+      sessionTimeoutSeconds: 3600, onUnauthenticatedRequest: 'deny', clientSecretRef: { name: 'adfs-client', key: 'client-secret' }, clientSecretVersion: null,
+    };
+    const steps = describeLbsPlan(planOf([
+      { op: 'createRule', port: 443, priority: 10, conditions: { pathPatterns: ['/admin/*'], hostHeaders: [], sourceIps: ['10.0.0.0/8'], httpRequestMethods: ['GET'] }, action: { type: 'forward', targetGroups: [{ targetGroup: 'web', weight: 1 }], authenticateOidc: oidc }, tags: {}, changes: [] },
+    ]));
+    expect(steps).toEqual([{
+      kind: 'create',
+      what: 'listener 443 rule 10',
+      details: [
+        'path /admin/* source 10.0.0.0/8 method GET -> authenticate-oidc https://adfs.example.com/adfs client chat (authorize https://adfs.example.com/a, token https://adfs.example.com/t, userinfo https://adfs.example.com/u, scope openid, cookie AWSELBAuthSessionCookie, 3600s, unauthenticated deny) then forward web',
+        'client secret from Secret adfs-client, key client-secret',
+      ],
+    }]);
+  });
 });
+
