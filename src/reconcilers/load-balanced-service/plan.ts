@@ -98,7 +98,7 @@ export type PlanAction = Base &
     | { op: 'deleteTargetGroup'; arn: string; name: string; targetGroup: string }
     | { op: 'createSecurityGroup'; role: SecurityGroupRole; name: string; vpcId: string; description: string; tags: Tags }
     | { op: 'authorizeSecurityGroupIngress'; role: SecurityGroupRole; rules: SecurityGroupRule[] }
-    | { op: 'revokeSecurityGroupIngress'; role: SecurityGroupRole; rules: SecurityGroupRule[] }
+    | { op: 'revokeSecurityGroupIngress'; role: SecurityGroupRole; rules: SecurityGroupRule[]; finishesReplacement?: true }
     | { op: 'tagSecurityGroup'; role: SecurityGroupRole; add: Tags; remove: string[] }
     | { op: 'deleteSecurityGroup'; id: string; name: string; role: SecurityGroupRole }
   );
@@ -259,7 +259,7 @@ export function plan(desired: DesiredModel, actual: ActualState, options: PlanOp
   // ---- managed security groups: before the load balancer that uses them ----
   // A replaced load balancer that still serves may still carry an old group: keep those until it goes.
   const lbsStaying = staleLbs.some((lb) => retain.has(lb.arn) || lb.attributes['deletion_protection.enabled'] === 'true');
-  const sgPlan = planSecurityGroups(desired.securityGroups ?? [], actual.securityGroups, lbsStaying);
+  const sgPlan = planSecurityGroups(desired.securityGroups ?? [], actual.securityGroups, lbsStaying, staleLbs.length > 0 && !lbsStaying);
   actions.push(...sgPlan.actions);
 
   // ---- load balancer ----

@@ -70,10 +70,12 @@ export function retirement(
  * target group of a logical name the spec still has)? Such deletes are not drift.
  */
 export function finishesReplacement(
-  a: { op: string; name?: string; targetGroup?: string },
+  a: { op: string; name?: string; targetGroup?: string; finishesReplacement?: true },
   desired: DesiredModel,
 ): boolean {
   if (a.op === 'deleteLoadBalancer') return a.name !== desired.loadBalancer.name;
+  // Frontend rules the replaced load balancer still needed while it drained (security-groups-plan.ts).
+  if (a.op === 'revokeSecurityGroupIngress') return a.finishesReplacement === true;
   if (a.op === 'deleteTargetGroup') return desired.targetGroups.some((t) => t.key === a.targetGroup);
   return false;
 }

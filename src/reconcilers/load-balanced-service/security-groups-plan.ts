@@ -29,8 +29,19 @@ function diffTags(desired: Tags, actual: Tags): { add: Tags; remove: string[] } 
 
 const rulePath = (role: string, r: SecurityGroupRule): string => `securityGroups.${role}.ingress[${describeRule(r)}]`;
 
-/** `keepStale`: a replaced load balancer still serves (it may still carry an old group). */
-export function planSecurityGroups(desired: readonly DesiredSecurityGroup[], actual: readonly ActualSecurityGroup[] | undefined, keepStale: boolean): SecurityGroupPlan {
+/**
+ * `keepStale`: a replaced load balancer still serves. It carries the same frontend group (one per
+ * resource and VPC), so nothing it admitted is revoked while it drains (a new scheme changes the
+ * default sources: the internet must still reach the old internet-facing one), and no old group
+ * is deleted. `finishingReplacement`: a replaced load balancer is deleted in this plan; revokes then
+ * finish that replacement (retire.ts's finishesReplacement) rather than correct drift.
+ */
+export function planSecurityGroups(
+  desired: readonly DesiredSecurityGroup[],
+  actual: readonly ActualSecurityGroup[] | undefined,
+  keepStale: boolean,
+  finishingReplacement = false,
+): SecurityGroupPlan {
   const out: SecurityGroupPlan = { actions: [], deletes: [], refs: {}, tokenOfId: new Map() };
   if (!actual) return out;
   const kept = new Map<string, ActualSecurityGroup>();
@@ -71,8 +82,14 @@ export function planSecurityGroups(desired: readonly DesiredSecurityGroup[], act
     if (missing.length) {
       out.actions.push({ op: 'authorizeSecurityGroupIngress', role: d.role, rules: missing, changes: missing.map((r) => ({ path: rulePath(d.role, r), desired: 'allowed', actual: ABSENT })) });
     }
-    if (extra.length) {
-      out.actions.push({ op: 'revokeSecurityGroupIngress', role: d.role, rules: extra, changes: extra.map((r) => ({ path: rulePath(d.role, r), desired: ABSENT, actual: 'allowed' })) });
+    if (extra.length && !(keepStale && d.role === 'frontend')) {
+      out.actions.push({
+        op: 'revokeSecurityGroupIngress',
+        role: d.role,
+        rules: extra,
+        ...(finishingReplacement ? { finishesReplacement: true } : {}),
+        changes: extra.map((r) => ({ path: rulePath(d.role, r), desired: ABSENT, actual: 'allowed' })),
+      });
     }
   }
 

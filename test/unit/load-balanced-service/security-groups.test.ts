@@ -7,6 +7,7 @@ import { AwsError } from '../../../src/aws/errors.ts';
 import { apply } from '../../../src/reconcilers/load-balanced-service/apply.ts';
 import { build } from '../../../src/reconcilers/load-balanced-service/build.ts';
 import { canonicalCidr } from '../../../src/reconcilers/load-balanced-service/cidr.ts';
+import { finishesReplacement } from '../../../src/reconcilers/load-balanced-service/retire.ts';
 import { observe } from '../../../src/reconcilers/load-balanced-service/observe.ts';
 import { plan, type Plan } from '../../../src/reconcilers/load-balanced-service/plan.ts';
 import { observeSecurityGroups } from '../../../src/reconcilers/load-balanced-service/security-groups-observe.ts';
@@ -129,6 +130,34 @@ describe('managed security groups', () => {
     expect((await planOf(elbv2, sg, exampleSpec())).actions).toEqual([]);
   });
 
+  test('a new scheme: the old load balancer keeps its sources while it drains; revoked when it goes (not drift)', async () => {
+    const elbv2 = new FakeElbv2();
+    const sg = new FakeSecurityGroups();
+    await apply(elbv2, await planOf(elbv2, sg, exampleSpec()), {}, sg);
+    const oldArn = [...elbv2.lbs.keys()][0]!;
+    const internal = exampleSpec();
+    internal.loadBalancer!.scheme = 'internal';
+    const m = model(internal);
+    const observed = async (): Promise<Parameters<typeof plan>[1]> => {
+      const actual = await observe(elbv2, {
+        id: ID, ownerTags: m.ownerTags, loadBalancerName: m.loadBalancer.name, targetGroupNames: new Map(m.targetGroups.map((t) => [t.key, t.name])),
+        knownLoadBalancerArns: [...elbv2.lbs.keys()], knownTargetGroupArns: [], adopt: false,
+      });
+      return { ...actual, securityGroups: (await observeSecurityGroups(sg, { id: ID, ownerTags: m.ownerTags, vpcId: NETWORK.vpcId, adopt: false })).groups };
+    };
+    const draining = plan(m, await observed(), { retain: new Set([oldArn]) });
+    expect(draining.actions.filter((a) => a.op.includes('SecurityGroup')).map((a) => a.op)).toEqual(['authorizeSecurityGroupIngress']);
+    await apply(elbv2, draining, {}, sg);
+    expect(rulesOf(sg, 'frontend')).toEqual(['tcp/443 0.0.0.0/0', 'tcp/443 172.31.0.0/16', 'tcp/80 0.0.0.0/0', 'tcp/80 172.31.0.0/16']);
+    const done = plan(m, await observed());
+    const revoke = done.actions.find((a) => a.op === 'revokeSecurityGroupIngress');
+    expect(revoke).toMatchObject({ role: 'frontend', finishesReplacement: true });
+    expect(finishesReplacement(revoke!, m)).toBe(true);
+    await apply(elbv2, done, {}, sg);
+    expect(rulesOf(sg, 'frontend')).toEqual(['tcp/443 172.31.0.0/16', 'tcp/80 172.31.0.0/16']);
+    expect(elbv2.lbs.has(oldArn)).toBe(false);
+  });
+
   test('switching to user-named groups moves the load balancer first, then deletes the managed groups, backend first', async () => {
     const elbv2 = new FakeElbv2();
     const sg = new FakeSecurityGroups();
@@ -152,6 +181,29 @@ describe('managed security groups', () => {
     const seen = await observeSecurityGroups(sg, { id: ID, ownerTags: m.ownerTags, vpcId: NETWORK.vpcId, adopt: true });
     expect(seen.groups).toEqual([]);
     expect(seen.conflicts).toEqual([{ kind: 'securitygroup', name, arn: 'sg-00000001', owner: 'LoadBalancedService/x/y in cluster other' }]);
+  });
+
+  test('adoption: an unowned group with our name in our VPC is taken over (tagged, rules set) only with adopt', async () => {
+    const sg = new FakeSecurityGroups();
+    const m = model(exampleSpec());
+    const fe = m.securityGroups![0]!;
+    const id = await sg.create({ name: fe.name, description: 'made by hand', vpcId: NETWORK.vpcId, tags: {} });
+    await sg.authorizeIngress(id, [{ protocol: 'tcp', fromPort: 22, toPort: 22, cidr: '0.0.0.0/0' }]);
+    const without = await observeSecurityGroups(sg, { id: ID, ownerTags: m.ownerTags, vpcId: NETWORK.vpcId, adopt: false });
+    expect(without.conflicts).toEqual([{ kind: 'securitygroup', name: fe.name, arn: id, owner: 'nobody (no albatross.dev ownership tags)' }]);
+    const adopted = await observeSecurityGroups(sg, { id: ID, ownerTags: m.ownerTags, vpcId: NETWORK.vpcId, adopt: true });
+    expect(adopted.conflicts).toEqual([]);
+    const p = plan(m, { loadBalancers: [], listeners: [], targetGroups: [], conflicts: [], securityGroups: adopted.groups });
+    const sgOps = p.actions.filter((a) => a.op.includes('SecurityGroup')).map((a) => `${a.op} ${'role' in a ? a.role : ''}`);
+    expect(sgOps).toEqual([
+      'tagSecurityGroup frontend',
+      'authorizeSecurityGroupIngress frontend',
+      'revokeSecurityGroupIngress frontend',
+      'createSecurityGroup backend',
+      'authorizeSecurityGroupIngress backend',
+    ]);
+    const tag = p.actions.find((a) => a.op === 'tagSecurityGroup');
+    expect(tag).toMatchObject({ add: { 'albatross.dev/cluster': 'prod-cluster', 'albatross.dev/owner': 'LoadBalancedService/prod/chat' } });
   });
 
   test('deletion: a group still in use is SecurityGroupInUseError naming it; retried later it goes', async () => {
