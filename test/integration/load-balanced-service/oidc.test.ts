@@ -24,7 +24,7 @@ beforeAll(async () => {
   await installCrds();
   // Everything the controller logs, at the most verbose level, to search for the secret afterwards.
   const sink = new Writable({ write: (chunk: Buffer, _enc, done) => { logLines.push(chunk.toString('utf8')); done(); } });
-  env = await setup('lbs-oidc', { resyncPeriod: '2s', logger: pino({ level: 'trace' }, sink) });
+  env = await setup('lbs-oidc', { resyncPeriod: '1h', logger: pino({ level: 'trace' }, sink) });
   await readyCertificate(env.ns.name, 'service-example-com');
 });
 
