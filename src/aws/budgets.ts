@@ -2,7 +2,7 @@
 // --aws-budgets / ALBATROSS_AWS_BUDGETS take it. Pure: config.ts parses with it before anything starts.
 import type { BucketSpec } from './token-bucket.ts';
 
-export type AwsService = 'elbv2' | 'iam' | 'route53' | 'ec2';
+export type AwsService = 'elbv2' | 'iam' | 'route53' | 'ec2' | 'wafv2';
 /**
  * read: Describe*, List*, Get*; write: other mutating calls. ELBv2 throttles two kinds of mutating
  * calls in buckets of their own: register (RegisterTargets, DeregisterTargets) and modify (Modify*).
@@ -18,7 +18,9 @@ export type AwsBudgets = Partial<Record<BudgetKey, BucketSpec>>;
  * not throttled by AWS (docs/operations.md):
  * ELBv2 Describe* 10/s (bucket 40), registration 4/s (20), Modify* 3/s (20), other mutating 3/s;
  * Route 53 5 requests/s per account in all, split 3 reads + 2 changes; IAM (AWS publishes no
- * figure) 8/s in all; EC2 Describe* 20/s (bucket 100). When AWS throttles anyway (other tools share
+ * figure) 8/s in all; EC2 Describe* 20/s (bucket 100); WAFv2 1/s per call class (AWS WAF allows one
+ * request per second per account and Region for each Create, Put or Update action and publishes no
+ * other figure, so reads get no more). When AWS throttles anyway (other tools share
  * the account) every bucket of that service slows down (call.ts, AIMD).
  */
 export const DEFAULT_BUDGETS: Record<BudgetKey, BucketSpec> = {
@@ -32,10 +34,12 @@ export const DEFAULT_BUDGETS: Record<BudgetKey, BucketSpec> = {
   'route53:write': { ratePerSecond: 2, burst: 2 },
   'ec2:read': { ratePerSecond: 20, burst: 40 },
   'ec2:write': { ratePerSecond: 5, burst: 10 },
+  'wafv2:read': { ratePerSecond: 1, burst: 1 },
+  'wafv2:write': { ratePerSecond: 1, burst: 1 },
 };
 
 export const BUDGETS_SYNTAX =
-  '<service>:<class>=<rate per second>/<burst>, comma-separated; service one of elbv2, iam, route53, ec2; class read or write (elbv2 also register, modify)';
+  '<service>:<class>=<rate per second>/<burst>, comma-separated; service one of elbv2, iam, route53, ec2, wafv2; class read or write (elbv2 also register, modify)';
 
 /** Which budget an operation draws from: Describe*, List*, Get* read; ELBv2's registration and Modify* calls their own. */
 export function apiClassOf(service: AwsService, operation: string): ApiClass {
@@ -69,7 +73,7 @@ export class AwsBudgetError extends Error {
 export function parseAwsBudgets(text: string): AwsBudgets {
   const out: AwsBudgets = {};
   for (const entry of text.split(',').map((s) => s.trim()).filter(Boolean)) {
-    const m = /^(elbv2|iam|route53|ec2):(read|write|register|modify)=(\d+(?:\.\d+)?)\/(\d+)$/.exec(entry);
+    const m = /^(elbv2|iam|route53|ec2|wafv2):(read|write|register|modify)=(\d+(?:\.\d+)?)\/(\d+)$/.exec(entry);
     if (!m || !(`${m[1]}:${m[2]}` in DEFAULT_BUDGETS)) throw new AwsBudgetError(entry, `expected ${BUDGETS_SYNTAX}`);
     const key = `${m[1]}:${m[2]}` as BudgetKey;
     const spec = { ratePerSecond: Number(m[3]), burst: Number(m[4]) };

@@ -60,6 +60,9 @@ const BY_CODE: Record<string, AwsErrorKind> = {
   InvalidChangeBatch: 'invalid',
   InvalidConfigurationRequest: 'invalid',
   InvalidConfigurationRequestException: 'invalid',
+  // WAFv2: a web ACL created a moment ago may not be usable yet (AWS documents the propagation delay).
+  WAFUnavailableEntityException: 'eventually_consistent',
+  WAFInvalidParameterException: 'invalid',
   AccessDenied: 'terminal',
   AccessDeniedException: 'terminal',
   UnauthorizedOperation: 'terminal',

@@ -29,6 +29,7 @@ function objectOf(a: PlanAction): string {
       return `tg:${a.targetGroup}`;
     case 'createLoadBalancer': case 'setSubnets': case 'setSecurityGroups': case 'setIpAddressType':
     case 'modifyLoadBalancerAttributes': case 'tagLoadBalancer': case 'deleteLoadBalancer':
+    case 'associateWebAcl': case 'disassociateWebAcl':
       return 'lb';
     case 'createListener': case 'modifyListener': case 'addListenerCertificates': case 'removeListenerCertificates':
     case 'tagListener': case 'deleteListener': case 'setRulePriorities':
@@ -114,6 +115,10 @@ function describe(a: PlanAction): Step {
       return step('update', `${a.role} security group tags`, changeLines(a.changes));
     case 'deleteSecurityGroup':
       return step('delete', `${a.role} security group ${a.name} (${a.id})`, [...changeLines(a.changes), 'after the load balancer has let go of it (AWS may hold it in use for some minutes)']);
+    case 'associateWebAcl':
+      return step('update', 'load balancer web ACL (WAFv2 association)', a.changes.length ? changeLines(a.changes) : [`web ACL ${a.webAclArn}`]);
+    case 'disassociateWebAcl':
+      return step('update', 'load balancer web ACL (WAFv2 association)', [...changeLines(a.changes), 'disassociated: the load balancer is left without a web ACL']);
   }
 }
 

@@ -5,6 +5,7 @@ import { SdkCertificateUsage } from '../aws/certificate-usage.ts';
 import { SdkEc2 } from '../aws/ec2.ts';
 import { SdkSecurityGroups } from '../aws/security-groups.ts';
 import { SdkElbv2 } from '../aws/elbv2.ts';
+import { SdkWafv2 } from '../aws/wafv2.ts';
 import { SdkIam } from '../aws/iam.ts';
 import { route53Port } from '../aws/route53.ts';
 import { ZoneResolver } from '../reconcilers/dns-alias/zones.ts';
@@ -61,6 +62,7 @@ export async function runPlan(options: PlanOptions, io: PlanIo): Promise<number>
   const elbv2 = new SdkElbv2();
   const ec2 = new SdkEc2();
   const securityGroups = new SdkSecurityGroups();
+  const wafv2 = new SdkWafv2();
   const lbss = new Map<string, LoadBalancedServicePreview>();
   for (const lbs of m.loadBalancedServices) {
     const p = await guarded(id(lbs, 'LoadBalancedService'), () =>
@@ -69,6 +71,7 @@ export async function runPlan(options: PlanOptions, io: PlanIo): Promise<number>
         elbv2,
         ec2,
         securityGroups,
+        wafv2,
         mayAdopt,
         certificateArn: (ns, name) => (certs.get(`${ns}/${name}`) as ServerCertificatePreview | undefined)?.arn,
       }),

@@ -9,6 +9,7 @@ import { AwsError } from '../aws/errors.ts';
 import { managesSecurityGroups } from '../reconcilers/load-balanced-service/security-groups.ts';
 import { resolveSecurityGroupNetwork } from '../reconcilers/load-balanced-service/security-groups-network.ts';
 import { observeSecurityGroups } from '../reconcilers/load-balanced-service/security-groups-observe.ts';
+import type { Wafv2Api } from '../aws/wafv2.ts';
 import type { LoadBalancedService } from '../crds/index.ts';
 import { build, InvalidSpecError, needsDefaultNetwork, type BuildInput } from '../reconcilers/load-balanced-service/build.ts';
 import type { ActualState, DesiredModel, Target } from '../reconcilers/load-balanced-service/model.ts';
@@ -16,6 +17,7 @@ import type { ResourceId } from '../reconcilers/load-balanced-service/names.ts';
 import { conflictError } from '../reconcilers/load-balanced-service/conflicts.ts';
 import { observeDesired } from '../reconcilers/load-balanced-service/observe.ts';
 import { plan } from '../reconcilers/load-balanced-service/plan.ts';
+import { webAclActions, withWebAcl } from '../reconcilers/load-balanced-service/web-acl.ts';
 import { describeLbsPlan } from './describe-lbs-plan.ts';
 import { knownAfterApply, type ResourcePreview } from './preview.ts';
 
@@ -29,6 +31,8 @@ export interface LbsContext {
   elbv2: Elbv2Api;
   ec2: Ec2Api;
   securityGroups: SecurityGroupApi;
+  /** read only when a spec names a web ACL (the WAFv2 client is not loaded otherwise) */
+  wafv2: Wafv2Api;
   /** Whether the operator allows adoption in a namespace (the controller's --adopt-namespaces). */
   mayAdopt(namespace: string): boolean;
   /** ServerCertificate name -> ARN (or a known-after-apply placeholder); undefined: not available. */
@@ -101,7 +105,12 @@ export async function previewLoadBalancedService(lbs: LoadBalancedService, ctx: 
     actual = await observeFor(ctx.elbv2, ctx.securityGroups, id, adopt, model);
   }
 
-  const p = plan(model, actual);
+  // A manifest has no status: the web ACL the controller associated before is unknown, so only a
+  // web ACL the spec names is previewed (its removal is not).
+  const want = model.loadBalancer;
+  const currentLb = actual.loadBalancers.find((lb) => lb.name === want.name && lb.scheme === want.scheme);
+  const observedAcl = want.webAclArn !== undefined && currentLb ? await ctx.wafv2.webAclFor(currentLb.arn) : undefined;
+  const p = withWebAcl(plan(model, actual), webAclActions({ desired: want.webAclArn, remembered: undefined, observed: observedAcl }));
   const notes = [...base.notes, ...p.waiting];
   if (p.blocked.length) return { ...base, notes, error: `Blocked: ${p.blocked.join('; ')}`, plan: p };
   const current = actual.loadBalancers.find((lb) => lb.name === model.loadBalancer.name);

@@ -216,6 +216,29 @@ export interface LoadBalancedServiceSpec {
      */
     deletionProtection?: boolean;
     /**
+     * Access logs to an S3 bucket (access_logs.s3.enabled / bucket / prefix). The bucket must exist in the
+     * load balancer's Region and allow Elastic Load Balancing to write to it (AWS checks that when logging is
+     * turned on). Absent: access logging is off (enabled=false).
+     */
+    accessLogs?: {
+      /**
+       * Name of the S3 bucket (3-63 characters: lower-case letters, digits, '.' and '-', beginning and ending
+       * with a letter or digit). Length: 3..63.
+       */
+      bucket: string;
+      /**
+       * Key prefix in the bucket (optional; default: none, logs go to the bucket's root). It must not contain
+       * 'AWSLogs' (AWS adds that itself) nor begin or end with '/'. Length: at most 1024.
+       */
+      prefix?: string;
+    };
+    /**
+     * ARN of a regional AWS WAFv2 web ACL (arn:aws:wafv2:<region>:<account>:regional/webacl/<name>/<id>) to
+     * associate with the load balancer. Removing it disassociates the web ACL the controller associated;
+     * while it is absent, an association made outside the controller is left alone. Length: at most 2048.
+     */
+    webAclArn?: string;
+    /**
      * User tags for the load balancer, its listeners and its target groups. Keys starting with
      * 'albatross.dev/' are reserved for the controller's ownership tags and 'aws:' is reserved by AWS.
      */
@@ -640,6 +663,11 @@ export interface LoadBalancedServiceStatus {
     canonicalHostedZoneId?: string;
     /** State as AWS reports it (provisioning, active, failed ...). */
     state?: string;
+    /**
+     * The WAFv2 web ACL the controller associated with the load balancer (from spec.loadBalancer.webAclArn);
+     * remembered so that removing the field disassociates it.
+     */
+    webAclArn?: string;
   };
   /**
    * The security groups the controller manages (absent when spec.loadBalancer.securityGroups names the
@@ -697,6 +725,23 @@ export interface LoadBalancedServiceStatus {
     key?: string;
     /** The Secret's metadata.resourceVersion when the client secret was sent. */
     resourceVersion?: string;
+  }>;
+  /**
+   * Target groups replaced by a change AWS cannot make in place (port, protocol, protocolVersion, targetType,
+   * vpcId) that keep their open connections after the listeners moved to the new group; each is deleted once
+   * its deregistration delay has passed since the switch.
+   */
+  previousTargetGroups?: Array<{
+    /** Logical name from spec.targetGroups. */
+    name?: string;
+    /** ARN of the old target group. */
+    arn?: string;
+    /** AWS name of the old target group. */
+    awsName?: string;
+    /** When the listeners moved to its replacement (the drain counts from here). */
+    since?: string;
+    /** When it is deleted (since + its deregistration delay). */
+    until?: string;
   }>;
   /** Listeners in AWS. */
   listeners?: Array<{

@@ -3,6 +3,7 @@
 // any point followed by a fresh observe -> plan -> apply converges without duplicates. Deletes of
 // things already gone count as done.
 import type { Elbv2Api, LoadBalancer } from '../../aws/elbv2.ts';
+import type { Wafv2Api } from '../../aws/wafv2.ts';
 import { AwsError, isAwsErrorKind } from '../../aws/errors.ts';
 import { actionToAws, conditionsToAws, tagsToAws } from './aws-shapes.ts';
 import type { HealthCheck, RouteAction } from './model.ts';
@@ -18,6 +19,8 @@ export interface ApplyHooks {
   disablingDeletionProtection?(loadBalancerName: string): void;
   /** the value of an authenticate-oidc client secret (Secret name, key); never logged */
   clientSecret?(ref: { name: string; key: string }): string | undefined;
+  /** WAFv2, for plans with web ACL actions (web-acl.ts) */
+  wafv2?: Wafv2Api;
 }
 
 export interface ApplyResult {
@@ -243,6 +246,14 @@ export async function apply(api: Elbv2Api, p: Plan, hooks: ApplyHooks = {}, secu
           await gone(() => api.deleteLoadBalancer(a.arn));
         }
         if (refs.loadBalancer === a.arn) refs.loadBalancer = null;
+        break;
+      case 'associateWebAcl':
+        if (!hooks.wafv2) throw new Error('plan associates a web ACL but apply was given no WAFv2 port');
+        await hooks.wafv2.associate(a.webAclArn, lb());
+        break;
+      case 'disassociateWebAcl':
+        if (!hooks.wafv2) throw new Error('plan disassociates a web ACL but apply was given no WAFv2 port');
+        await gone(() => hooks.wafv2!.disassociate(lb()));
         break;
       case 'deleteTargetGroup':
         // ResourceInUse right after the load balancer went away is retried by the caller's backoff.

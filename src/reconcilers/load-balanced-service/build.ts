@@ -19,6 +19,7 @@ import {
 } from './model.ts';
 import { ConditionsError, buildConditions } from './conditions.ts';
 import { buildOidc, type SecretLookup } from './oidc.ts';
+import { accessLogAttributes } from './access-logs.ts';
 import { loadBalancerName, targetGroupName, type ResourceId } from './names.ts';
 import { InvalidSpecError } from './build-errors.ts';
 import { buildSecurityGroups, managesSecurityGroups, type SecurityGroupNetwork } from './security-groups.ts';
@@ -82,12 +83,15 @@ export function build(input: BuildInput): BuildResult {
     return input.defaultNetwork;
   };
 
+  // Bucket and prefix are managed only while logging is on (access-logs.ts).
+  const defaults = Object.fromEntries(Object.entries(LB_ATTRIBUTE_DEFAULTS).filter(([k]) => !k.startsWith('access_logs.')));
   const lbAttributes: Attributes = {
-    ...LB_ATTRIBUTE_DEFAULTS,
+    ...defaults,
     'idle_timeout.timeout_seconds': String(lbSpec.idleTimeoutSeconds ?? 60),
     'routing.http2.enabled': String(lbSpec.http2 ?? true),
     'routing.http.xff_header_processing.mode': lbSpec.xForwardedFor ?? 'append',
     'deletion_protection.enabled': String(lbSpec.deletionProtection ?? false),
+    ...accessLogAttributes(lbSpec.accessLogs),
   };
 
   const targetGroups = (spec.targetGroups ?? []).map((tg) =>
@@ -115,6 +119,7 @@ export function build(input: BuildInput): BuildResult {
         securityGroups: managed ? [managedGroupToken('frontend')] : [...(lbSpec.securityGroups ?? [])].sort(),
         attributes: lbAttributes,
         tags: { ...userTags, ...owner, [TAG_RESOURCE]: 'loadbalancer' },
+        ...(lbSpec.webAclArn ? { webAclArn: lbSpec.webAclArn } : {}),
       },
       targetGroups: targetGroups.sort((a, b) => a.key.localeCompare(b.key)),
       listeners,

@@ -16,6 +16,10 @@ export const LB_ATTRIBUTE_DEFAULTS: Attributes = {
   'routing.http2.enabled': 'true',
   'routing.http.xff_header_processing.mode': 'append',
   'deletion_protection.enabled': 'false',
+  // access-logs.ts: bucket and prefix are in the desired attributes only while logging is on.
+  'access_logs.s3.enabled': 'false',
+  'access_logs.s3.bucket': '',
+  'access_logs.s3.prefix': '',
 };
 
 /** Target group attributes the spec manages, with AWS's documented defaults. */
@@ -34,6 +38,9 @@ export const LB_ATTRIBUTE_PATHS: Record<string, string> = {
   'routing.http2.enabled': 'loadBalancer.http2',
   'routing.http.xff_header_processing.mode': 'loadBalancer.xForwardedFor',
   'deletion_protection.enabled': 'loadBalancer.deletionProtection',
+  'access_logs.s3.enabled': 'loadBalancer.accessLogs',
+  'access_logs.s3.bucket': 'loadBalancer.accessLogs.bucket',
+  'access_logs.s3.prefix': 'loadBalancer.accessLogs.prefix',
 };
 export const TG_ATTRIBUTE_PATHS: Record<string, string> = {
   'deregistration_delay.timeout_seconds': 'deregistrationDelaySeconds',
@@ -181,6 +188,8 @@ export interface DesiredLoadBalancer {
   securityGroups: string[];
   attributes: Attributes;
   tags: Tags;
+  /** spec.loadBalancer.webAclArn (web-acl.ts); absent: no web ACL wanted */
+  webAclArn?: string;
 }
 
 export interface DesiredTargetGroup {

@@ -101,6 +101,9 @@ export type PlanAction = Base &
     | { op: 'revokeSecurityGroupIngress'; role: SecurityGroupRole; rules: SecurityGroupRule[]; finishesReplacement?: true }
     | { op: 'tagSecurityGroup'; role: SecurityGroupRole; add: Tags; remove: string[] }
     | { op: 'deleteSecurityGroup'; id: string; name: string; role: SecurityGroupRole }
+    // web-acl.ts: the WAFv2 association of the current load balancer
+    | { op: 'associateWebAcl'; webAclArn: string }
+    | { op: 'disassociateWebAcl'; webAclArn: string }
   );
 
 export type Op = PlanAction['op'];
@@ -220,6 +223,8 @@ function mapAction(a: RouteAction, arnToKey: ReadonlyMap<string, string>): Route
 export interface PlanOptions {
   /** ARNs of replaced load balancers to leave in place for now (still draining) */
   retain?: ReadonlySet<string>;
+  /** ARNs of replaced target groups to leave in place for now (draining, see tg-drain.ts) */
+  retainTargetGroups?: ReadonlySet<string>;
 }
 
 export function plan(desired: DesiredModel, actual: ActualState, options: PlanOptions = {}): Plan {
@@ -373,6 +378,7 @@ export function plan(desired: DesiredModel, actual: ActualState, options: PlanOp
   const blockedLbs = staleLbs.some((lb) => retain.has(lb.arn) || lb.attributes['deletion_protection.enabled'] === 'true');
   if (!blockedLbs) {
     for (const tg of staleTgs) {
+      if (options.retainTargetGroups?.has(tg.arn)) continue;
       deletes.push({
         op: 'deleteTargetGroup',
         arn: tg.arn,

@@ -5,6 +5,7 @@ import type { V1EndpointSlice, V1Service } from '@kubernetes/client-node';
 import { createHash } from 'node:crypto';
 import { SdkEc2, type Ec2Api } from '../../aws/ec2.ts';
 import { SdkElbv2, type Elbv2Api } from '../../aws/elbv2.ts';
+import { SdkWafv2, type Wafv2Api } from '../../aws/wafv2.ts';
 import { AwsError } from '../../aws/errors.ts';
 import { SdkSecurityGroups, type SecurityGroupApi } from '../../aws/security-groups.ts';
 import { adoptionAllowed } from '../../config.ts';
@@ -55,6 +56,8 @@ import { MissingSecretError, oidcSecretNames, secretVersionsOf, withSentSecretVe
 import { readClientSecrets, type ClientSecrets } from './client-secrets.ts';
 import { canonical, driftOf, plan, type Plan } from './plan.ts';
 import { DEFAULT_DRAIN_SECONDS, finishesReplacement, retirement } from './retire.ts';
+import { targetGroupDrain } from './tg-drain.ts';
+import { rememberedAfter, webAclActions, webAclManaged, withWebAcl, type WebAclInput } from './web-acl.ts';
 import { driftStatus, observedStatus, summarizeChanges } from './status.ts';
 import { managesSecurityGroups, type SecurityGroupNetwork } from './security-groups.ts';
 import { observeSecurityGroups } from './security-groups-observe.ts';
@@ -106,6 +109,7 @@ export interface LbsControllerOptions {
   ec2?: (signal: AbortSignal) => Ec2Api;
   /** The EC2 security group port (managed frontend/backend groups). */
   securityGroups?: (signal: AbortSignal) => SecurityGroupApi;
+  wafv2?: (signal: AbortSignal) => Wafv2Api;
   /**
    * How long a replaced load balancer keeps serving after the switch (ALBATROSS_LB_DRAIN_SECONDS,
    * default 300 s = the DnsAlias default TTL).
@@ -140,7 +144,7 @@ function knownArns(lbs: LoadBalancedService): { knownLoadBalancerArns: string[];
       ...(lbs.status?.loadBalancer?.arn ? [lbs.status.loadBalancer.arn] : []),
       ...(lbs.status?.previousLoadBalancers ?? []).flatMap((p) => (p.arn ? [p.arn] : [])),
     ],
-    knownTargetGroupArns: (lbs.status?.targetGroups ?? []).flatMap((t) => (t.arn ? [t.arn] : [])),
+    knownTargetGroupArns: [...(lbs.status?.targetGroups ?? []), ...(lbs.status?.previousTargetGroups ?? [])].flatMap((t) => (t.arn ? [t.arn] : [])),
   };
 }
 
@@ -192,6 +196,7 @@ class LbsReconciler implements Reconciler {
   private readonly elbv2: (signal: AbortSignal) => Elbv2Api;
   private readonly ec2: (signal: AbortSignal) => Ec2Api;
   private readonly securityGroups: (signal: AbortSignal) => SecurityGroupApi;
+  private readonly wafv2: (signal: AbortSignal) => Wafv2Api;
   /** key -> canonical desired model last converged: the same model with a non-empty plan is drift. */
   private readonly converged = new Map<string, string>();
   private readonly drainMs: number;
@@ -212,6 +217,7 @@ class LbsReconciler implements Reconciler {
     this.elbv2 = options.elbv2 ?? ((signal) => sdk.withSignal(signal));
     this.ec2 = options.ec2 ?? ((signal) => new SdkEc2({ signal }));
     this.securityGroups = options.securityGroups ?? ((signal) => new SdkSecurityGroups({ signal }));
+    this.wafv2 = options.wafv2 ?? ((signal) => new SdkWafv2({ signal }));
     this.inventory = new Elbv2Inventory(options.elbv2 ? options.elbv2(new AbortController().signal) : sdk);
   }
 
@@ -365,7 +371,8 @@ class LbsReconciler implements Reconciler {
     if (badTargets.length) throw new TerminalError(Reason.InvalidSpec, badTargets.join('; '), { recheck: true });
 
     const pending = this.provisioning.get(ctx.key);
-    if (pending && pending.desiredKey === desiredKey && pending.generation === generation && !(lbs.status?.previousLoadBalancers ?? []).length) {
+    const draining = (lbs.status?.previousLoadBalancers ?? []).length + (lbs.status?.previousTargetGroups ?? []).length > 0;
+    if (pending && pending.desiredKey === desiredKey && pending.generation === generation && !draining) {
       const settledNow = await this.recheckProvisioning(ctx, lbs, model, api, pending, hash);
       if (settledNow) return settledNow;
     }
@@ -389,7 +396,17 @@ class LbsReconciler implements Reconciler {
     if (actual.conflicts.length) throw conflictError(actual.conflicts, { adoptRequested: lbs.spec.adopt === true, namespace: ctx.namespace });
 
     const previous = lbs.status?.previousLoadBalancers ?? [];
-    const p = plan(model, actual, { retain: retirement(model, actual, previous, this.now(), this.drainMs).keep });
+    const previousTgs = lbs.status?.previousTargetGroups ?? [];
+    const webAcl = await this.observeWebAcl(ctx, lbs, model, actual);
+    const planFor = (state: Pick<ActualState, 'loadBalancers' | 'targetGroups'>): Plan =>
+      withWebAcl(
+        plan(model, actual, {
+          retain: retirement(model, state, previous, this.now(), this.drainMs).keep,
+          retainTargetGroups: targetGroupDrain(model, state, previousTgs, this.now()).keep,
+        }),
+        webAclActions(webAcl),
+      );
+    const p = planFor(actual);
     const drift = driftOf(p);
     const wasConverged = this.converged.has(ctx.key) ? this.converged.get(ctx.key) === desiredKey : this.lastRunConverged(lbs);
     // Deleting a replaced load balancer (or target group) once it is due finishes a spec change: not drift.
@@ -407,7 +424,7 @@ class LbsReconciler implements Reconciler {
         `AWS differs from the spec (driftPolicy Report, nothing changed): ${summarizeChanges(drift)}`,
       );
     } else if (p.actions.length) {
-      const result = await this.runApply(ctx, lbs, api, p, { clientSecret: (ref) => clientSecrets.value(ref) }, clientSecrets);
+      const result = await this.runApply(ctx, lbs, api, p, { clientSecret: (ref) => clientSecrets.value(ref), wafv2: this.wafv2(ctx.signal) }, clientSecrets);
       applied = true;
       managedGroups = result.refs.securityGroups;
       const d = describeApplied(p.actions);
@@ -423,8 +440,9 @@ class LbsReconciler implements Reconciler {
     }
 
     const retiring = retirement(model, final, previous, this.now(), this.drainMs);
+    const tgDrain = targetGroupDrain(model, final, previousTgs, this.now());
     // What is left to do: nothing after a successful apply (checked again at the next re-check).
-    const remaining = report ? p : applied ? { ...p, actions: [] } : plan(model, actual, { retain: retiring.keep });
+    const remaining = report ? p : applied ? { ...p, actions: [] } : planFor(final);
     const settled = !report && remaining.actions.length === 0;
     if (settled && p.blocked.length === 0) this.converged.set(ctx.key, desiredKey);
 
@@ -443,8 +461,8 @@ class LbsReconciler implements Reconciler {
     } else if (lbState && lbState !== 'active') {
       outcome = { state: 'Reconciling', reason: Reason.Progressing, message: `load balancer is ${lbState}` };
     } else {
-      const draining = retiring.message ? `; ${retiring.message}` : '';
-      outcome = { state: 'Ready', reason: Reason.Reconciled, message: `load balancer ${model.loadBalancer.name} matches the spec${draining}` };
+      const drains = [retiring.message, tgDrain.message].filter(Boolean).map((m) => `; ${m}`).join('');
+      outcome = { state: 'Ready', reason: Reason.Reconciled, message: `load balancer ${model.loadBalancer.name} matches the spec${drains}` };
     }
 
     await this.deps.status.update(
@@ -469,12 +487,19 @@ class LbsReconciler implements Reconciler {
             conditions = setCondition(conditions, { type: ConditionType.Drifted, status: 'False', reason: Reason.NoDrift, message: 'AWS matches the spec' }, generation);
           }
         }
+        const observed = observedStatus(model, final);
+        const webAclArn = rememberedAfter(webAcl, applied);
+        if (observed.loadBalancer) {
+          delete observed.loadBalancer.webAclArn;
+          if (webAclArn !== undefined) observed.loadBalancer.webAclArn = webAclArn;
+        }
         const status: LoadBalancedServiceStatus = {
           ...cur.status,
-          ...observedStatus(model, final),
+          ...observed,
           previousLoadBalancers: retiring.previous,
           securityGroups: model.securityGroups?.length && managedGroups ? { frontend: managedGroups['frontend'], backend: managedGroups['backend'] } : undefined,
           ...sentVersions(report || p.blocked.length > 0 ? undefined : model, cur.status?.oidcSecretVersions),
+          previousTargetGroups: tgDrain.previous,
           drift: isDrift ? driftStatus(drift) : [],
           conditions,
           ...(outcome.state === 'Ready' && !report ? { inSync: { observedGeneration: generation, inputsHash: hash, time: new Date(this.now()).toISOString() } } : {}),
@@ -501,10 +526,24 @@ class LbsReconciler implements Reconciler {
       return { requeueAfterMs: PROVISIONING_CHECKS_MS[0] };
     }
     if (lbState && lbState !== 'active') return { requeueAfterMs: PROVISIONING_REQUEUE_MS };
-    // Come back when the next replaced load balancer is due for deletion.
-    if (retiring.dueInMs !== null) return { requeueAfterMs: Math.max(1_000, retiring.dueInMs) };
+    // Come back when the next replaced load balancer or target group is due for deletion.
+    const dues = [retiring.dueInMs, tgDrain.dueInMs].filter((d): d is number => d !== null);
+    if (dues.length) return { requeueAfterMs: Math.max(1_000, Math.min(...dues)) };
     if (retiring.keep.size) return { requeueAfterMs: PROVISIONING_REQUEUE_MS };
     return {};
+  }
+
+  /**
+   * What web-acl.ts needs: the spec's web ACL, the one status remembers, and (only when one of them
+   * is set, so WAFv2 is never loaded otherwise) the one associated with the current load balancer.
+   */
+  private async observeWebAcl(ctx: ReconcileContext, lbs: LoadBalancedService, model: DesiredModel, actual: ActualState): Promise<WebAclInput> {
+    const desired = model.loadBalancer.webAclArn;
+    const remembered = lbs.status?.loadBalancer?.webAclArn || undefined;
+    if (!webAclManaged(desired, remembered)) return { desired, remembered, observed: undefined };
+    const want = model.loadBalancer;
+    const current = actual.loadBalancers.find((lb) => lb.name === want.name && lb.scheme === want.scheme);
+    return { desired, remembered, observed: current ? await this.wafv2(ctx.signal).webAclFor(current.arn) : undefined };
   }
 
   /**
@@ -592,8 +631,14 @@ class LbsReconciler implements Reconciler {
     const ready = getCondition(lbs.status?.conditions, ConditionType.Ready);
     if (ready?.status !== 'True' || ready.observedGeneration !== gen) return undefined;
     const period = this.deps.config.resyncPeriodMs;
-    const due = Date.parse(s.time ?? '') + period - this.now();
+    let due = Date.parse(s.time ?? '') + period - this.now();
     if (!Number.isFinite(due)) return undefined;
+    // A replaced load balancer or target group still draining is deleted when due, not at the re-check.
+    const drainEnds = [
+      ...(lbs.status?.previousLoadBalancers ?? []).map((l) => Date.parse(l.since ?? '') + this.drainMs),
+      ...(lbs.status?.previousTargetGroups ?? []).map((t) => Date.parse(t.until ?? '')),
+    ].filter(Number.isFinite);
+    if (drainEnds.length) due = Math.min(due, Math.max(1_000, Math.min(...drainEnds) - this.now()));
     // Overdue (down for longer than a period): soon, but spread over a tenth of the period, not all at once.
     return due > 0 ? due : Math.max(1_000, Math.round(spreadOf(lbs.metadata?.uid ?? lbs.metadata?.name ?? '') * period * 0.1));
   }

@@ -13,6 +13,11 @@
 // - EC2: "Request throttling for the Amazon EC2 API": non-mutating (Describe*) 100 refilling 20/s;
 //   mutating (CreateSecurityGroup, AuthorizeSecurityGroupIngress, CreateTags ...) 200 refilling 5/s.
 // - IAM: AWS publishes no figure ("Throttling: Rate exceeded"); 20 refilling 10/s per account here.
+// - WAFv2: "one request per second, per account, per AWS Region for API calls to any individual
+//   Create, Put, or Update action" (AWS WAF quotas); no figure for the others (Get*, List*,
+//   AssociateWebACL, DisassociateWebACL), which pass unthrottled. The JSON protocol's
+//   X-Amz-Target names the operation (AWSWAF_20190729.<Operation>), so every wafv2 call is counted
+//   as wafv2.<Operation> and forwarded to moto like any other.
 import { TokenBucket } from '../../../src/aws/token-bucket.ts';
 import type { AwsCall } from './classify.ts';
 
@@ -37,6 +42,7 @@ export const AWS_DOCUMENTED_LIMITS: readonly LimitRule[] = [
   { name: 'iam account', service: 'iam', operations: '.', capacity: 20, refillPerSecond: 10, scope: 'account' },
   { name: 'ec2 describe', service: 'ec2', operations: '^Describe', capacity: 100, refillPerSecond: 20, scope: 'region' },
   { name: 'ec2 mutating', service: 'ec2', operations: '.', capacity: 200, refillPerSecond: 5, scope: 'region' },
+  { name: 'wafv2 create/put/update', service: 'wafv2', operations: '^(Create|Put|Update)', capacity: 1, refillPerSecond: 1, scope: 'region' },
 ];
 
 /** Checks a rule list given at run time (admin endpoint, --limits file); throws naming the bad field. */

@@ -19,6 +19,7 @@ const PREFIX: Record<string, string> = {
   iam: 'iam',
   'route-53': 'route53',
   ec2: 'ec2',
+  wafv2: 'wafv2',
 };
 
 /** Files of src/aws/ the controller never loads: tooling for the demo and tests (checked below). */
@@ -53,6 +54,8 @@ const NEEDED_AROUND_CALLS: Record<string, string> = {
   'iam:CreateServiceLinkedRole': 'CreateLoadBalancer creates the ELB service-linked role the first time in an account',
   'iam:TagServerCertificate': 'UploadServerCertificate with Tags also authorizes iam:TagServerCertificate',
   'elasticloadbalancing:AddTags': 'Create* with Tags also authorizes elasticloadbalancing:AddTags (tag on create)',
+  'elasticloadbalancing:SetWebAcl': 'wafv2 AssociateWebACL/DisassociateWebACL of an Application Load Balancer also authorizes elasticloadbalancing:SetWebAcl on it',
+  'wafv2:GetWebACL': 'GetWebACLForResource checks wafv2:GetWebACL on the web ACL it returns',
 };
 
 const allowedActions = new Set(policy.Statement.filter((s) => s.Effect === 'Allow').flatMap((s) => list(s.Action)));
@@ -64,7 +67,7 @@ describe('docs/iam-policy.json', () => {
     expect(new Set(sids).size).toBe(sids.length);
     for (const s of policy.Statement) {
       expect(s.Sid).toMatch(/^[A-Za-z0-9]+$/);
-      for (const a of list(s.Action)) expect(a).toMatch(/^(elasticloadbalancing|iam|route53|ec2):[A-Z][A-Za-z]+$/);
+      for (const a of list(s.Action)) expect(a).toMatch(/^(elasticloadbalancing|iam|route53|ec2|wafv2):[A-Z][A-Za-z]+$/);
       for (const r of list(s.Resource)) expect(r).toMatch(/^(\*|arn:aws:[a-z0-9-]+:)/);
     }
   });

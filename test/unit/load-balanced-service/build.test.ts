@@ -53,6 +53,16 @@ describe('names', () => {
 });
 
 describe('build', () => {
+  test('access logs: on with bucket and prefix; absent means off, bucket and prefix then unmanaged', () => {
+    const on = desiredOf({ ...exampleSpec(), loadBalancer: { ...exampleSpec().loadBalancer, accessLogs: { bucket: 'my-alb-logs', prefix: 'chat' } } });
+    expect(on.loadBalancer.attributes).toMatchObject({ 'access_logs.s3.enabled': 'true', 'access_logs.s3.bucket': 'my-alb-logs', 'access_logs.s3.prefix': 'chat' });
+    const noPrefix = desiredOf({ ...exampleSpec(), loadBalancer: { ...exampleSpec().loadBalancer, accessLogs: { bucket: 'my-alb-logs' } } });
+    expect(noPrefix.loadBalancer.attributes['access_logs.s3.prefix']).toBe('');
+    const off = desiredOf(exampleSpec());
+    expect(off.loadBalancer.attributes['access_logs.s3.enabled']).toBe('false');
+    expect(Object.keys(off.loadBalancer.attributes).filter((k) => k.startsWith('access_logs.s3.') && k !== 'access_logs.s3.enabled')).toEqual([]);
+  });
+
   test('the example becomes the attributes AWS should hold', () => {
     const m = desiredOf(exampleSpec());
     expect(m.loadBalancer.attributes).toEqual({
@@ -60,6 +70,7 @@ describe('build', () => {
       'routing.http2.enabled': 'true',
       'routing.http.xff_header_processing.mode': 'append',
       'deletion_protection.enabled': 'false',
+      'access_logs.s3.enabled': 'false',
     });
     const web = m.targetGroups.find((t) => t.key === 'web');
     expect(web?.attributes).toMatchObject({

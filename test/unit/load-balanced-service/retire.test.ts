@@ -54,7 +54,7 @@ describe('replaced load balancer: create-before-destroy with a drain period', ()
       'modifyTargetGroupAttributes web',
       'registerTargets web 172.31.1.10:8080,172.31.2.10:8080',
       'createLoadBalancer internal',
-      'modifyLoadBalancerAttributes idle_timeout.timeout_seconds=3600 routing.http2.enabled=true routing.http.xff_header_processing.mode=append deletion_protection.enabled=false',
+      'modifyLoadBalancerAttributes idle_timeout.timeout_seconds=3600 routing.http2.enabled=true routing.http.xff_header_processing.mode=append deletion_protection.enabled=false access_logs.s3.enabled=false',
       'createListener 80 new',
       'createListener 443 new',
       'createRule 443/10',

@@ -141,5 +141,8 @@ export function opLine(a: PlanAction): string {
       return `${a.op} ${a.role} ${a.rules.map((r) => `${r.protocol}/${r.fromPort}/${r.source}`).join(',')}`;
     case 'deleteSecurityGroup':
       return `deleteSecurityGroup ${a.role} ${a.id}`;
+    case 'associateWebAcl':
+    case 'disassociateWebAcl':
+      return `${a.op} ${a.webAclArn.split('/').slice(-2, -1).join('')}`;
   }
 }
