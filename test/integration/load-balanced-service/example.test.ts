@@ -1,5 +1,5 @@
 // Acceptance: the example from examples/ becomes Ready and AWS (moto) holds exactly what it says;
-// in-place changes keep every ARN; a target group port change is create-before-destroy.
+// in-place changes keep every ARN; a target group port change is create-before-destroy (the old group drains).
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import { CoreV1Api } from '@kubernetes/client-node';
 import { applyManifests, kubeConfig, readManifests, waitFor } from '../support/index.ts';
@@ -144,7 +144,7 @@ describe('the example LoadBalancedService', () => {
     spec = next;
   });
 
-  test('a target group port change is create-before-destroy: new target group wired in, old one removed', async () => {
+  test('a target group port change is create-before-destroy: new target group wired in, old one draining', async () => {
     const before = await awsView(cluster());
     const oldApi = tgOf(before, 'api').tg;
     const ruleArnsBefore = listenerOn(before, 443).rules.map((r) => r.RuleArn).sort();
@@ -156,19 +156,21 @@ describe('the example LoadBalancedService', () => {
       async () => {
         const v = await awsView(cluster());
         const api = v.targetGroups.filter((t) => t.tags['albatross.dev/resource'] === 'targetgroup/api');
-        return api.length === 1 && api[0]!.tg.Port === 9091 ? v : undefined;
+        const rule20 = listenerOn(v, 443).rules.find((r) => r.Priority === '20');
+        const wired = (rule20?.Actions?.[0]?.ForwardConfig?.TargetGroups ?? []).some((t) => api.some((a) => a.tg.Port === 9091 && a.tg.TargetGroupArn === t.TargetGroupArn));
+        return wired ? v : undefined;
       },
-      { description: 'one api target group on port 9091', timeoutMs: 60_000 },
+      { description: 'an api target group on port 9091, wired into rule 20', timeoutMs: 60_000 },
     );
-    await waitReady(ns(), 'chat');
-    const newApi = tgOf(after, 'api');
+    const ready = await waitReady(ns(), 'chat');
+    const newApi = after.targetGroups.find((t) => t.tags['albatross.dev/resource'] === 'targetgroup/api' && t.tg.Port === 9091)!;
     expect(newApi.tg.TargetGroupArn).not.toBe(oldApi.TargetGroupArn);
     expect(newApi.targets).toEqual([{ id: '172.31.1.30', port: 9091 }, { id: '172.31.2.30', port: 9091 }]);
-    expect(after.targetGroups).toHaveLength(3);
+    // The old one drains for its deregistration delay (300 s here) before it is deleted (tg-drain.test.ts).
+    expect(after.targetGroups.map((t) => t.tg.TargetGroupArn)).toContain(oldApi.TargetGroupArn);
+    expect(ready.status?.previousTargetGroups?.map((t) => t.arn)).toEqual([oldApi.TargetGroupArn]);
     // The rule was re-pointed in place (same ARN) to the new target group.
     expect(listenerOn(after, 443).rules.map((r) => r.RuleArn).sort()).toEqual(ruleArnsBefore);
-    const rule20 = listenerOn(after, 443).rules.find((r) => r.Priority === '20')!;
-    expect((rule20.Actions?.[0]?.ForwardConfig?.TargetGroups ?? []).map((t) => t.TargetGroupArn)).toContain(newApi.tg.TargetGroupArn);
     spec = next;
   });
 });
