@@ -68,14 +68,12 @@ const undiciOnFirstUseForClientNode: Plugin = {
 export const BUILD_OPTIONS: BuildOptions = {
   absWorkingDir: ROOT,
   // decode-worker: the worker thread decoding keystores (src/reconcilers/server-certificate/secret-decoder.ts
-  // starts it from dist/decode-worker.js); ec2-worker: the EC2 SDK's thread (src/aws/ec2.ts, dist/ec2-worker.js);
-  // wafv2-worker: the WAFv2 SDK's thread (src/aws/wafv2.ts, dist/wafv2-worker.js).
+  // starts it from dist/decode-worker.js); ec2-worker: the EC2 SDK's thread (src/aws/ec2.ts, dist/ec2-worker.js).
   entryPoints: {
     main: 'src/main.ts',
     'cli/main': 'src/cli/main.ts',
     'decode-worker': 'src/reconcilers/server-certificate/decode-worker.ts',
     'ec2-worker': 'src/aws/ec2-worker.ts',
-    'wafv2-worker': 'src/aws/wafv2-worker.ts',
   },
   outdir: 'dist',
   chunkNames: 'chunks/[name]-[hash]',

@@ -82,7 +82,7 @@ describe('parseConfig', () => {
     [['--cluster-name', 'c', '--namespace', 'Bad_NS'], `invalid namespace "Bad_NS" for --namespace: must be a DNS label (lower-case a-z, 0-9, '-')`],
     [['--cluster-name', 'c', '--renew-deadline', '20s'], '--renew-deadline (20s) must be less than --lease-duration (15s)'],
     [['--cluster-name', 'bad name'], 'invalid cluster name "bad name" for --cluster-name: 1-63 characters of A-Z a-z 0-9 . _ - starting with a letter or digit'],
-    [['--cluster-name', 'c', '--aws-budgets', 'elbv2:read=fast'], 'invalid AWS budget "elbv2:read=fast" for --aws-budgets: expected <service>:<class>=<rate per second>/<burst>, comma-separated; service one of elbv2, iam, route53, ec2; class read or write (elbv2 also register, modify)'],
+    [['--cluster-name', 'c', '--aws-budgets', 'elbv2:read=fast'], 'invalid AWS budget "elbv2:read=fast" for --aws-budgets: expected <service>:<class>=<rate per second>/<burst>, comma-separated; service one of elbv2, iam, route53, ec2, wafv2; class read or write (elbv2 also register, modify)'],
     [['--cluster-name', 'c', '--aws-budgets', 'iam:write=5/0'], 'invalid AWS budget "iam:write=5/0" for --aws-budgets: the rate must be above 0 and the burst at least 1'],
     [['--cluster-name', 'c', '--bogus'], "Unknown option '--bogus'"],
     [['--cluster-name'], "Option '--cluster-name <value>' argument missing"],
