@@ -13,9 +13,15 @@
 //
 //   npm run bench -- --only footprint [--count N] [--json FILE]
 //   FOOTPRINT_BENCH_RESYNC=300s   the measured controller's --resync-period
+//   FOOTPRINT_BENCH_VARIANTS='[{"name":"arena2","env":{"GLIBC_TUNABLES":"glibc.malloc.arena_max=2"}},{"name":"pool1","flags":["--v8-pool-size=1"]}]'
+//                                 after the resync, restart the controller once per variant (extra node
+//                                 flags and/or environment) on the same objects and measure its full-sync
+//   FOOTPRINT_BENCH_HEAPSNAPSHOT=DIR   write a V8 heap snapshot of the measured controller after the
+//                                 resync (and of each variant after its full-sync) into DIR
 import { CoreV1Api, CustomObjectsApi, DiscoveryV1Api, type KubernetesObject } from '@kubernetes/client-node';
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { createServer } from 'node:net';
 import { buildIfStale } from '../../scripts/build.ts';
 import { RESOURCES, type LoadBalancedService } from '../../src/crds/index.ts';
@@ -24,13 +30,18 @@ import { release, up } from '../env/env.ts';
 import { applyManifests, createTestNamespace, kubeConfig, readManifests, uniqueClusterName, uniqueName } from '../integration/support/index.ts';
 import { EXAMPLE, installCrds } from '../integration/load-balanced-service/harness.ts';
 import { createZone } from '../integration/dns-alias/harness.ts';
-import { CLI_ENTRY, CONTROLLER_ENTRY, NODE_FLAGS } from '../support/dist.ts';
+import { CLI_ENTRY, CONTROLLER_ENTRY, CONTROLLER_ENV, NODE_FLAGS } from '../support/dist.ts';
 import { createPki, pemBundle } from '../support/pki.ts';
 
 export interface FootprintPhase {
   phase: 'idle' | 'full-sync' | 'resync';
+  /** the variant measured (FOOTPRINT_BENCH_VARIANTS); absent for the controller as shipped */
+  variant?: string;
   /** process_resident_memory_bytes of the controller, MiB */
   rssMiB: number;
+  /** of the RSS: anonymous memory (heap, malloc arenas, V8 code space) and file-backed pages (the node binary's text and data, mostly fixed), MiB (Linux /proc/PID/smaps_rollup) */
+  anonMiB?: number;
+  fileMiB?: number;
   /** nodejs_heap_size_used_bytes, MiB */
   heapUsedMiB: number;
   /** start → /readyz (idle, full-sync), or the resync wave's duration */
@@ -50,6 +61,26 @@ export interface FootprintResult {
 }
 
 type Samples = Map<string, number>;
+
+/** An extra run of the full-sync with other node flags or environment (what-if measurements). */
+interface Variant {
+  name: string;
+  flags?: string[];
+  env?: Record<string, string>;
+}
+
+function variants(): Variant[] {
+  const raw = process.env['FOOTPRINT_BENCH_VARIANTS'];
+  if (!raw) return [];
+  const parsed: unknown = JSON.parse(raw);
+  const ok = (v: unknown): v is Variant => {
+    if (typeof v !== 'object' || v === null) return false;
+    const { name, flags, env } = v as Record<string, unknown>;
+    return typeof name === 'string' && (flags === undefined || (Array.isArray(flags) && flags.every((f) => typeof f === 'string'))) && (env === undefined || (typeof env === 'object' && env !== null && Object.values(env).every((e) => typeof e === 'string')));
+  };
+  if (!Array.isArray(parsed) || !parsed.every(ok)) throw new Error('bench: FOOTPRINT_BENCH_VARIANTS must be a JSON array of {name: string, flags?: string[], env?: {[k]: string}}');
+  return parsed;
+}
 const KINDS = { loadbalancedservice: RESOURCES.loadBalancedService, servercertificate: RESOURCES.serverCertificate, dnsalias: RESOURCES.dnsAlias } as const;
 type Kind = keyof typeof KINDS;
 
@@ -105,12 +136,18 @@ class ControllerProcess {
   startedAt = 0;
   exited: Promise<never> = new Promise(() => undefined);
 
-  async start(args: string[], env: NodeJS.ProcessEnv): Promise<void> {
+  async start(args: string[], env: NodeJS.ProcessEnv, variant: Variant = { name: 'shipped' }): Promise<void> {
     const [mp, hp] = [await freePort(), await freePort()];
     this.metricsUrl = `http://127.0.0.1:${mp}/metrics`;
     this.readyUrl = `http://127.0.0.1:${hp}/readyz`;
     this.startedAt = Date.now();
-    const c = spawn(process.execPath, [...NODE_FLAGS, CONTROLLER_ENTRY, ...args, '--metrics-bind-address', `127.0.0.1:${mp}`, '--health-probe-bind-address', `127.0.0.1:${hp}`, '--log-level', 'warn'], { env, stdio: ['ignore', 'ignore', 'inherit'] });
+    const snapshots = process.env['FOOTPRINT_BENCH_HEAPSNAPSHOT'];
+    const flags = [...NODE_FLAGS, ...(variant.flags ?? []), ...(snapshots ? ['--heapsnapshot-signal=SIGUSR2'] : [])];
+    const c = spawn(process.execPath, [...flags, CONTROLLER_ENTRY, ...args, '--metrics-bind-address', `127.0.0.1:${mp}`, '--health-probe-bind-address', `127.0.0.1:${hp}`, '--log-level', 'warn'], {
+      env: { ...env, ...CONTROLLER_ENV, ...variant.env },
+      stdio: ['ignore', 'ignore', 'inherit'],
+      ...(snapshots ? { cwd: snapshots } : {}),
+    });
     this.child = c;
     this.exited = new Promise<never>((_, reject) => c.once('exit', (code) => reject(new Error(`bench: controller exited (${code})`))));
     this.exited.catch(() => undefined);
@@ -124,6 +161,38 @@ class ControllerProcess {
 
   metrics(): Promise<Samples> {
     return scrape(this.metricsUrl);
+  }
+
+  /** Anonymous and file-backed resident memory, MiB (undefined where /proc has no smaps_rollup). */
+  rssSplit(): { anonMiB?: number; fileMiB?: number } {
+    try {
+      const text = readFileSync(`/proc/${this.child?.pid}/smaps_rollup`, 'utf8');
+      const kb = (field: string): number => Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(text)?.[1] ?? NaN);
+      const [rss, anon] = [kb('Rss'), kb('Anonymous')];
+      if (!Number.isFinite(rss) || !Number.isFinite(anon)) return {};
+      return { anonMiB: Math.round((anon / 1024) * 10) / 10, fileMiB: Math.round(((rss - anon) / 1024) * 10) / 10 };
+    } catch {
+      return {};
+    }
+  }
+
+  /** A heap snapshot (--heapsnapshot-signal) written into FOOTPRINT_BENCH_HEAPSNAPSHOT, if set. */
+  async heapSnapshot(label: string): Promise<void> {
+    const dir = process.env['FOOTPRINT_BENCH_HEAPSNAPSHOT'];
+    const c = this.child;
+    if (!dir || !c?.pid) return;
+    const before = new Set(readdirSync(dir));
+    c.kill('SIGUSR2');
+    let file: string | undefined;
+    await waitUntil(`heap snapshot (${label})`, async () => {
+      file = readdirSync(dir).find((f) => !before.has(f) && f.endsWith('.heapsnapshot'));
+      if (!file) return false;
+      const size = statSync(join(dir, file)).size;
+      await new Promise((r) => setTimeout(r, 2000));
+      return size > 0 && statSync(join(dir, file)).size === size; // written out
+    }, 600_000);
+    if (file) renameSync(join(dir, file), join(dir, `footprint-${label}.heapsnapshot`));
+    log(`heap snapshot: ${join(dir, `footprint-${label}.heapsnapshot`)}`);
   }
 
   async stop(): Promise<void> {
@@ -173,7 +242,7 @@ export async function run(): Promise<FootprintResult> {
       await new Promise((r) => setTimeout(r, 10_000)); // what it settles at, not a start-up peak
       const m = await ctl.metrics();
       const calls = countsDelta(before, await callsNow());
-      phases.push({ phase: 'idle', rssMiB: mib(m.get('process_resident_memory_bytes')), heapUsedMiB: mib(m.get('nodejs_heap_size_used_bytes')), seconds, calls, mutatingCalls: sumCounts(calls, isMutatingCall) });
+      phases.push({ phase: 'idle', rssMiB: mib(m.get('process_resident_memory_bytes')), ...ctl.rssSplit(), heapUsedMiB: mib(m.get('nodejs_heap_size_used_bytes')), seconds, calls, mutatingCalls: sumCounts(calls, isMutatingCall) });
       await ctl.stop();
       save();
       log(`idle: ${phases.at(-1)?.rssMiB} MiB RSS`);
@@ -239,7 +308,7 @@ export async function run(): Promise<FootprintResult> {
       await Promise.race([waitUntil('every object reconciled once', () => reconciledAtLeast(1), 3_600_000), ctl.exited]);
       const m = await ctl.metrics();
       const calls = countsDelta(before, await callsNow());
-      phases.push({ phase: 'full-sync', rssMiB: mib(m.get('process_resident_memory_bytes')), heapUsedMiB: mib(m.get('nodejs_heap_size_used_bytes')), seconds, calls, mutatingCalls: sumCounts(calls, isMutatingCall) });
+      phases.push({ phase: 'full-sync', rssMiB: mib(m.get('process_resident_memory_bytes')), ...ctl.rssSplit(), heapUsedMiB: mib(m.get('nodejs_heap_size_used_bytes')), seconds, calls, mutatingCalls: sumCounts(calls, isMutatingCall) });
       save();
       log(`full-sync: ${phases.at(-1)?.rssMiB} MiB RSS, /readyz after ${seconds.toFixed(1)} s`);
     }
@@ -251,10 +320,26 @@ export async function run(): Promise<FootprintResult> {
       await Promise.race([waitUntil('every object reconciled again (resync)', () => reconciledAtLeast(2), 3 * 3_600_000, 5000), ctl.exited]);
       const m = await ctl.metrics();
       const calls = countsDelta(before, await callsNow());
-      phases.push({ phase: 'resync', rssMiB: mib(m.get('process_resident_memory_bytes')), heapUsedMiB: mib(m.get('nodejs_heap_size_used_bytes')), seconds: (Date.now() - t) / 1000, calls, mutatingCalls: sumCounts(calls, isMutatingCall) });
+      phases.push({ phase: 'resync', rssMiB: mib(m.get('process_resident_memory_bytes')), ...ctl.rssSplit(), heapUsedMiB: mib(m.get('nodejs_heap_size_used_bytes')), seconds: (Date.now() - t) / 1000, calls, mutatingCalls: sumCounts(calls, isMutatingCall) });
       save();
+      await ctl.heapSnapshot('resync');
     }
     await ctl.stop();
+
+    // 6. What-if: the same full-sync once per variant (other flags / environment), same objects.
+    for (const variant of variants()) {
+      const before = await callsNow();
+      await ctl.start(['--cluster-name', cluster, '--namespace', `${ns},${other}`, '--resync-period', resync], proxied, variant);
+      const seconds = await ctl.ready();
+      await Promise.race([waitUntil(`every object reconciled once (${variant.name})`, () => reconciledAtLeast(1), 3_600_000), ctl.exited]);
+      const m = await ctl.metrics();
+      const calls = countsDelta(before, await callsNow());
+      phases.push({ phase: 'full-sync', variant: variant.name, rssMiB: mib(m.get('process_resident_memory_bytes')), ...ctl.rssSplit(), heapUsedMiB: mib(m.get('nodejs_heap_size_used_bytes')), seconds, calls, mutatingCalls: sumCounts(calls, isMutatingCall) });
+      save();
+      log(`full-sync (${variant.name}): ${phases.at(-1)?.rssMiB} MiB RSS`);
+      await ctl.heapSnapshot(`full-sync-${variant.name}`);
+      await ctl.stop();
+    }
     return result();
   } finally {
     await ctl.stop();
@@ -264,10 +349,11 @@ export async function run(): Promise<FootprintResult> {
 
 function print(r: FootprintResult): void {
   console.log(`\nFootprint bench: ${r.count} custom resources (${Object.entries(r.objects).map(([k, v]) => `${v} ${k}`).join(', ')}); \`albatross --help\` ${r.helpSeconds.toFixed(2)} s; seeding ${r.seedSeconds.toFixed(0)} s`);
-  console.log('phase       RSS MiB  heap MiB  seconds  AWS calls (mutating)');
+  console.log('phase (variant)              RSS MiB  anon MiB  file MiB  heap MiB  seconds  AWS calls (mutating)');
   for (const p of r.phases) {
     const total = Object.values(p.calls).reduce((a, b) => a + b, 0);
-    console.log(`${p.phase.padEnd(10)}  ${String(p.rssMiB).padStart(7)}  ${String(p.heapUsedMiB).padStart(8)}  ${p.seconds.toFixed(1).padStart(7)}  ${total} (${p.mutatingCalls})`);
+    const label = p.variant ? `${p.phase} (${p.variant})` : p.phase;
+    console.log(`${label.padEnd(27)}  ${String(p.rssMiB).padStart(7)}  ${String(p.anonMiB ?? '-').padStart(8)}  ${String(p.fileMiB ?? '-').padStart(8)}  ${String(p.heapUsedMiB).padStart(8)}  ${p.seconds.toFixed(1).padStart(7)}  ${total} (${p.mutatingCalls})`);
   }
 }
 

@@ -5,7 +5,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, openSync } from 'node:fs';
 import { CoordinationV1Api, type KubeConfig } from '@kubernetes/client-node';
 import { REPO_ROOT } from '../env/config.ts';
-import { controllerArgv } from '../support/dist.ts';
+import { CONTROLLER_ENV, controllerArgv } from '../support/dist.ts';
 
 export const LEASE_NAME = 'chaos-leader';
 /** The campaign's graceful shutdown timeout, short so a SIGTERM under slow AWS answers is measurable. */
@@ -82,7 +82,7 @@ export class Replica {
           '--metrics-bind-address', '0', '--health-probe-bind-address', `127.0.0.1:${o.healthPort}`,
           '--kubeconfig', o.kubeconfig,
         ]),
-        { cwd: REPO_ROOT, env: o.env, stdio: ['ignore', fd, fd] },
+        { cwd: REPO_ROOT, env: { ...o.env, ...CONTROLLER_ENV }, stdio: ['ignore', fd, fd] },
       );
     } finally {
       closeSync(fd);

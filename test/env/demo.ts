@@ -13,7 +13,7 @@ import { applyManifests, conditionOf, kubeConfig, readManifests } from '../integ
 import { waitFor } from '../integration/support/wait.ts';
 import { exampleKeystoreSecret } from '../../scripts/generate-example-keystore.ts';
 import { createDemoZones, DEMO_ZONES } from '../../scripts/create-demo-zones.ts';
-import { controllerArgv } from '../support/dist.ts';
+import { CONTROLLER_ENV, controllerArgv } from '../support/dist.ts';
 
 const NAMESPACE = 'demo';
 const CLUSTER = 'demo';
@@ -68,6 +68,8 @@ async function runController(): Promise<Proc | undefined> {
     '--metrics-bind-address', `127.0.0.1:${await freePort()}`,
     '--health-probe-bind-address', `127.0.0.1:${await freePort()}`,
   ]);
+  // The image's environment too (glibc malloc tunables); the daemon inherits this process's.
+  Object.assign(process.env, CONTROLLER_ENV);
   const proc = await startRecordedController(process.execPath, args, log);
   say(`\nstarted the controller: node ${args.map((a) => (a.startsWith(REPO_ROOT) ? relative(REPO_ROOT, a) : a)).join(' ')} (pid ${proc.pid}, log ${log})`);
   return proc;

@@ -3,7 +3,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { readFileSync } from 'node:fs';
 import { REPO, run } from './tools.ts';
-import { NODE_FLAGS } from '../../support/dist.ts';
+import { CONTROLLER_ENV, NODE_FLAGS } from '../../support/dist.ts';
 
 const dockerfile = readFileSync(`${REPO}Dockerfile`, 'utf8');
 const pkg = JSON.parse(readFileSync(`${REPO}package.json`, 'utf8')) as { devDependencies: Record<string, string> };
@@ -32,7 +32,12 @@ describe('Dockerfile', () => {
     expect(dockerfile).toContain(`ENTRYPOINT ${JSON.stringify(['/usr/bin/tini', '--', 'node', ...NODE_FLAGS, 'dist/main.js']).replaceAll(',', ', ')}\n`);
     expect(NODE_FLAGS).toContain('--enable-source-maps');
     const pkg = JSON.parse(readFileSync(`${REPO}package.json`, 'utf8')) as { scripts: Record<string, string> };
-    expect(pkg.scripts['start']).toBe(['node', ...NODE_FLAGS, 'dist/main.js'].join(' '));
+    expect(pkg.scripts['start']).toBe([...Object.entries(CONTROLLER_ENV).map(([k, v]) => `${k}=${v}`), 'node', ...NODE_FLAGS, 'dist/main.js'].join(' '));
+  });
+
+  it('sets the environment the benches run the controller with (glibc malloc tunables)', () => {
+    expect(Object.keys(CONTROLLER_ENV).length).toBeGreaterThan(0);
+    for (const [k, v] of Object.entries(CONTROLLER_ENV)) expect(dockerfile).toContain(`\nENV ${k}=${v}\n`);
   });
 
   it('sends only what the build needs to the daemon (.dockerignore)', () => {

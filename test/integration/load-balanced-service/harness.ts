@@ -28,7 +28,7 @@ import { createLoadBalancedServiceController, type LbsControllerOptions } from '
 import { applyManifests, awsClients, conditionOf, createTestNamespace, kubeConfig, uniqueClusterName, uniqueName, waitFor, type TestNamespace } from '../support/index.ts';
 import { controllerFlags, installCrds, startInProcess } from '../support/controller.ts';
 import { replaceStatus } from '../support/status.ts';
-import { controllerArgv } from '../../support/dist.ts';
+import { CONTROLLER_ENV, controllerArgv } from '../../support/dist.ts';
 
 const ROOT = join(import.meta.dirname, '..', '..', '..');
 export { installCrds };
@@ -62,7 +62,7 @@ export async function startController(
 /** The real CLI entry as a child process (so a test can SIGKILL it mid-apply). */
 export function spawnController(clusterName: string, namespace: string, env: Record<string, string> = {}): ChildProcess {
   return spawn(process.execPath, controllerArgv([...controllerFlags(clusterName, namespace, '1h'), '--log-level', 'warn']), {
-    env: { ...process.env, ...env },
+    env: { ...process.env, ...CONTROLLER_ENV, ...env },
     stdio: ['ignore', 'ignore', 'pipe'],
   });
 }

@@ -19,7 +19,7 @@ import { pino } from 'pino';
 import type { Albatross } from '../../../src/app.ts';
 import { RESOURCES, type ServerCertificate } from '../../../src/crds/index.ts';
 import { createServerCertificateController } from '../../../src/reconcilers/server-certificate/reconciler.ts';
-import { controllerArgv } from '../../support/dist.ts';
+import { CONTROLLER_ENV, controllerArgv } from '../../support/dist.ts';
 import type { TestCert } from '../../support/pki.ts';
 import { afterAll, beforeAll } from '@jest/globals';
 import { applyManifests, awsClients, conditionOf, createTestNamespace, defaultNetwork, kubeConfig, uniqueClusterName, uniqueName, waitFor, type TestNamespace } from '../support/index.ts';
@@ -82,7 +82,7 @@ export async function startController(namespace: string, opts: { clusterName?: s
 /** The real CLI entry as a child process (all controllers, as deployed). */
 export function spawnController(clusterName: string, namespace: string, env: Record<string, string> = {}): { child: ChildProcess; output: string[] } {
   const child = spawn(process.execPath, controllerArgv([...controllerFlags(clusterName, namespace, '1h'), '--log-level', 'debug']), {
-    env: { ...process.env, ...env },
+    env: { ...process.env, ...CONTROLLER_ENV, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const output: string[] = [];
