@@ -2,6 +2,8 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { parseBindAddress } from '../config.ts';
+import { once } from 'node:events';
+import { conditionMetricText } from './condition-metrics.ts';
 import { register } from './metrics.ts';
 
 export interface Probes {
@@ -17,7 +19,13 @@ const metricsHandler: Handler = async (req, res) => {
   if (req.url?.split('?')[0] !== '/metrics') return false;
   const body = await register.metrics();
   res.writeHead(200, { 'content-type': register.contentType });
-  res.end(body);
+  res.write(body);
+  // Per-object series are streamed after the registry's families (see condition-metrics.ts).
+  for (const chunk of conditionMetricText()) {
+    if (res.destroyed) return true; // the scraper went away
+    if (!res.write(chunk)) await Promise.race([once(res, 'drain'), once(res, 'close')]);
+  }
+  res.end();
   return true;
 };
 
