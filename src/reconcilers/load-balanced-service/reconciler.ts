@@ -197,7 +197,7 @@ class LbsReconciler implements Reconciler {
   private readonly ec2: (signal: AbortSignal) => Ec2Api;
   private readonly securityGroups: (signal: AbortSignal) => SecurityGroupApi;
   private readonly wafv2: (signal: AbortSignal) => Wafv2Api;
-  /** key -> canonical desired model last converged: the same model with a non-empty plan is drift. */
+  /** key -> hash of the canonical desired model last converged (not the model: ~6 KB a resource): the same model with a non-empty plan is drift. */
   private readonly converged = new Map<string, string>();
   private readonly drainMs: number;
   private readonly now: () => number;
@@ -361,7 +361,7 @@ class LbsReconciler implements Reconciler {
     if (!this.converged.has(ctx.key)) {
       const dueInMs = this.unchangedSinceSync(lbs, hash);
       if (dueInMs !== undefined) {
-        this.converged.set(ctx.key, desiredKey);
+        this.converged.set(ctx.key, hash);
         ctx.log.debug({ dueInMs }, 'in sync with these inputs at the last check: not looking at AWS before the re-check');
         return { resyncAfterMs: dueInMs };
       }
@@ -408,7 +408,7 @@ class LbsReconciler implements Reconciler {
       );
     const p = planFor(actual);
     const drift = driftOf(p);
-    const wasConverged = this.converged.has(ctx.key) ? this.converged.get(ctx.key) === desiredKey : this.lastRunConverged(lbs);
+    const wasConverged = this.converged.has(ctx.key) ? this.converged.get(ctx.key) === hash : this.lastRunConverged(lbs);
     // Deleting a replaced load balancer (or target group) once it is due finishes a spec change: not drift.
     const isDrift = p.actions.some((a) => !finishesReplacement(a, model)) && wasConverged;
     const report = isDrift && (spec.driftPolicy ?? 'Correct') === 'Report';
@@ -444,7 +444,7 @@ class LbsReconciler implements Reconciler {
     // What is left to do: nothing after a successful apply (checked again at the next re-check).
     const remaining = report ? p : applied ? { ...p, actions: [] } : planFor(final);
     const settled = !report && remaining.actions.length === 0;
-    if (settled && p.blocked.length === 0) this.converged.set(ctx.key, desiredKey);
+    if (settled && p.blocked.length === 0) this.converged.set(ctx.key, hash);
 
     const lbState = observedStatus(model, final).loadBalancer?.state;
     let outcome: Outcome;
@@ -690,7 +690,7 @@ class LbsReconciler implements Reconciler {
     );
     if (active) {
       this.provisioning.delete(ctx.key);
-      this.converged.set(ctx.key, pending.desiredKey);
+      this.converged.set(ctx.key, inputsHash(pending.desiredKey));
       return {};
     }
     pending.checks += 1;
