@@ -57,6 +57,8 @@ export interface FootprintResult {
   objects: Record<string, number>;
   helpSeconds: number;
   seedSeconds: number;
+  /** the lists a starting controller makes (its watched kinds in its namespaces, made at once from the bench process, full objects), seconds: the apiserver's share of start → /readyz */
+  listSeconds: number;
   phases: FootprintPhase[];
 }
 
@@ -223,8 +225,9 @@ export async function run(): Promise<FootprintResult> {
   const cluster = uniqueClusterName();
   const ctl = new ControllerProcess();
   const phases: FootprintPhase[] = [];
-  const result = (): FootprintResult => ({ name: 'footprint', count, objects: n, helpSeconds, seedSeconds, phases });
+  const result = (): FootprintResult => ({ name: 'footprint', count, objects: n, helpSeconds, seedSeconds, listSeconds, phases });
   let seedSeconds = 0;
+  let listSeconds = 0;
   const save = (): void => {
     const file = process.env['BENCH_RESULT_FILE'];
     if (file) writeFileSync(file, JSON.stringify(result(), null, 2) + '\n');
@@ -295,6 +298,19 @@ export async function run(): Promise<FootprintResult> {
       save();
     }
 
+    // The apiserver's share of a start: the lists the controller's informers make, all at once.
+    {
+      const t = Date.now();
+      await Promise.all([ns, other].flatMap((namespace) => [
+        ...Object.values(KINDS).map((r) => custom.listNamespacedCustomObject({ ...r, namespace })),
+        core.listNamespacedSecret({ namespace }),
+        core.listNamespacedService({ namespace }),
+        discovery.listNamespacedEndpointSlice({ namespace }),
+      ]));
+      listSeconds = (Date.now() - t) / 1000;
+      log(`the controller's lists from the bench process: ${listSeconds.toFixed(1)} s`);
+    }
+
     // 4. full-sync: a replica (re)starting on all of it, behind AWS's limits.
     const counts = { loadbalancedservice: n.loadBalancedServices, servercertificate: n.serverCertificates, dnsalias: n.dnsAliases };
     const reconciledAtLeast = async (times: number): Promise<boolean> => {
@@ -348,7 +364,7 @@ export async function run(): Promise<FootprintResult> {
 }
 
 function print(r: FootprintResult): void {
-  console.log(`\nFootprint bench: ${r.count} custom resources (${Object.entries(r.objects).map(([k, v]) => `${v} ${k}`).join(', ')}); \`albatross --help\` ${r.helpSeconds.toFixed(2)} s; seeding ${r.seedSeconds.toFixed(0)} s`);
+  console.log(`\nFootprint bench: ${r.count} custom resources (${Object.entries(r.objects).map(([k, v]) => `${v} ${k}`).join(', ')}); \`albatross --help\` ${r.helpSeconds.toFixed(2)} s; seeding ${r.seedSeconds.toFixed(0)} s; the controller's lists ${r.listSeconds.toFixed(1)} s`);
   console.log('phase (variant)              RSS MiB  anon MiB  file MiB  heap MiB  seconds  AWS calls (mutating)');
   for (const p of r.phases) {
     const total = Object.values(p.calls).reduce((a, b) => a + b, 0);
