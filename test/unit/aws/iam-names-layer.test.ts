@@ -89,12 +89,18 @@ function upload(url: string, name: string, signal?: AbortSignal, delayMs = 0): P
 }
 
 const tick = (ms = 50) => new Promise((r) => setTimeout(r, ms));
+/** Waits for what the upstream has seen instead of assuming a tick is enough (a loaded machine is slower). */
+async function until(what: () => boolean): Promise<void> {
+  while (!what()) await tick(10);
+}
+// Generous: on a machine at load 15-20 the sockets alone take seconds; the tests bound order, not time.
+const TIMEOUT_MS = 30_000;
 
 describe('IamNamesLayer', () => {
   it('a second upload of a name waits for the first and is then refused (409), as IAM refuses it', async () => {
     const s = await start();
     const first = upload(s.url, 'cert-a');
-    await tick();
+    await until(() => s.uploads.length === 1);
     const second = upload(s.url, 'cert-a');
     await tick();
     expect(s.uploads).toEqual(['cert-a']);
@@ -102,7 +108,7 @@ describe('IamNamesLayer', () => {
     expect(await first).toBe(200);
     expect(await second).toBe(409);
     expect(s.uploads).toEqual(['cert-a']);
-  });
+  }, TIMEOUT_MS);
 
   it('a caller gone before its turn reaches nothing and does not keep the name held', async () => {
     const s = await start();
@@ -116,17 +122,17 @@ describe('IamNamesLayer', () => {
     expect(s.uploads).toEqual([]);
     // The name is free: the next upload of it goes through, and one after that is refused.
     const next = upload(s.url, 'cert-b');
-    await tick();
+    await until(() => s.uploads.length === 1);
     s.finishUpload();
     expect(await next).toBe(200);
     expect(await upload(s.url, 'cert-b')).toBe(409);
     expect(s.uploads).toEqual(['cert-b']);
-  });
+  }, TIMEOUT_MS);
 
   it('a caller gone while waiting for the name does not keep it held either', async () => {
     const s = await start();
     const first = upload(s.url, 'cert-d');
-    await tick();
+    await until(() => s.uploads.length === 1);
     const abort = new AbortController();
     const waiting = upload(s.url, 'cert-d', abort.signal).catch((e: unknown) => (e as Error).name);
     await tick();
@@ -136,5 +142,5 @@ describe('IamNamesLayer', () => {
     expect(await first).toBe(200);
     expect(await upload(s.url, 'cert-d')).toBe(409);
     expect(s.uploads).toEqual(['cert-d']);
-  });
+  }, TIMEOUT_MS);
 });
