@@ -88,6 +88,19 @@ export const watchRestarts = once('albatross_watch_restarts_total', () => new Co
   help: 'List/watch restarts per resource, by reason (gone = relist after 410, error, stalled)',
   labelNames: ['resource', 'reason'],
 }));
+/** client-go's rest_client_requests_total, with what was asked for (resource, subresource) beside the method and code. */
+export const kubeRequests = once('rest_client_requests_total', () => new Counter({
+  name: 'rest_client_requests_total',
+  help: 'Number of HTTP requests to the apiserver, partitioned by status code, method, resource and subresource (watches counted when opened)',
+  labelNames: ['code', 'method', 'resource', 'subresource'],
+}));
+/** Time to the answer's headers (a watch: until it opened). */
+export const kubeRequestSeconds = once('rest_client_request_duration_seconds', () => new Histogram({
+  name: 'rest_client_request_duration_seconds',
+  help: 'Seconds from sending a request to the apiserver until its answer began, by method',
+  labelNames: ['method'],
+  buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+}));
 export const leaderStatus = once('leader_election_master_status', () => new Gauge({
   name: 'leader_election_master_status',
   help: '1 when this process holds the leader election lease, else 0',

@@ -28,7 +28,7 @@ import { release, up } from '../env/env.ts';
 import { applyDnsAlias, changeRecords, cname, createZone, installCrds, zoneRecords } from '../integration/dns-alias/harness.ts';
 import { createTestNamespace, kubeConfig, uniqueClusterName, uniqueName } from '../integration/support/index.ts';
 import { CONTROLLER_ENTRY, NODE_FLAGS } from '../support/dist.ts';
-import { freePort, inChunks, reconciles, scrape, waitUntil } from './support.ts';
+import { freePort, inChunks, reconciles, scrape, waitUntil, type Samples } from './support.ts';
 
 /** One phase as the issue's JSON format has it, plus the floor and the machine's load. */
 export interface PhaseResult {
@@ -42,8 +42,26 @@ export interface PhaseResult {
   /** create: seconds from the first apply until every record was in Route 53 */
   presentSeconds?: number;
   rssMb: number;
+  /** the controller's apiserver requests of the phase by "<METHOD> <resource>[/<subresource>] <code>" (rest_client_requests_total) */
+  kubeRequests?: Record<string, number>;
+  /** the controller's reconciles of the phase (controller_runtime_reconcile_total, dnsalias) */
+  reconciles?: number;
+  /** create: the controller's progress once a second (DNSA_BENCH_TIMELINE=1) */
+  timeline?: TimelinePoint[];
   /** the machine's 1-, 5- and 15-minute load average at the end of the phase */
   loadAverage: number[];
+}
+
+export interface TimelinePoint {
+  /** seconds since the first apply */
+  t: number;
+  reconciles: number;
+  /** apiserver requests by method, since the phase began */
+  requests: Record<string, number>;
+  /** ChangeResourceRecordSets batches sent since the phase began */
+  batches: number;
+  queueDepth: number;
+  activeWorkers: number;
 }
 
 export interface BenchResult {
@@ -141,9 +159,18 @@ export async function run(): Promise<BenchResult> {
     const pollMs = Math.max(1000, count * 2);
     const results: PhaseResult[] = [];
     const callsNow = async (): Promise<CallCounts> => (await limitsProxy.counts(accessKey)).calls;
+    let kubeBefore = kubeRequestCounts(await scrape(metricsUrl));
+    let reconcilesBefore = reconciles(await scrape(metricsUrl), 'dnsalias');
     const record = async (phase: Phase, since: number, before: CallCounts, extra: Partial<PhaseResult> = {}): Promise<void> => {
       const calls = countsDelta(before, await callsNow());
-      const rss = (await scrape(metricsUrl)).get('process_resident_memory_bytes') ?? 0;
+      const samples = await scrape(metricsUrl);
+      const rss = samples.get('process_resident_memory_bytes') ?? 0;
+      const kubeNow = kubeRequestCounts(samples);
+      const kubeRequests = Object.fromEntries([...kubeNow].map(([k, v]) => [k, v - (kubeBefore.get(k) ?? 0)] as const).filter(([, v]) => v > 0));
+      const reconcilesNow = reconciles(samples, 'dnsalias');
+      const reconcilesOfPhase = reconcilesNow - reconcilesBefore;
+      kubeBefore = kubeNow;
+      reconcilesBefore = reconcilesNow;
       const changed = (await foreign()) !== foreignBefore;
       if (changed) throw new Error(`bench: the foreign records changed during ${phase}`);
       results.push({
@@ -154,6 +181,8 @@ export async function run(): Promise<BenchResult> {
         floor: floors[phase],
         ...extra,
         rssMb: Math.round(rss / 2 ** 20),
+        kubeRequests,
+        reconciles: reconcilesOfPhase,
         loadAverage: loadavg().map((l) => Math.round(l * 100) / 100),
       });
       process.stderr.write(`bench: ${phase} done in ${((Date.now() - since) / 1000).toFixed(1)} s, ${route53Calls(calls)} Route 53 calls (floor ${floors[phase]})\n`);
@@ -161,11 +190,49 @@ export async function run(): Promise<BenchResult> {
       if (file) writeFileSync(file, JSON.stringify({ name: 'dns-alias', count, phases: results }, null, 2) + '\n');
     };
 
+    // The phase's counts start here (start-up requests are not a phase's).
+    kubeBefore = kubeRequestCounts(await scrape(metricsUrl));
+    reconcilesBefore = reconciles(await scrape(metricsUrl), 'dnsalias');
+
     // 1. create: from the first apply until every record is in Route 53 and every DnsAlias Ready.
     {
       const before = await callsNow();
       const t0 = Date.now();
       let presentAt = 0;
+      const timeline: TimelinePoint[] = [];
+      let sampling = process.env['DNSA_BENCH_TIMELINE'] === '1';
+      const sampler = (async () => {
+        const first = await scrape(metricsUrl);
+        const sum = (s: Samples, prefix: string, filter: (series: string) => boolean = () => true): number =>
+          [...s].filter(([k]) => k.startsWith(prefix) && filter(k)).reduce((n, [, v]) => n + v, 0);
+        const byMethod = (s: Samples): Record<string, number> => {
+          const out: Record<string, number> = {};
+          for (const [k, v] of s) {
+            if (!k.startsWith('rest_client_requests_total{')) continue;
+            const m = /method="([A-Z]+)"/.exec(k)?.[1] ?? '?';
+            out[m] = (out[m] ?? 0) + v;
+          }
+          return out;
+        };
+        const base = byMethod(first);
+        const batches0 = sum(first, 'albatross_route53_change_batches_total{');
+        const reconciles0 = reconciles(first, 'dnsalias');
+        while (sampling) {
+          const s = await scrape(metricsUrl).catch(() => undefined);
+          if (s) {
+            const now = byMethod(s);
+            timeline.push({
+              t: Math.round((Date.now() - t0) / 100) / 10,
+              reconciles: reconciles(s, 'dnsalias') - reconciles0,
+              requests: Object.fromEntries(Object.entries(now).map(([k, v]) => [k, v - (base[k] ?? 0)])),
+              batches: sum(s, 'albatross_route53_change_batches_total{') - batches0,
+              queueDepth: sum(s, 'workqueue_depth{', (k) => k.includes('name="dnsalias"')),
+              activeWorkers: sum(s, 'controller_runtime_active_workers{', (k) => k.includes('controller="dnsalias"')),
+            });
+          }
+          await new Promise((r) => setTimeout(r, 1000));
+        }
+      })();
       await inChunks(indexes, 25, (i) => applyDnsAlias(ns, names[i]!, spec(i, LB1)));
       await Promise.race([
         waitUntil(
@@ -179,7 +246,9 @@ export async function run(): Promise<BenchResult> {
         ),
         exited,
       ]);
-      if (phases.has('create')) await record('create', t0, before, { presentSeconds: (presentAt - t0) / 1000 });
+      sampling = false;
+      await sampler;
+      if (phases.has('create')) await record('create', t0, before, { presentSeconds: (presentAt - t0) / 1000, ...(timeline.length ? { timeline } : {}) });
     }
 
     // 2. steady: every DnsAlias re-checked once by the resync (spread over ±10% of the period).
@@ -218,6 +287,19 @@ export async function run(): Promise<BenchResult> {
   }
 }
 
+/** rest_client_requests_total as "<METHOD> <resource>[/<subresource>] <code>" -> count. */
+function kubeRequestCounts(s: Samples): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const [series, v] of s) {
+    if (!series.startsWith('rest_client_requests_total{')) continue;
+    const label = (name: string): string => new RegExp(`${name}="([^"]*)"`).exec(series)?.[1] ?? '';
+    const sub = label('subresource');
+    const key = `${label('method')} ${label('resource')}${sub ? `/${sub}` : ''} ${label('code')}`;
+    out.set(key, (out.get(key) ?? 0) + v);
+  }
+  return out;
+}
+
 function print(r: BenchResult): void {
   console.log(`\nDnsAlias bench: ${r.count} DnsAliases (one CNAME each) in one hosted zone with ${FOREIGN} foreign CNAMEs, behind the AWS limits proxy (Route 53 5 requests/s)`);
   console.log('controller: the bundled CLI, default workers and Route 53 settings\n');
@@ -229,6 +311,13 @@ function print(r: BenchResult): void {
       .join(' ');
     const seconds = `${p.seconds.toFixed(1)}${p.presentSeconds !== undefined ? ` (present ${p.presentSeconds.toFixed(1)})` : ''}`;
     console.log(`${p.phase.padEnd(9)} ${seconds.padStart(8)}  ${String(route53Calls(p.calls)).padStart(14)}  ${String(p.floor).padStart(5)}  ${String(p.mutatingCalls).padStart(24)}  ${String(p.rssMb).padStart(6)}  ${p.loadAverage.join(' ').padStart(12)}  ${ops}`);
+  }
+  for (const p of r.phases) {
+    const kube = Object.entries(p.kubeRequests ?? {})
+      .sort()
+      .map(([k, v]) => `${k}=${v}`)
+      .join(', ');
+    console.log(`${p.phase}: ${p.reconciles ?? '?'} reconciles; the controller's apiserver requests: ${kube || 'none'}`);
   }
 }
 

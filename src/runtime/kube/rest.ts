@@ -8,6 +8,7 @@ import { KubeApiError } from '../errors.ts';
 import { apiVersionOf } from '../resources.ts';
 import type { KubeClient, KubeList, KubeObject, ListOptions, PatchType, ResourceType } from '../types.ts';
 import { VERSION } from '../../version.ts';
+import { kubeRequestSeconds, kubeRequests } from '../metrics.ts';
 
 const PATCH_CONTENT_TYPES: Record<PatchType, string> = {
   json: 'application/json-patch+json',
@@ -29,6 +30,14 @@ export interface RequestSpec {
   signal?: AbortSignal | undefined;
   /** Per-request timeout for non-streaming calls. */
   timeoutMs?: number;
+}
+
+/** The resource and subresource a request path names (`/apis/g/v/namespaces/ns/plural/name/sub`), for metrics. */
+export function requestTarget(path: string): { resource: string; subresource: string } {
+  const parts = path.split('?')[0]!.split('/').filter(Boolean);
+  let rest = parts[0] === 'api' ? parts.slice(2) : parts[0] === 'apis' ? parts.slice(3) : [];
+  if (rest[0] === 'namespaces' && rest.length > 2) rest = rest.slice(2);
+  return { resource: rest[0] ?? '', subresource: rest[2] ?? '' };
 }
 
 /** `/apis/group/version/namespaces/ns/plural/name/sub` (core: `/api/v1/...`). */
@@ -75,13 +84,27 @@ export class RestClient implements KubeClient {
       headers['content-length'] = String(Buffer.byteLength(payload));
     }
     const mod = url.protocol === 'http:' ? http : https;
+    let counted = false;
+    const started = performance.now();
+    const count = (code: string): void => {
+      if (counted) return;
+      counted = true;
+      kubeRequests.inc({ code, method: spec.method, ...requestTarget(spec.path) });
+      kubeRequestSeconds.observe({ method: spec.method }, (performance.now() - started) / 1000);
+    };
     return new Promise((resolve, reject) => {
       if (spec.signal?.aborted) {
         reject(spec.signal.reason ?? new Error('aborted'));
         return;
       }
-      const req = mod.request(url, { ...opts, headers, ...(spec.signal ? { signal: spec.signal } : {}) }, resolve);
-      req.on('error', reject);
+      const req = mod.request(url, { ...opts, headers, ...(spec.signal ? { signal: spec.signal } : {}) }, (res) => {
+        count(String(res.statusCode ?? '<error>'));
+        resolve(res);
+      });
+      req.on('error', (err) => {
+        count('<error>');
+        reject(err);
+      });
       if (payload !== undefined) req.write(payload);
       req.end();
     });
