@@ -24,6 +24,8 @@ export interface ControllerOptions {
   resyncPeriodMs: number;
   /** See ControllerRegistration.statusConditions. */
   statusConditions?: boolean;
+  /** Tells the primary cache about the first-sight status write (Informer.recordWrite). */
+  recordWrite?: (written: KubeObject, basedOnResourceVersion: string | undefined) => void;
   backoffBaseMs?: number;
   backoffMaxMs?: number;
 }
@@ -144,6 +146,7 @@ export class Controller {
       ...cur.status,
       conditions: setOutcome(cur.status?.conditions, outcome, cur.metadata?.generation),
     }), signal);
+    if (result.written && result.object) this.o.recordWrite?.(result.object, result.basedOn);
     log.debug({ written: result.written }, 'first sight: Reconciling=True');
   }
 

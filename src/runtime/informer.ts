@@ -73,6 +73,21 @@ export class Informer {
     });
   }
 
+  /**
+   * Our own write of an object whose precondition was the exact resourceVersion `basedOn` (a
+   * status replace): when the cache still holds that version, the written object is the next one
+   * the watch will bring, so it is stored now, with the event the watch would have caused (the
+   * watch's copy is then a no-op: same resourceVersion). A reconcile that writes again right after
+   * (the finalizer after the first-sight status) then starts from it instead of failing its
+   * precondition and reading the object back.
+   */
+  recordWrite(written: KubeObject, basedOn: string | undefined): void {
+    if (basedOn === undefined || !written.metadata?.resourceVersion) return;
+    if (this.store.getByKey(keyOf(written))?.metadata?.resourceVersion !== basedOn) return;
+    const e = upsert(this.store, this.prepare(written));
+    if (e) this.emit(e);
+  }
+
   private emit(event: InformerEvent): void {
     for (const h of this.handlers) {
       try {

@@ -143,6 +143,7 @@ export class Manager {
         workers: this.config.maxConcurrentReconciles,
         resyncPeriodMs: this.config.resyncPeriodMs,
         statusConditions: reg.statusConditions ?? true,
+        recordWrite: (written, basedOn) => primary.recordWrite(written, basedOn),
         backoffBaseMs: this.tuning.backoffBaseMs,
         backoffMaxMs: this.tuning.backoffMaxMs,
       });

@@ -31,7 +31,7 @@ export class StatusUpdater implements StatusWriter {
       if (jsonEqual(current.status, next)) return { written: false, object: current };
       try {
         const written = await this.kube.replace<T>(resource, { ...current, status: next }, { subresource: 'status' }, signal);
-        return { written: true, object: written };
+        return { written: true, object: written, ...(current.metadata?.resourceVersion ? { basedOn: current.metadata.resourceVersion } : {}) };
       } catch (err) {
         if (!(err instanceof KubeApiError)) throw err;
         if (err.statusCode === 404) return { written: false, object: undefined };

@@ -119,6 +119,8 @@ export interface StatusUpdateResult<T> {
   written: boolean;
   /** The object after the write (or as read, when nothing was written); undefined if it is gone. */
   object: T | undefined;
+  /** written: the resourceVersion the write replaced (its precondition) */
+  basedOn?: string;
 }
 
 /** Writes `.status` through the /status subresource. */

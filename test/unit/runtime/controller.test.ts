@@ -8,6 +8,7 @@ import { TerminalError, type EventRecorder, type KubeObject, type ReconcileResul
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 function harness(reconcile: (n: number) => Promise<ReconcileResult | void>, opts: { resyncPeriodMs?: number; statusConditions?: boolean } = {}) {
+  const recorded: Array<{ rv: string | undefined; basedOn: string | undefined }> = [];
   const store = new Store(CORE.configMap);
   store.set({ metadata: { namespace: 'ns', name: 'a', resourceVersion: '1', generation: 1 } });
   const calls: number[] = [];
@@ -16,7 +17,7 @@ function harness(reconcile: (n: number) => Promise<ReconcileResult | void>, opts
   const status: StatusWriter = {
     update: async (_r, obj, compute) => {
       statusWrites.push(compute(obj));
-      return { written: true, object: obj };
+      return { written: true, object: { ...obj, metadata: { ...obj.metadata, resourceVersion: '2' } }, basedOn: obj.metadata?.resourceVersion };
     },
   };
   const recorder: EventRecorder = {
@@ -31,10 +32,11 @@ function harness(reconcile: (n: number) => Promise<ReconcileResult | void>, opts
     store, status, events: recorder, log: pino({ level: 'silent' }), workers: 2,
     resyncPeriodMs: opts.resyncPeriodMs ?? 3_600_000, backoffBaseMs: 40, backoffMaxMs: 1000,
     statusConditions: opts.statusConditions ?? false,
+    recordWrite: (written, basedOn) => void recorded.push({ rv: written.metadata?.resourceVersion, basedOn }),
   });
   const abort = new AbortController();
   controller.start(abort.signal);
-  return { controller, calls, statusWrites, events, stop: async () => { await controller.drain(); abort.abort(); } };
+  return { controller, calls, statusWrites, events, recorded, stop: async () => { await controller.drain(); abort.abort(); } };
 }
 
 describe('Controller', () => {
@@ -50,6 +52,8 @@ describe('Controller', () => {
       expect.objectContaining({ type: 'Reconciling', status: 'True', reason: 'Progressing' }),
       expect.objectContaining({ type: 'Stalled', status: 'False', reason: 'Progressing' }),
     ] }]);
+    // The cache hears of the written object at once (the reconcile's next write starts from it).
+    expect(h.recorded).toEqual([{ rv: '2', basedOn: '1' }]);
     await h.stop();
   });
 

@@ -1,5 +1,8 @@
 import { describe, expect, it } from '@jest/globals';
-import { replaceScope, transform, upsert } from '../../../src/runtime/informer.ts';
+import { pino } from 'pino';
+import { Informer, replaceScope, transform, upsert, type InformerEvent } from '../../../src/runtime/informer.ts';
+import type { RestClient } from '../../../src/runtime/kube/rest.ts';
+import { DEFAULT_REFLECTOR_TUNING } from '../../../src/runtime/reflector.ts';
 import { CORE } from '../../../src/runtime/resources.ts';
 import { Store } from '../../../src/runtime/store.ts';
 import { indexKey, type KubeObject } from '../../../src/runtime/index.ts';
@@ -58,5 +61,31 @@ describe('transform', () => {
     expect(transform(CORE.secret, secret)).toEqual({ metadata: { name: 's' }, type: 'kubernetes.io/tls' });
     const config = { metadata: { name: 'c', managedFields: [{}] }, data: { a: 'b' } };
     expect(transform(CORE.configMap, config)).toEqual({ metadata: { name: 'c' }, data: { a: 'b' } });
+  });
+});
+
+describe('Informer.recordWrite (our own status write, before the watch brings it)', () => {
+  const informer = () =>
+    new Informer({ client: {} as RestClient, resource: CORE.configMap, namespaces: [], log: pino({ level: 'silent' }), tuning: DEFAULT_REFLECTOR_TUNING });
+
+  it('stores the written object when the cache still holds the version the write replaced, with the event the watch would cause; the watch copy is then no news', () => {
+    const inf = informer();
+    const events: InformerEvent[] = [];
+    inf.onEvent((e) => events.push(e));
+    upsert(inf.store, cm('a', 'x', '1'));
+    inf.recordWrite({ ...cm('a', 'x', '2'), metadata: { ...cm('a', 'x', '2').metadata, managedFields: [{}] } as KubeObject['metadata'] }, '1');
+    expect(inf.store.get('a', 'x')?.metadata?.resourceVersion).toBe('2');
+    expect(inf.store.get('a', 'x')?.metadata).not.toHaveProperty('managedFields'); // prepared as the watch's would be
+    expect(Object.isFrozen(inf.store.get('a', 'x'))).toBe(true);
+    expect(events.map((e) => e.type)).toEqual(['update']);
+    expect(upsert(inf.store, cm('a', 'x', '2'))).toBeUndefined();
+  });
+
+  it('leaves the cache alone when it moved on (or the precondition is unknown)', () => {
+    const inf = informer();
+    upsert(inf.store, cm('a', 'x', '3'));
+    inf.recordWrite(cm('a', 'x', '2'), '1'); // the watch got further already
+    inf.recordWrite(cm('a', 'x', '4'), undefined);
+    expect(inf.store.get('a', 'x')?.metadata?.resourceVersion).toBe('3');
   });
 });
