@@ -32,6 +32,7 @@ import { plan, planDeletion, type ChangeUnit, type DriftEntry, type PreviousReco
 import { describeRecord } from './records.ts';
 import { DnsReason, chainSummary, describeDrift, syncedStatus, withOutcome } from './status.ts';
 import { ChainLoopError, ReplanError, WriteHeldError, ZoneCoordinator, type ZonePlan } from './zone-coordinator.ts';
+import { writeTiming } from './write-schedule.ts';
 import { ZoneResolver } from './zones.ts';
 import type { RecordSet } from '../../aws/route53.ts';
 
@@ -66,6 +67,8 @@ function envNumber(name: string): number | undefined {
 interface PendingWrite {
   state: 'pending' | 'done' | 'failed';
   since: number;
+  /** the version of the object (versionOf) the changes were planned for */
+  version: string;
   /** the Reconciling status was written because the write took long */
   progressShown: boolean;
   error?: unknown;
@@ -138,7 +141,9 @@ class DnsAliasReconciler {
       port,
       writeIntervalMs,
       relistEveryMs: period,
-      listingMaxAgeMs: period * 1.5,
+      // The periodic re-listing waits while the zone's writes are busy, at most one more period
+      // (zone-coordinator.ts); a listing is used up to that age, never older.
+      listingMaxAgeMs: period * 2,
       ...(opts.holdBaseMs !== undefined ? { holdBaseMs: opts.holdBaseMs } : {}),
       ...(opts.holdMaxMs !== undefined ? { holdMaxMs: opts.holdMaxMs } : {}),
       onZoneChanged: (zoneId, names) => {
@@ -147,8 +152,9 @@ class DnsAliasReconciler {
       busy: (zoneId) => this.busy(zoneId),
     });
     this.zones = new ZoneResolver(port, opts.zoneTtlMs ?? deps.config.resyncPeriodMs);
-    // A batch waits at most six write intervals for company (write-schedule.ts), then is sent.
-    this.progressAfterMs = deps.enqueue ? writeIntervalMs * 6 + 5_000 : Math.max(50, writeIntervalMs / 2);
+    // A batch waits at most 24 write intervals for company (write-schedule.ts: while the zone is
+    // busy; else 6), then is sent; a write that takes longer than that says so in status.
+    this.progressAfterMs = deps.enqueue ? writeTiming(writeIntervalMs).busyMaxWaitMs + 5_000 : Math.max(50, writeIntervalMs / 2);
     opts.onCoordinator?.(this.coordinator);
   }
 
@@ -188,13 +194,18 @@ class DnsAliasReconciler {
 
   /**
    * Whether resources that may write to this zone have changed and not been reconciled yet (new,
-   * edited, being deleted, or back from a write to confirm): the zone's batch waits for them. A
-   * resource not known to write elsewhere counts for every zone.
+   * edited, being deleted, or back from a failed write): the zone's batch waits for them. A
+   * resource not known to write elsewhere counts for every zone. One whose write is done and whose
+   * spec has not changed since does not: confirming plans nothing new (it writes its status and
+   * releases a finalizer), and on a busy machine those confirmations are most of the queue.
    */
   private busy(zoneId: string): boolean {
     for (const o of this.aliases.list()) {
       const key = `${o.metadata?.namespace}/${o.metadata?.name}`;
-      if (this.settled.get(key) === versionOf(o) || this.pending.get(key)?.state === 'pending') continue;
+      const version = versionOf(o);
+      if (this.settled.get(key) === version) continue;
+      const w = this.pending.get(key);
+      if (w?.state === 'pending' || (w?.state === 'done' && w.version === version)) continue;
       const known = this.registry.get(key);
       if (!known || known.names.some((n) => n.zoneId === zoneId)) return true;
     }
@@ -454,7 +465,7 @@ class DnsAliasReconciler {
       const l = loopOf();
       return l ? `the target leads back into this chain through other DnsAliases: ${l.join(' -> ')}` : undefined;
     };
-    this.submit(ctx.key, owner, groups, loopMessage, report ? [] : drift, ctx.signal, { state: 'Reconciling', reason: DnsReason.Progressing, message }, extra);
+    this.submit(ctx.key, versionOf(obj), owner, groups, loopMessage, report ? [] : drift, ctx.signal, { state: 'Reconciling', reason: DnsReason.Progressing, message }, extra);
     return this.comeBack();
   }
 
@@ -477,6 +488,7 @@ class DnsAliasReconciler {
 
   private submit(
     key: string,
+    version: string,
     owner: Owner,
     groups: readonly GroupPlan[],
     loop: (() => string | undefined) | undefined,
@@ -486,7 +498,7 @@ class DnsAliasReconciler {
     extra: Partial<DnsAliasStatus> = {},
   ): void {
     const units = groups.flatMap((g) => g.group.units);
-    const w: PendingWrite = { state: 'pending', since: performance.now(), progressShown: false, units, drift, progress, extra };
+    const w: PendingWrite = { state: 'pending', since: performance.now(), version, progressShown: false, units, drift, progress, extra };
     this.pending.set(key, w);
     const who = ownerString(owner);
     // A write that takes long (a long wait for company, throttling): status says so once.
@@ -561,7 +573,7 @@ class DnsAliasReconciler {
       });
       const hold = this.firstHold(owner, groups);
       if (hold) return this.held(obj, hold, ctx);
-      this.submit(ctx.key, owner, groups, undefined, [], ctx.signal, { state: 'Reconciling', reason: DnsReason.Deleting, message: `deleting ${units.length} owned name(s)` });
+      this.submit(ctx.key, versionOf(obj), owner, groups, undefined, [], ctx.signal, { state: 'Reconciling', reason: DnsReason.Deleting, message: `deleting ${units.length} owned name(s)` });
       return this.comeBack();
     }
     await this.deps.finalizers.remove(DA, obj, FINALIZER, ctx.signal);

@@ -11,11 +11,17 @@ export interface WriteTiming {
   quietMs: number;
   /** ... but its oldest change never waits longer than this */
   maxWaitMs: number;
+  /**
+   * ... unless the batch is not full yet and resources that may write to the zone are still
+   * waiting to be reconciled (a large apply, a backlog): then up to this long, so their changes
+   * fill whole batches instead of leaving one partial batch per longest wait
+   */
+  busyMaxWaitMs: number;
 }
 
 /** The timing derived from the one setting (ALBATROSS_ROUTE53_ZONE_WRITE_INTERVAL_MS). */
 export function writeTiming(intervalMs: number): WriteTiming {
-  return { intervalMs, quietMs: intervalMs / 2, maxWaitMs: intervalMs * 6 };
+  return { intervalMs, quietMs: intervalMs / 2, maxWaitMs: intervalMs * 6, busyMaxWaitMs: intervalMs * 24 };
 }
 
 export interface PendingTimes {

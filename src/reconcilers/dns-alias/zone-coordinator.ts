@@ -1,8 +1,8 @@
 // One coordinator per process for all DnsAliases: the zone-level reconcile. Per hosted zone it
 //  - keeps one listing of the zone (all pages), shared by every reconcile, kept current with our
-//    own successful writes, and listed again only when it is older than the listing age (one
-//    resync period by default: once per resync wave) or after a write failed; a fresh listing that
-//    differs from what we had wakes the owners of the names that changed (drift);
+//    own successful writes, and listed again once per resync period (later while its writes are
+//    busy, at most two periods after the last listing) or after a write failed; a fresh listing
+//    that differs from what we had wakes the owners of the names that changed (drift);
 //  - collects the changes DnsAliases submit and, once per write interval (write-schedule.ts),
 //    plans all of them together against that one listing, in submission order, each seeing the
 //    claims of those before it; a submission whose plan no longer holds (a name was taken) is sent
@@ -108,6 +108,8 @@ export interface ZoneStats {
   listCalls: number;
   changeCalls: number;
   changes: number;
+  /** times the periodic re-listing found the zone's writes busy and waited (armRelist) */
+  relistsPostponed: number;
 }
 
 interface Entry {
@@ -222,7 +224,7 @@ export class ZoneCoordinator {
         lastWriteEndAt: undefined,
         flushQueued: false,
         used: false,
-        stats: { listCalls: 0, changeCalls: 0, changes: 0 },
+        stats: { listCalls: 0, changeCalls: 0, changes: 0, relistsPostponed: 0 },
       };
       this.zones.set(zoneId, z);
     }
@@ -310,17 +312,39 @@ export class ZoneCoordinator {
     if (!z.relistTimer) this.armRelist(zoneId, z);
   }
 
-  /** The zone-level resync: list again one period after this listing, if the zone was used meanwhile. */
+  /**
+   * The zone-level resync: list again one period after this listing, if the zone was used
+   * meanwhile. While the zone's writes are busy (changes pending or being sent, or resources that
+   * may write here not reconciled yet) the re-listing waits, looking again every write interval,
+   * but at most until two periods after the listing: a listing taken in the middle of a burst of
+   * our own writes is out of date at once (they are applied to the one we have anyway) and its
+   * pages compete with those writes for the account's Route 53 rate. A failed write does not wait
+   * for this: it marks the listing stale, and the next write or read lists the zone first.
+   */
   private armRelist(zoneId: string, z: Zone): void {
     if (this.relistEveryMs === undefined || !z.listing) return;
+    const every = this.relistEveryMs;
     if (z.relistTimer) clearTimeout(z.relistTimer);
-    const delay = Math.max(0, z.listing.fetchedAt + this.relistEveryMs - this.now());
-    z.relistTimer = setTimeout(() => {
+    const fetchedAt = z.listing.fetchedAt;
+    const fire = (): void => {
       z.relistTimer = undefined;
-      if (z.used) this.refresh(zoneId, z).catch(noop);
       // Not used for a whole period: no timer until the zone is used again.
-    }, delay);
+      if (!z.used) return;
+      if (this.now() < fetchedAt + 2 * every && this.writesBusy(zoneId, z)) {
+        z.stats.relistsPostponed++;
+        z.relistTimer = setTimeout(fire, Math.min(this.timing.intervalMs, Math.max(0, fetchedAt + 2 * every - this.now())));
+        z.relistTimer.unref();
+        return;
+      }
+      this.refresh(zoneId, z).catch(noop);
+    };
+    z.relistTimer = setTimeout(fire, Math.max(0, fetchedAt + every - this.now()));
     z.relistTimer.unref();
+  }
+
+  /** Changes to the zone are pending, being sent, or on their way (resources not reconciled yet). */
+  private writesBusy(zoneId: string, z: Zone): boolean {
+    return z.pending.length > 0 || z.flushQueued || (this.busy?.(zoneId) ?? false);
   }
 
   /**
@@ -361,9 +385,11 @@ export class ZoneCoordinator {
     z.timer = setTimeout(() => {
       z.timer = undefined;
       // Settled by the clock, but the controller is still working through resources that may
-      // write here (its queue, a backlog on a busy machine): wait for them, up to the longest wait.
-      if (!full && this.busy?.(zoneId) && this.now() < z.firstPendingAt + this.timing.maxWaitMs) {
-        z.timer = setTimeout(() => this.schedule(zoneId, z), Math.min(this.timing.quietMs, z.firstPendingAt + this.timing.maxWaitMs - this.now()));
+      // write here (its queue, a backlog on a busy machine): a batch that is not full waits for
+      // them, up to the longer wait for a busy zone (a full one has gone already), so a large
+      // apply fills whole batches instead of sending a partial one every longest wait.
+      if (!full && this.busy?.(zoneId) && this.now() < z.firstPendingAt + this.timing.busyMaxWaitMs) {
+        z.timer = setTimeout(() => this.schedule(zoneId, z), Math.min(this.timing.quietMs, z.firstPendingAt + this.timing.busyMaxWaitMs - this.now()));
         z.timer.unref();
         return;
       }

@@ -27,6 +27,6 @@ describe('flushDueAt', () => {
   });
 
   test('the one setting gives the other two', () => {
-    expect(writeTiming(5000)).toEqual({ intervalMs: 5000, quietMs: 2500, maxWaitMs: 30_000 });
+    expect(writeTiming(5000)).toEqual({ intervalMs: 5000, quietMs: 2500, maxWaitMs: 30_000, busyMaxWaitMs: 120_000 });
   });
 });

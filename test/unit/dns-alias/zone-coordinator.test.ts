@@ -116,7 +116,7 @@ describe('ZoneCoordinator: batching', () => {
     busy = false;
     await Promise.all([first, second]);
     expect(port.calls.map((x) => x.changes.length)).toEqual([4]);
-    // Busy for ever: the batch goes at the longest wait anyway.
+    // Busy for ever: the batch goes at the longest wait for a busy zone anyway (24 intervals).
     busy = true;
     const started = Date.now();
     await c.submit(submission('c', 'c.example.com'));
@@ -140,7 +140,7 @@ describe('ZoneCoordinator: batching', () => {
     await Promise.all(Array.from({ length: 1200 }, (_, i) => c.submit(submission(`o${i}`, `n${i}.example.com`, { value: 'x' }))));
     expect(port.calls.map((x) => x.changes.length).sort()).toEqual([1000, 1000, 400]);
     expect(port.maxInFlight).toBe(1);
-    expect(c.stats().get('Z1')).toEqual({ listCalls: 1, changeCalls: 3, changes: 2400 });
+    expect(c.stats().get('Z1')).toEqual({ listCalls: 1, changeCalls: 3, changes: 2400, relistsPostponed: 0 });
   });
 
   test('a full batch does not wait for the write interval', async () => {
@@ -240,6 +240,38 @@ describe('ZoneCoordinator: listings', () => {
     const idle = port.lists;
     await sleep(200);
     expect(port.lists).toBe(idle);
+  });
+
+  test("the periodic re-listing waits while the zone's writes are busy, at most until two periods after the last listing", async () => {
+    const port = new FakeRoute53();
+    let busy = true;
+    const c = coordinator(port, { relistEveryMs: 150, listingMaxAgeMs: 300, writeIntervalMs: 20, busy: () => busy });
+    await c.listZone('Z1');
+    const use = async (ms: number) => {
+      for (const end = Date.now() + ms; Date.now() < end; ) {
+        await sleep(20);
+        await c.listZone('Z1'); // reads of the zone: they never list it themselves while it is fresh
+      }
+    };
+    await use(220); // one period gone, busy all along: the re-listing waited
+    expect(port.lists).toBe(1);
+    expect(c.stats().get('Z1')!.relistsPostponed).toBeGreaterThan(0);
+    await use(150); // two periods: listed however busy
+    expect(port.lists).toBe(2);
+    busy = false;
+    await use(200); // not busy: one period after that listing
+    expect(port.lists).toBe(3);
+  });
+
+  test('while the periodic re-listing waits, a failed write still has the zone listed again before the next write', async () => {
+    const port = new FakeRoute53();
+    const c = coordinator(port, { relistEveryMs: 60_000, listingMaxAgeMs: 120_000, busy: () => true, writeIntervalMs: 20 });
+    await c.listZone('Z1');
+    port.failures = [() => new AwsError('route53', 'ChangeResourceRecordSets', 'InternalFailure', 'transient', 'boom')];
+    await c.submit(submission('a', 'a.example.com')).catch(() => undefined);
+    expect(port.lists).toBe(1);
+    await c.submit(submission('b', 'b.example.com'));
+    expect(port.lists).toBe(2);
   });
 
   test('a listing never overlaps a write to its zone', async () => {
