@@ -128,8 +128,8 @@ export class Manager {
         log,
       });
       this.recorders.push(events);
-      let enqueue: (key: string) => void = () => undefined;
-      const reconciler = await reg.create({ config: this.config, caches, kube: this.client, status, finalizers, events, log, enqueue: (key) => enqueue(key) });
+      let enqueue: (key: string, opts?: { after?: 'changes' }) => void = () => undefined;
+      const reconciler = await reg.create({ config: this.config, caches, kube: this.client, status, finalizers, events, log, enqueue: (key, opts) => enqueue(key, opts) });
       this.reconcilers.push(reconciler);
       const primary = this.informer(reg.resource);
       const controller = new Controller({
@@ -148,7 +148,7 @@ export class Manager {
         backoffMaxMs: this.tuning.backoffMaxMs,
       });
       this.controllers.push(controller);
-      enqueue = (key) => controller.enqueue(key);
+      enqueue = (key, opts) => controller.enqueue(key, opts?.after === 'changes' ? 'resync' : 'change');
       primary.onEvent((e) => {
         if (e.type !== 'update' || primaryChanged(e.old, e.obj)) controller.enqueue(keyOf(e.obj));
       });

@@ -211,9 +211,11 @@ export interface ControllerDeps {
   log: Logger;
   /**
    * Queue a key of this controller for reconciling (e.g. when work a reconcile started elsewhere
-   * finished). Absent outside the manager (unit tests): then wait instead.
+   * finished). Absent outside the manager (unit tests): then wait instead. `after: 'changes'`
+   * queues it behind every change waiting (at the periodic re-check's priority): for follow-up
+   * work that should not hold back objects that changed.
    */
-  enqueue?: (key: string) => void;
+  enqueue?: (key: string, opts?: { after?: 'changes' }) => void;
 }
 
 /** One entry in src/reconcilers/index.ts. */

@@ -126,6 +126,8 @@ class DnsAliasReconciler {
   private readonly loopWaiters = new Map<string, Set<string>>();
   /** key -> the version of the object (generation, deleting) its last reconcile finished with */
   private readonly settled = new Map<string, string>();
+  /** key -> the version whose finished write the key's reconcile in progress is confirming */
+  private readonly confirming = new Map<string, string>();
   /** how long a write may take before status says so; also the poll when there is no enqueue */
   private readonly progressAfterMs: number;
 
@@ -184,6 +186,7 @@ class DnsAliasReconciler {
     try {
       return await this.reconcileKey(ctx);
     } finally {
+      this.confirming.delete(ctx.key);
       // Settled unless a write is pending (then it settles when it comes back to confirm).
       const obj = this.aliases.get(ctx.namespace, ctx.name);
       if (!obj) this.settled.delete(ctx.key);
@@ -205,7 +208,7 @@ class DnsAliasReconciler {
       const version = versionOf(o);
       if (this.settled.get(key) === version) continue;
       const w = this.pending.get(key);
-      if (w?.state === 'pending' || (w?.state === 'done' && w.version === version)) continue;
+      if (w?.state === 'pending' || (w?.state === 'done' && w.version === version) || this.confirming.get(key) === version) continue;
       const known = this.registry.get(key);
       if (!known || known.names.some((n) => n.zoneId === zoneId)) return true;
     }
@@ -230,6 +233,7 @@ class DnsAliasReconciler {
       return this.comeBack();
     }
     this.pending.delete(ctx.key);
+    if (write?.state === 'done') this.confirming.set(ctx.key, write.version);
     if (write?.state === 'failed') {
       const err = write.error;
       if (err instanceof WriteHeldError) {
@@ -524,7 +528,9 @@ class DnsAliasReconciler {
       )
       .finally(() => {
         clearTimeout(slow);
-        this.deps.enqueue?.(key);
+        // Confirming a write that went through (status, finalizer) comes after the resources that
+        // changed and have not been reconciled: those may still add to the zone's next batch.
+        this.deps.enqueue?.(key, w.state === 'done' ? { after: 'changes' } : undefined);
       });
   }
 
