@@ -1,8 +1,9 @@
 // When a zone's pending changes are sent (pure). A zone writes at most once per write interval,
 // and the first change to an idle zone waits one interval too, so the changes of one apply (or of
 // a busy controller working through its queue) join one batch instead of splitting by timing.
-// While changes keep arriving (gaps shorter than the quiet time) the batch waits for them, up to
-// maxWait from its oldest change. A batch that is already full goes at once.
+// While changes keep arriving (gaps shorter than the quiet time: half the interval, or twice the
+// longest gap seen in the batch, at most two intervals) the batch waits for them, up to maxWait
+// from its oldest change. A batch that is already full goes at once.
 
 export interface WriteTiming {
   /** minimum time between two writes to a zone, and how long a first change waits for company */
@@ -31,11 +32,16 @@ export interface PendingTimes {
   lastWriteEndAt: number | undefined;
   /** the pending changes fill at least one whole batch */
   full: boolean;
+  /** the longest gap between two of the pending changes' arrivals (0: one, or none apart) */
+  longestGapMs?: number;
 }
 
 /** The time at which the pending changes are due to be sent. */
 export function flushDueAt(p: PendingTimes, t: WriteTiming): number {
   if (p.full) return p.lastSubmitAt;
-  const settled = Math.max(p.firstPendingAt + t.intervalMs, Math.min(p.lastSubmitAt + t.quietMs, p.firstPendingAt + t.maxWaitMs));
+  // Changes that arrive in spurts (an apply a chunk at a time on a busy machine): quiet is a gap
+  // twice the longest one seen in this batch, at most two intervals.
+  const quiet = Math.min(Math.max(t.quietMs, 2 * (p.longestGapMs ?? 0)), 2 * t.intervalMs);
+  const settled = Math.max(p.firstPendingAt + t.intervalMs, Math.min(p.lastSubmitAt + quiet, p.firstPendingAt + t.maxWaitMs));
   return p.lastWriteEndAt === undefined ? settled : Math.max(settled, p.lastWriteEndAt + t.intervalMs);
 }

@@ -144,6 +144,8 @@ interface Zone {
   pendingCost: BatchCost;
   firstPendingAt: number;
   lastSubmitAt: number;
+  /** the longest gap between two submissions of the pending batch */
+  longestGapMs: number;
   lastWriteEndAt: number | undefined;
   timer?: NodeJS.Timeout;
   flushQueued: boolean;
@@ -221,6 +223,7 @@ export class ZoneCoordinator {
         pendingCost: ZERO,
         firstPendingAt: 0,
         lastSubmitAt: 0,
+        longestGapMs: 0,
         lastWriteEndAt: undefined,
         flushQueued: false,
         used: false,
@@ -362,7 +365,8 @@ export class ZoneCoordinator {
         if (z.pending.length === 0) {
           z.firstPendingAt = now;
           z.pendingCost = ZERO;
-        }
+          z.longestGapMs = 0;
+        } else z.longestGapMs = Math.max(z.longestGapMs, now - z.lastSubmitAt);
         z.lastSubmitAt = now;
         const cost = live.flatMap((u) => u.changes).map(changeCost).reduce(add, ZERO);
         z.pending.push({ s, at: now, cost, resolve, reject });
@@ -380,7 +384,7 @@ export class ZoneCoordinator {
   private schedule(zoneId: string, z: Zone): void {
     if (z.flushQueued || z.pending.length === 0) return;
     const full = this.full(z.pendingCost);
-    const due = flushDueAt({ firstPendingAt: z.firstPendingAt, lastSubmitAt: z.lastSubmitAt, lastWriteEndAt: z.lastWriteEndAt, full }, this.timing);
+    const due = flushDueAt({ firstPendingAt: z.firstPendingAt, lastSubmitAt: z.lastSubmitAt, lastWriteEndAt: z.lastWriteEndAt, full, longestGapMs: z.longestGapMs }, this.timing);
     if (z.timer) clearTimeout(z.timer);
     z.timer = setTimeout(() => {
       z.timer = undefined;

@@ -22,6 +22,14 @@ describe('flushDueAt', () => {
     expect(flushDueAt({ firstPendingAt: 10_000, lastSubmitAt: 10_000, lastWriteEndAt: 1_000, full: false }, t)).toBe(15_000);
   });
 
+  test('changes arriving in spurts: quiet is twice the longest gap seen in the batch, at most two intervals', () => {
+    const base = { firstPendingAt: 0, lastWriteEndAt: undefined, full: false };
+    expect(flushDueAt({ ...base, lastSubmitAt: 9000, longestGapMs: 3000 }, t)).toBe(15_000);
+    expect(flushDueAt({ ...base, lastSubmitAt: 9000, longestGapMs: 1000 }, t)).toBe(11_500); // half the interval is longer
+    expect(flushDueAt({ ...base, lastSubmitAt: 9000, longestGapMs: 8000 }, t)).toBe(19_000); // two intervals at most
+    expect(flushDueAt({ ...base, lastSubmitAt: 29_000, longestGapMs: 8000 }, t)).toBe(30_000); // never past the longest wait
+  });
+
   test('a full batch goes at once', () => {
     expect(flushDueAt({ firstPendingAt: 0, lastSubmitAt: 700, lastWriteEndAt: 600, full: true }, t)).toBe(700);
   });
