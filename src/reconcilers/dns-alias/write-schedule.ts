@@ -36,12 +36,18 @@ export interface PendingTimes {
   longestGapMs?: number;
 }
 
+/**
+ * The gap after which a batch counts as settled. Changes that arrive in spurts (an apply a chunk
+ * at a time on a busy machine): twice the longest gap seen in this batch, at most two intervals.
+ */
+export function quietFor(t: WriteTiming, longestGapMs = 0): number {
+  return Math.min(Math.max(t.quietMs, 2 * longestGapMs), 2 * t.intervalMs);
+}
+
 /** The time at which the pending changes are due to be sent. */
 export function flushDueAt(p: PendingTimes, t: WriteTiming): number {
   if (p.full) return p.lastSubmitAt;
-  // Changes that arrive in spurts (an apply a chunk at a time on a busy machine): quiet is a gap
-  // twice the longest one seen in this batch, at most two intervals.
-  const quiet = Math.min(Math.max(t.quietMs, 2 * (p.longestGapMs ?? 0)), 2 * t.intervalMs);
+  const quiet = quietFor(t, p.longestGapMs);
   const settled = Math.max(p.firstPendingAt + t.intervalMs, Math.min(p.lastSubmitAt + quiet, p.firstPendingAt + t.maxWaitMs));
   return p.lastWriteEndAt === undefined ? settled : Math.max(settled, p.lastWriteEndAt + t.intervalMs);
 }

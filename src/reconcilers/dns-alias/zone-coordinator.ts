@@ -19,7 +19,7 @@ import { changeCost, packBatches, ROUTE53_LIMITS, type BatchCost, type BatchLimi
 import { mentionsName, sendBisecting } from './bisect.ts';
 import { fingerprint, WriteHolds, type Hold } from './holds.ts';
 import type { ChangeUnit } from './plan.ts';
-import { flushDueAt, writeTiming, type WriteTiming } from './write-schedule.ts';
+import { flushDueAt, quietFor, writeTiming, type WriteTiming } from './write-schedule.ts';
 import { applyChanges, changedNames, ZoneView } from './zone-view.ts';
 
 export { applyChanges } from './zone-view.ts';
@@ -388,11 +388,14 @@ export class ZoneCoordinator {
     if (z.timer) clearTimeout(z.timer);
     z.timer = setTimeout(() => {
       z.timer = undefined;
-      // Settled by the clock, but the controller is still working through resources that may
-      // write here (its queue, a backlog on a busy machine): a batch that is not full waits for
-      // them, up to the longer wait for a busy zone (a full one has gone already), so a large
-      // apply fills whole batches instead of sending a partial one every longest wait.
-      if (!full && this.busy?.(zoneId) && this.now() < z.firstPendingAt + this.timing.busyMaxWaitMs) {
+      // Due by the clock, but the controller is still working through resources that may write
+      // here (its queue, a backlog on a busy machine), or changes are still arriving at the pace
+      // they have come (a long apply the controller keeps up with): a batch that is not full
+      // waits for them, up to the longer wait for a busy zone (a full one has gone already), so a
+      // large apply fills whole batches instead of sending a partial one every longest wait.
+      const quiet = quietFor(this.timing, z.longestGapMs);
+      const arriving = this.now() - z.lastSubmitAt < quiet && z.lastSubmitAt + quiet > z.firstPendingAt + this.timing.maxWaitMs;
+      if (!full && (arriving || this.busy?.(zoneId)) && this.now() < z.firstPendingAt + this.timing.busyMaxWaitMs) {
         z.timer = setTimeout(() => this.schedule(zoneId, z), Math.min(this.timing.quietMs, z.firstPendingAt + this.timing.busyMaxWaitMs - this.now()));
         z.timer.unref();
         return;

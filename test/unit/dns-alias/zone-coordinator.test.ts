@@ -105,6 +105,20 @@ describe('ZoneCoordinator: batching', () => {
     expect(port.calls[0]?.changes).toHaveLength(80);
   });
 
+  test('changes that keep arriving past the longest wait (a long apply the controller keeps up with) stay one batch, up to the longer wait', async () => {
+    const port = new FakeRoute53();
+    const c = coordinator(port, { writeIntervalMs: 100 }); // quiet 50 ms, longest wait 600 ms, longer wait 2.4 s
+    const done: Array<Promise<void>> = [];
+    const started = Date.now();
+    for (let i = 0; Date.now() - started < 1200; i++) {
+      done.push(c.submit(submission(`o${i}`, `n${i}.example.com`)));
+      await sleep(20);
+    }
+    await Promise.all(done);
+    expect(port.calls).toHaveLength(1);
+    expect(port.calls[0]?.changes).toHaveLength(2 * done.length);
+  });
+
   test('while the controller still works through resources that may write here, a settled batch waits for them (bounded)', async () => {
     const port = new FakeRoute53();
     let busy = true;
