@@ -683,6 +683,12 @@ export interface LoadBalancedServiceStatus {
     backend?: string;
   };
   /**
+   * While the resource is neither Ready nor Stalled, when the controller last confirmed this status (at least
+   * once a minute, also while the resource waits for its turn behind a throttled AWS); the conditions are the
+   * last real outcome, with its reason.
+   */
+  lastHeartbeatTime?: string;
+  /**
    * The last time the controller found AWS matching the spec (every input included), for which generation and
    * inputs: a restarted controller does not look at AWS again for an object whose inputs are unchanged since,
    * until its periodic re-check is due.

@@ -28,9 +28,32 @@ export interface ControllerOptions {
   recordWrite?: (written: KubeObject, basedOnResourceVersion: string | undefined) => void;
   backoffBaseMs?: number;
   backoffMaxMs?: number;
+  /** See ControllerRegistration.statusHeartbeat; the intervals are tunable for tests. */
+  statusHeartbeat?: boolean;
+  /** A not-Ready status unchanged this long is confirmed again (default 50 s). */
+  statusHeartbeatMs?: number;
+  /** How often unchanged statuses are looked for (default 10 s). */
+  statusHeartbeatTickMs?: number;
 }
 
-type StatusObject = KubeObject & { status?: { conditions?: Condition[] } };
+type StatusObject = KubeObject & { status?: { conditions?: Condition[]; observedGeneration?: number; lastHeartbeatTime?: string } };
+
+export const STATUS_HEARTBEAT_MS = 50_000;
+export const STATUS_HEARTBEAT_TICK_MS = 10_000;
+/** Heartbeat writes per tick at most (oldest first), so a cold start of thousands cannot flood the apiserver. */
+const HEARTBEAT_MAX_PER_TICK = 100;
+
+/**
+ * Is the controller still working on this object: not being deleted, not Ready for its generation,
+ * and not Stalled for it (Stalled waits for a human: nothing to confirm every minute)?
+ */
+export function needsHeartbeat(obj: StatusObject): boolean {
+  if (isDeleting(obj)) return false;
+  const gen = obj.metadata?.generation;
+  const conditions = obj.status?.conditions ?? [];
+  const current = (type: string): boolean => conditions.some((c) => c.type === type && c.status === 'True' && c.observedGeneration === gen);
+  return !(obj.status?.observedGeneration === gen && current('Ready')) && !current('Stalled');
+}
 
 export class Controller {
   readonly name: string;
@@ -39,6 +62,10 @@ export class Controller {
   private workers: Promise<void>[] = [];
   private abort = new AbortController();
   private active = 0;
+  private heartbeatTimer: NodeJS.Timeout | undefined;
+  private heartbeating = false;
+  /** key -> the resourceVersion last seen by the heartbeat and since when it has not changed */
+  private readonly unchanged = new Map<string, { rv: string | undefined; since: number }>();
 
   constructor(opts: ControllerOptions) {
     this.o = opts;
@@ -60,13 +87,84 @@ export class Controller {
     if (parent.aborted) onAbort();
     else parent.addEventListener('abort', onAbort, { once: true });
     for (let i = 0; i < this.o.workers; i++) this.workers.push(this.work());
+    if (this.o.statusHeartbeat) {
+      this.unchanged.clear();
+      this.heartbeatTimer = setInterval(() => void this.heartbeat(), this.o.statusHeartbeatTickMs ?? STATUS_HEARTBEAT_TICK_MS);
+      this.heartbeatTimer.unref?.();
+    }
     this.o.log.info({ workers: this.o.workers }, 'controller started');
   }
 
   /** Stops handing out keys; resolves when in-flight reconciles have returned. */
   async drain(): Promise<void> {
     this.queue.shutDown();
+    clearInterval(this.heartbeatTimer);
+    this.heartbeatTimer = undefined;
     await Promise.all(this.workers);
+  }
+
+  /**
+   * statusHeartbeat: every object the controller is still working on gets its status confirmed at
+   * least once a minute, whatever it is waiting for (its turn in the queue behind a throttled AWS,
+   * its next attempt after a failure whose status write changed nothing, a long reconcile): the
+   * conditions stay the last real outcome, status.lastHeartbeatTime says when that was confirmed.
+   * An object nobody has picked up yet gets its first-sight status (Reconciling=True) here too.
+   * Only statuses unchanged since the last look are written: no extra write where the reconciler
+   * writes anyway.
+   */
+  private async heartbeat(): Promise<void> {
+    if (this.heartbeating || this.queue.isShuttingDown() || this.abort.signal.aborted) return;
+    this.heartbeating = true;
+    try {
+      const now = Date.now();
+      const every = this.o.statusHeartbeatMs ?? STATUS_HEARTBEAT_MS;
+      const tick = this.o.statusHeartbeatTickMs ?? STATUS_HEARTBEAT_TICK_MS;
+      const keys = new Set(this.o.store.keys());
+      for (const k of this.unchanged.keys()) if (!keys.has(k)) this.unchanged.delete(k);
+      const due: Array<{ key: string; obj: StatusObject; since: number }> = [];
+      for (const key of keys) {
+        const obj = this.o.store.getByKey(key) as StatusObject | undefined;
+        if (!obj || !needsHeartbeat(obj)) {
+          this.unchanged.delete(key);
+          continue;
+        }
+        const rv = obj.metadata?.resourceVersion;
+        const seen = this.unchanged.get(key);
+        if (!seen || seen.rv !== rv) {
+          this.unchanged.set(key, { rv, since: now });
+          continue;
+        }
+        // A generation no worker has seen yet: first sight as soon as a tick finds it still waiting.
+        const limit = obj.status?.observedGeneration !== obj.metadata?.generation ? tick : every;
+        if (now - seen.since >= limit) due.push({ key, obj, since: seen.since });
+      }
+      due.sort((a, b) => a.since - b.since);
+      for (const { key, obj } of due.slice(0, HEARTBEAT_MAX_PER_TICK)) {
+        if (this.abort.signal.aborted || this.queue.isShuttingDown()) return;
+        const time = new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
+        try {
+          const r = await this.o.status.update<StatusObject>(
+            this.o.resource,
+            obj,
+            (cur) => ({
+              ...cur.status,
+              // The write sets status.observedGeneration: conditions of an older generation would then
+              // read as this one's (kstatus), so a generation not seen yet is said to be in progress.
+              ...(cur.status?.observedGeneration !== cur.metadata?.generation
+                ? { conditions: setOutcome(cur.status?.conditions, { state: 'Reconciling', reason: 'Progressing', message: 'seen by the controller; waiting for its turn' }, cur.metadata?.generation) }
+                : {}),
+              lastHeartbeatTime: time,
+            }),
+            this.abort.signal,
+          );
+          this.unchanged.set(key, { rv: r.object?.metadata?.resourceVersion, since: Date.now() });
+        } catch (err) {
+          this.o.log.debug({ key, err: errorMessage(err) }, 'status heartbeat failed');
+        }
+      }
+    } finally {
+      this.heartbeating = false;
+    }
   }
 
   /** Aborts in-flight reconciles through their AbortSignal. */

@@ -22,6 +22,9 @@ export interface ManagerTuning {
   reflector?: Partial<ReflectorTuning>;
   backoffBaseMs?: number;
   backoffMaxMs?: number;
+  /** statusHeartbeat controllers: a not-Ready status unchanged this long is confirmed (default 50 s) */
+  statusHeartbeatMs?: number;
+  statusHeartbeatTickMs?: number;
 }
 
 export interface ManagerOptions {
@@ -146,6 +149,9 @@ export class Manager {
         recordWrite: (written, basedOn) => primary.recordWrite(written, basedOn),
         backoffBaseMs: this.tuning.backoffBaseMs,
         backoffMaxMs: this.tuning.backoffMaxMs,
+        statusHeartbeat: reg.statusHeartbeat ?? false,
+        statusHeartbeatMs: this.tuning.statusHeartbeatMs,
+        statusHeartbeatTickMs: this.tuning.statusHeartbeatTickMs,
       });
       this.controllers.push(controller);
       enqueue = (key, opts) => controller.enqueue(key, opts?.after === 'changes' ? 'resync' : 'change');

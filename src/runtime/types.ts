@@ -234,6 +234,11 @@ export interface ControllerRegistration {
    * an object without status is `Current` to kstatus (Flux `wait`), as if it were done.
    */
   statusConditions?: boolean;
+  /**
+   * The primary kind's status has lastHeartbeatTime (default false): while an object is neither
+   * Ready nor Stalled, the runtime confirms its status at least once a minute (Controller.heartbeat).
+   */
+  statusHeartbeat?: boolean;
   /** Called once before caches start. Build AWS clients etc. here. */
   create(deps: ControllerDeps): Reconciler | Promise<Reconciler>;
 }

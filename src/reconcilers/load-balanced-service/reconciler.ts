@@ -152,6 +152,9 @@ export function createLoadBalancedServiceController(options: LbsControllerOption
   return {
     name: 'loadbalancedservice',
     resource: LBS,
+    // status.lastHeartbeatTime: a status still working toward the spec is confirmed at least once
+    // a minute, also while the object waits behind a throttled AWS (issue 10).
+    statusHeartbeat: true,
     indexes: [
       referenceIndex<LoadBalancedService>(LBS, INDEX_SERVICE_REF, (o) =>
         (o.spec.targetGroups ?? []).map((tg) => tg.serviceRef?.name),

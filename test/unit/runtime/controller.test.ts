@@ -119,3 +119,91 @@ describe('Controller', () => {
     await h.stop();
   });
 });
+
+describe('Controller status heartbeat', () => {
+  type Obj = KubeObject & { status?: Record<string, unknown> };
+  const cond = (type: string, status: string, gen: number) => ({ type, status, reason: 'R', message: '', lastTransitionTime: '2026-01-01T00:00:00Z', observedGeneration: gen });
+  function heartbeatHarness(objects: Obj[], reconcile: () => Promise<ReconcileResult | void>) {
+    const store = new Store(CORE.configMap);
+    for (const o of objects) store.set(o);
+    const writes: Array<{ name: string; status: Record<string, unknown> }> = [];
+    let rv = 100;
+    const status: StatusWriter = {
+      update: async (_r, obj, compute) => {
+        const next = { ...(compute(obj) as Record<string, unknown>), observedGeneration: obj.metadata?.generation };
+        writes.push({ name: obj.metadata?.name ?? '', status: next });
+        const written = { ...obj, metadata: { ...obj.metadata, resourceVersion: String(++rv) }, status: next };
+        store.set(written);
+        return { written: true, object: written };
+      },
+    };
+    const recorder: EventRecorder = { record: () => undefined, normal: () => undefined, warning: () => undefined };
+    const controller = new Controller({
+      name: `unit-hb-${Math.random()}`,
+      resource: CORE.configMap,
+      reconciler: { reconcile },
+      store, status, events: recorder, log: pino({ level: 'silent' }), workers: 1,
+      resyncPeriodMs: 3_600_000, backoffBaseMs: 40, backoffMaxMs: 1000,
+      statusConditions: true, statusHeartbeat: true, statusHeartbeatMs: 150, statusHeartbeatTickMs: 30,
+    });
+    const abort = new AbortController();
+    controller.start(abort.signal);
+    return { controller, store, writes, stop: async () => { await controller.drain(); abort.abort(); } };
+  }
+  const meta = (name: string, gen = 1) => ({ namespace: 'ns', name, resourceVersion: `${name}-1`, generation: gen });
+
+  it('confirms a not-Ready status at least every heartbeat period; never a Ready, Stalled or deleting one', async () => {
+    const working = { metadata: meta('working'), status: { observedGeneration: 1, conditions: [cond('Ready', 'False', 1), cond('Reconciling', 'True', 1), cond('Stalled', 'False', 1)] } };
+    const ready = { metadata: meta('ready'), status: { observedGeneration: 1, conditions: [cond('Ready', 'True', 1)] } };
+    const stalled = { metadata: meta('stalled'), status: { observedGeneration: 1, conditions: [cond('Ready', 'False', 1), cond('Stalled', 'True', 1)] } };
+    const deleting = { metadata: { ...meta('deleting'), deletionTimestamp: new Date() }, status: { observedGeneration: 1, conditions: [cond('Ready', 'False', 1)] } };
+    const h = heartbeatHarness([working, ready, stalled, deleting], async () => undefined);
+    await sleep(600);
+    const names = new Set(h.writes.map((w) => w.name));
+    expect([...names]).toEqual(['working']);
+    // ~150 ms apart over 600 ms (the first one once unchanged for 150 ms): 2-4 writes
+    expect(h.writes.length).toBeGreaterThanOrEqual(2);
+    expect(h.writes.length).toBeLessThanOrEqual(4);
+    // conditions kept as the last real outcome; the time added
+    expect(h.writes[0]!.status['conditions']).toEqual(working.status.conditions);
+    expect(typeof h.writes[0]!.status['lastHeartbeatTime']).toBe('string');
+    await h.stop();
+  });
+
+  it('writes nothing for a status that changes anyway (the reconciler writes it)', async () => {
+    const working = { metadata: meta('busy'), status: { observedGeneration: 1, conditions: [cond('Ready', 'False', 1)] } };
+    const h = heartbeatHarness([working], async () => undefined);
+    let n = 1;
+    const t = setInterval(() => {
+      const cur = h.store.getByKey('ns/busy') as Obj;
+      h.store.set({ ...cur, metadata: { ...cur.metadata, resourceVersion: `busy-${++n}` } });
+    }, 50);
+    await sleep(500);
+    clearInterval(t);
+    expect(h.writes).toEqual([]);
+    await h.stop();
+  });
+
+  it('a new generation (or an object) no worker has reached yet is said to be in progress for that generation within a tick', async () => {
+    // Ready for generation 1, spec now at 2; the one worker is busy with another object.
+    const changed = { metadata: meta('changed', 2), status: { observedGeneration: 1, conditions: [cond('Ready', 'True', 1), cond('Reconciling', 'False', 1), cond('Stalled', 'False', 1)] } };
+    const fresh = { metadata: meta('fresh') };
+    const blocker = { metadata: meta('blocker'), status: { observedGeneration: 1, conditions: [cond('Ready', 'True', 1)] } };
+    const h = heartbeatHarness([changed, fresh, blocker], () => sleep(2000));
+    h.controller.enqueue('ns/blocker');
+    await sleep(20);
+    h.controller.enqueue('ns/changed');
+    h.controller.enqueue('ns/fresh');
+    await sleep(150);
+    const byName = new Map(h.writes.map((w) => [w.name, w.status]));
+    for (const name of ['changed', 'fresh']) {
+      const s = byName.get(name) as { observedGeneration: number; conditions: Array<{ type: string; status: string; observedGeneration: number }> } | undefined;
+      expect(s).toBeDefined();
+      const gen = name === 'changed' ? 2 : 1;
+      expect(s!.observedGeneration).toBe(gen);
+      expect(s!.conditions.find((c) => c.type === 'Ready')).toMatchObject({ status: 'False', observedGeneration: gen });
+      expect(s!.conditions.find((c) => c.type === 'Reconciling')).toMatchObject({ status: 'True', observedGeneration: gen });
+    }
+    await h.stop();
+  });
+});
