@@ -30,16 +30,16 @@ export interface ControllerOptions {
   backoffMaxMs?: number;
   /** See ControllerRegistration.statusHeartbeat; the intervals are tunable for tests. */
   statusHeartbeat?: boolean;
-  /** A not-Ready status unchanged this long is confirmed again (default 50 s). */
+  /** A not-Ready status unchanged this long is confirmed again (default 30 s). */
   statusHeartbeatMs?: number;
-  /** How often unchanged statuses are looked for (default 10 s). */
+  /** How often unchanged statuses are looked for (default 5 s). */
   statusHeartbeatTickMs?: number;
 }
 
 type StatusObject = KubeObject & { status?: { conditions?: Condition[]; observedGeneration?: number; lastHeartbeatTime?: string } };
 
-export const STATUS_HEARTBEAT_MS = 50_000;
-export const STATUS_HEARTBEAT_TICK_MS = 10_000;
+export const STATUS_HEARTBEAT_MS = 30_000;
+export const STATUS_HEARTBEAT_TICK_MS = 5_000;
 /** Heartbeat writes per tick at most (oldest first), so a cold start of thousands cannot flood the apiserver. */
 const HEARTBEAT_MAX_PER_TICK = 100;
 
@@ -130,13 +130,16 @@ export class Controller {
         }
         const rv = obj.metadata?.resourceVersion;
         const seen = this.unchanged.get(key);
+        // A generation no worker has seen yet: first sight in the tick that finds it.
+        if (obj.status?.observedGeneration !== obj.metadata?.generation) {
+          due.push({ key, obj, since: seen?.since ?? now - tick });
+          continue;
+        }
         if (!seen || seen.rv !== rv) {
           this.unchanged.set(key, { rv, since: now });
           continue;
         }
-        // A generation no worker has seen yet: first sight as soon as a tick finds it still waiting.
-        const limit = obj.status?.observedGeneration !== obj.metadata?.generation ? tick : every;
-        if (now - seen.since >= limit) due.push({ key, obj, since: seen.since });
+        if (now - seen.since >= every) due.push({ key, obj, since: seen.since });
       }
       due.sort((a, b) => a.since - b.since);
       for (const { key, obj } of due.slice(0, HEARTBEAT_MAX_PER_TICK)) {

@@ -22,7 +22,7 @@ export interface ManagerTuning {
   reflector?: Partial<ReflectorTuning>;
   backoffBaseMs?: number;
   backoffMaxMs?: number;
-  /** statusHeartbeat controllers: a not-Ready status unchanged this long is confirmed (default 50 s) */
+  /** statusHeartbeat controllers: a not-Ready status unchanged this long is confirmed (default 30 s) */
   statusHeartbeatMs?: number;
   statusHeartbeatTickMs?: number;
 }
