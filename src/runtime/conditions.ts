@@ -86,6 +86,6 @@ export function setOutcome(
 }
 
 /** metav1.Time is serialised to whole seconds. */
-function rfc3339Seconds(d: Date): string {
+export function rfc3339Seconds(d: Date): string {
   return d.toISOString().replace(/\.\d{3}Z$/, 'Z');
 }

@@ -3,7 +3,7 @@
 // Stalled=True and is not retried; success schedules the periodic re-check (resync, jittered).
 import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
-import { setOutcome, type Condition } from './conditions.ts';
+import { rfc3339Seconds, setOutcome, type Condition } from './conditions.ts';
 import { TerminalError, errorMessage } from './errors.ts';
 import { parseKey } from './keys.ts';
 import { isDeleting } from './objects.ts';
@@ -144,7 +144,7 @@ export class Controller {
       due.sort((a, b) => a.since - b.since);
       for (const { key, obj } of due.slice(0, HEARTBEAT_MAX_PER_TICK)) {
         if (this.abort.signal.aborted || this.queue.isShuttingDown()) return;
-        const time = new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
+        const time = rfc3339Seconds(new Date());
         try {
           const r = await this.o.status.update<StatusObject>(
             this.o.resource,

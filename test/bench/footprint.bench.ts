@@ -126,6 +126,10 @@ async function inChunks<T>(items: T[], size: number, fn: (t: T) => Promise<unkno
 }
 
 const mib = (bytes: number | undefined): number => Math.round(((bytes ?? 0) / 2 ** 20) * 10) / 10;
+/** One phase's figures: memory from the controller's own metrics and /proc, calls from the proxy. */
+function phaseOf(phase: FootprintPhase['phase'], m: Samples, split: { anonMiB?: number; fileMiB?: number }, seconds: number, calls: Record<string, number>, variant?: string): FootprintPhase {
+  return { phase, ...(variant ? { variant } : {}), rssMiB: mib(m.get('process_resident_memory_bytes')), ...split, heapUsedMiB: mib(m.get('nodejs_heap_size_used_bytes')), seconds, calls, mutatingCalls: sumCounts(calls, isMutatingCall) };
+}
 /** A custom resource for applyManifests (its spec is the CRD's business, not KubernetesObject's). */
 const cr = (kind: string, namespace: string, name: string, spec: unknown): KubernetesObject => ({ apiVersion: 'albatross.dev/v1alpha1', kind, metadata: { name, namespace }, spec }) as KubernetesObject;
 const log = (s: string): void => void process.stderr.write(`bench: ${s}\n`);
@@ -245,7 +249,7 @@ export async function run(): Promise<FootprintResult> {
       await new Promise((r) => setTimeout(r, 10_000)); // what it settles at, not a start-up peak
       const m = await ctl.metrics();
       const calls = countsDelta(before, await callsNow());
-      phases.push({ phase: 'idle', rssMiB: mib(m.get('process_resident_memory_bytes')), ...ctl.rssSplit(), heapUsedMiB: mib(m.get('nodejs_heap_size_used_bytes')), seconds, calls, mutatingCalls: sumCounts(calls, isMutatingCall) });
+      phases.push(phaseOf('idle', m, ctl.rssSplit(), seconds, calls));
       await ctl.stop();
       save();
       log(`idle: ${phases.at(-1)?.rssMiB} MiB RSS`);
@@ -324,7 +328,7 @@ export async function run(): Promise<FootprintResult> {
       await Promise.race([waitUntil('every object reconciled once', () => reconciledAtLeast(1), 3_600_000), ctl.exited]);
       const m = await ctl.metrics();
       const calls = countsDelta(before, await callsNow());
-      phases.push({ phase: 'full-sync', rssMiB: mib(m.get('process_resident_memory_bytes')), ...ctl.rssSplit(), heapUsedMiB: mib(m.get('nodejs_heap_size_used_bytes')), seconds, calls, mutatingCalls: sumCounts(calls, isMutatingCall) });
+      phases.push(phaseOf('full-sync', m, ctl.rssSplit(), seconds, calls));
       save();
       log(`full-sync: ${phases.at(-1)?.rssMiB} MiB RSS, /readyz after ${seconds.toFixed(1)} s`);
     }
@@ -336,7 +340,7 @@ export async function run(): Promise<FootprintResult> {
       await Promise.race([waitUntil('every object reconciled again (resync)', () => reconciledAtLeast(2), 3 * 3_600_000, 5000), ctl.exited]);
       const m = await ctl.metrics();
       const calls = countsDelta(before, await callsNow());
-      phases.push({ phase: 'resync', rssMiB: mib(m.get('process_resident_memory_bytes')), ...ctl.rssSplit(), heapUsedMiB: mib(m.get('nodejs_heap_size_used_bytes')), seconds: (Date.now() - t) / 1000, calls, mutatingCalls: sumCounts(calls, isMutatingCall) });
+      phases.push(phaseOf('resync', m, ctl.rssSplit(), (Date.now() - t) / 1000, calls));
       save();
       await ctl.heapSnapshot('resync');
     }
@@ -350,7 +354,7 @@ export async function run(): Promise<FootprintResult> {
       await Promise.race([waitUntil(`every object reconciled once (${variant.name})`, () => reconciledAtLeast(1), 3_600_000), ctl.exited]);
       const m = await ctl.metrics();
       const calls = countsDelta(before, await callsNow());
-      phases.push({ phase: 'full-sync', variant: variant.name, rssMiB: mib(m.get('process_resident_memory_bytes')), ...ctl.rssSplit(), heapUsedMiB: mib(m.get('nodejs_heap_size_used_bytes')), seconds, calls, mutatingCalls: sumCounts(calls, isMutatingCall) });
+      phases.push(phaseOf('full-sync', m, ctl.rssSplit(), seconds, calls, variant.name));
       save();
       log(`full-sync (${variant.name}): ${phases.at(-1)?.rssMiB} MiB RSS`);
       await ctl.heapSnapshot(`full-sync-${variant.name}`);

@@ -3,17 +3,10 @@
 // non-default rules and security groups, counted by their albatross.dev/owner tag. The fault run's
 // "nothing duplicated" is these counts against the example's shape.
 import { DescribeSecurityGroupsCommand } from '@aws-sdk/client-ec2';
-import {
-  DescribeListenersCommand,
-  DescribeLoadBalancersCommand,
-  DescribeRulesCommand,
-  DescribeTagsCommand,
-  DescribeTargetGroupsCommand,
-  type LoadBalancer,
-  type TargetGroup,
-} from '@aws-sdk/client-elastic-load-balancing-v2';
+import { DescribeListenersCommand, DescribeRulesCommand } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { TAG_CLUSTER, TAG_OWNER } from '../../src/crds/index.ts';
 import { awsClients } from '../integration/support/index.ts';
+import { listAllElbv2, tagsOf } from '../integration/load-balanced-service/harness.ts';
 
 export interface OwnedCounts {
   loadBalancers: number;
@@ -31,27 +24,10 @@ const zero = (): OwnedCounts => ({ loadBalancers: 0, targetGroups: 0, listeners:
 /** owner tag value -> counts, for every object tagged with `cluster`. */
 export async function ownedByCluster(cluster: string): Promise<Map<string, OwnedCounts>> {
   const { elbv2, ec2 } = awsClients();
-  const lbs: LoadBalancer[] = [];
-  const tgs: TargetGroup[] = [];
-  let marker: string | undefined;
-  do {
-    const page = await elbv2.send(new DescribeLoadBalancersCommand({ Marker: marker, PageSize: 400 }));
-    lbs.push(...(page.LoadBalancers ?? []));
-    marker = page.NextMarker;
-  } while (marker);
-  do {
-    const page: { TargetGroups?: TargetGroup[]; NextMarker?: string } = await elbv2.send(new DescribeTargetGroupsCommand({ Marker: marker, PageSize: 400 }));
-    tgs.push(...(page.TargetGroups ?? []));
-    marker = page.NextMarker;
-  } while (marker);
+  const { lbs, tgs } = await listAllElbv2();
   const owner = new Map<string, string>();
-  const arns = [...lbs.map((l) => l.LoadBalancerArn!), ...tgs.map((t) => t.TargetGroupArn!)];
-  for (let i = 0; i < arns.length; i += 20) {
-    const res = await elbv2.send(new DescribeTagsCommand({ ResourceArns: arns.slice(i, i + 20) }));
-    for (const d of res.TagDescriptions ?? []) {
-      const tags = Object.fromEntries((d.Tags ?? []).map((t) => [t.Key!, t.Value ?? '']));
-      if (tags[TAG_CLUSTER] === cluster) owner.set(d.ResourceArn!, tags[TAG_OWNER] ?? '(no owner tag)');
-    }
+  for (const [arn, tags] of await tagsOf([...lbs.map((l) => l.LoadBalancerArn!), ...tgs.map((t) => t.TargetGroupArn!)])) {
+    if (tags[TAG_CLUSTER] === cluster) owner.set(arn, tags[TAG_OWNER] ?? '(no owner tag)');
   }
   const out = new Map<string, OwnedCounts>();
   const of = (o: string): OwnedCounts => {

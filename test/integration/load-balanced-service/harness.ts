@@ -169,7 +169,8 @@ export interface AwsView {
   listeners: ListenerView[];
 }
 
-async function tagsOf(arns: string[]): Promise<Map<string, Record<string, string>>> {
+/** ELBv2 tags by ARN, 20 ARNs a call. */
+export async function tagsOf(arns: string[]): Promise<Map<string, Record<string, string>>> {
   const { elbv2 } = awsClients();
   const out = new Map<string, Record<string, string>>();
   for (let i = 0; i < arns.length; i += 20) {
@@ -183,7 +184,8 @@ const kv = (list: Array<{ Key?: string; Value?: string }> | undefined): Record<s
   Object.fromEntries((list ?? []).map((a) => [a.Key!, a.Value ?? '']));
 
 /** Every load balancer / target group tagged with this cluster name (and owner), with their details. */
-export async function awsView(clusterName: string, owner?: string): Promise<AwsView> {
+/** Every load balancer and target group of the account (all pages), straight from moto. */
+export async function listAllElbv2(): Promise<{ lbs: LoadBalancer[]; tgs: TargetGroup[] }> {
   const { elbv2 } = awsClients();
   const lbs: LoadBalancer[] = [];
   let marker: string | undefined;
@@ -199,6 +201,12 @@ export async function awsView(clusterName: string, owner?: string): Promise<AwsV
     tgs.push(...(page.TargetGroups ?? []));
     marker = page.NextMarker;
   } while (marker);
+  return { lbs, tgs };
+}
+
+export async function awsView(clusterName: string, owner?: string): Promise<AwsView> {
+  const { elbv2 } = awsClients();
+  const { lbs, tgs } = await listAllElbv2();
   const tags = await tagsOf([...lbs.map((l) => l.LoadBalancerArn!), ...tgs.map((t) => t.TargetGroupArn!)]);
   const mine = (arn: string | undefined): boolean =>
     tags.get(arn ?? '')?.['albatross.dev/cluster'] === clusterName && (owner === undefined || tags.get(arn ?? '')?.['albatross.dev/owner'] === owner);
