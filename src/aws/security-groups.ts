@@ -1,6 +1,6 @@
-// EC2 security groups, for the groups a LoadBalancedService manages: find them (one
-// DescribeSecurityGroups per observation, by group name), create them tagged, keep their ingress
-// rules, delete them. Every call goes through callAws (budgets, retries, metrics) and runs on the
+// EC2 security groups, for the groups a LoadBalancedService manages: find them (a shared listing
+// of the cluster's groups by tag, by id after our own writes, by name before creating), create them
+// tagged, keep their ingress rules, delete them. Every call goes through callAws (budgets, retries, metrics) and runs on the
 // EC2 worker thread (./ec2.ts), like the port's other calls.
 import { callAws, type CallOptions } from './call.ts';
 import { ec2Send } from './ec2.ts';
@@ -24,6 +24,10 @@ export interface IngressPermission {
 export interface SecurityGroupApi {
   /** Groups with any of these names (in any VPC), paginated. */
   describeByNames(names: readonly string[]): Promise<Ec2SecurityGroup[]>;
+  /** Every group carrying tag `key` = `value` (any VPC), paginated. */
+  describeByTag(key: string, value: string): Promise<Ec2SecurityGroup[]>;
+  /** These groups; ids EC2 no longer has are absent from the answer. */
+  describeByIds(ids: readonly string[]): Promise<Ec2SecurityGroup[]>;
   create(input: { name: string; description: string; vpcId: string; tags: Record<string, string> }): Promise<string>;
   authorizeIngress(groupId: string, permissions: readonly IngressPermission[]): Promise<void>;
   revokeIngress(groupId: string, permissions: readonly IngressPermission[]): Promise<void>;
@@ -60,20 +64,38 @@ export class SdkSecurityGroups implements SecurityGroupApi {
     this.opts = opts;
   }
 
-  async describeByNames(names: readonly string[]): Promise<Ec2SecurityGroup[]> {
-    if (!names.length) return [];
+  /** Every page of one filtered DescribeSecurityGroups. */
+  private async describeFiltered(filter: { Name: string; Values: string[] }): Promise<Ec2SecurityGroup[]> {
     const out: Ec2SecurityGroup[] = [];
     let token: string | undefined;
     do {
       const page = await callAws(
         'ec2',
         'DescribeSecurityGroups',
-        (signal) => ec2Send({ op: 'DescribeSecurityGroups', input: { Filters: [{ Name: 'group-name', Values: [...names] }], ...(token ? { NextToken: token } : {}) } }, signal),
+        (signal) => ec2Send({ op: 'DescribeSecurityGroups', input: { Filters: [filter], MaxResults: 1000, ...(token ? { NextToken: token } : {}) } }, signal),
         this.opts,
       );
       out.push(...page.groups);
       token = page.nextToken;
     } while (token);
+    return out;
+  }
+
+  async describeByNames(names: readonly string[]): Promise<Ec2SecurityGroup[]> {
+    if (!names.length) return [];
+    return this.describeFiltered({ Name: 'group-name', Values: [...names] });
+  }
+
+  async describeByTag(key: string, value: string): Promise<Ec2SecurityGroup[]> {
+    return this.describeFiltered({ Name: `tag:${key}`, Values: [value] });
+  }
+
+  // By the group-id filter rather than GroupIds: a filter leaves out an id EC2 no longer has
+  // instead of failing the whole call (InvalidGroup.NotFound).
+  async describeByIds(ids: readonly string[]): Promise<Ec2SecurityGroup[]> {
+    const out: Ec2SecurityGroup[] = [];
+    const unique = [...new Set(ids)];
+    for (let i = 0; i < unique.length; i += 200) out.push(...(await this.describeFiltered({ Name: 'group-id', Values: unique.slice(i, i + 200) })));
     return out;
   }
 

@@ -1,15 +1,23 @@
 // One shared view of the account's load balancers and target groups, instead of a listing per
 // observation: a paginated listing of both at most every `maxAgeMs` (bounded staleness, one
 // listing at a time however many reconciles ask), patched by our own writes (create, delete,
-// listeners that start forwarding to a target group) and by what reads find gone. Tags and load
-// balancers by ARN are read in batches shared by concurrent reconciles.
+// listeners that start forwarding to a target group) and by what reads find gone. Load balancers
+// by ARN are read in batches shared by concurrent reconciles.
+//
+// Tags (issue 10): kept per ARN for at most `maxAgeMs` (the listing's own staleness bound), and
+// each DescribeTags call is filled up to its 20 ARNs with the tags other objects will soon need
+// (`readAhead`: the reconciler names the objects whose re-check is due next, with the ARNs their
+// status remembers), so a resync of N objects spread over its period costs about N / 3 calls
+// instead of N. Our own tag writes, creates and deletes replace or drop the cached entry at once;
+// a tag changed outside Albatross is seen within `maxAgeMs`, as a load balancer made or removed
+// outside is.
 //
 // view(api) is an Elbv2Api for one reconcile: listings come from the inventory; every other call
 // goes through `api` (the reconcile's, with its abort signal) and patches the inventory. A load
 // balancer name the listing lacks is asked of AWS directly (before a create could take over an
 // object made outside Albatross since the listing); target group names carry a per-resource marker
 // and hash, so only the listing is consulted for them.
-import type { Action, Elbv2Api, LoadBalancer, Tags, TargetGroup } from '../../aws/elbv2.ts';
+import { ARN_BATCH, type Action, type Elbv2Api, type LoadBalancer, type Tags, type TargetGroup } from '../../aws/elbv2.ts';
 import { AwsError, isAwsErrorKind } from '../../aws/errors.ts';
 import { abortable } from '../../aws/abortable.ts';
 import { ArnBatcher } from './arn-batcher.ts';
@@ -17,10 +25,32 @@ import { ArnBatcher } from './arn-batcher.ts';
 /** How stale the listing may get: a load balancer made or removed outside Albatross is seen within this. */
 export const INVENTORY_MAX_AGE_MS = 5 * 60_000;
 
+/** The ARNs of one object whose tags a coming observation (or deletion) will ask for. */
+export interface TagReadAhead {
+  loadBalancerArns: readonly string[];
+  /** listeners of the first load balancer (read ahead only while it is in the listing) */
+  listenerArns: readonly string[];
+  targetGroupArns: readonly string[];
+}
+
 export interface InventoryOptions {
   maxAgeMs?: number;
   now?: () => number;
   batchWindowMs?: number;
+  /**
+   * The objects whose tags will be asked for within `horizonMs`, soonest first (a lazy iterable:
+   * only the first few are looked at). Their tags fill the rest of each DescribeTags call.
+   */
+  readAhead?: (horizonMs: number) => Iterable<TagReadAhead>;
+}
+
+/** How many read-ahead candidates one DescribeTags batch looks at, at most. */
+const READ_AHEAD_SCAN = 64;
+
+interface CachedTags {
+  tags: Tags;
+  /** when the read that returned them started */
+  at: number;
 }
 
 function forwardedTargetGroups(actions: Action[] | undefined): string[] {
@@ -37,8 +67,18 @@ export class Elbv2Inventory {
   private readonly now: () => number;
   private readonly tags: ArnBatcher<Tags>;
   private readonly lbByArn: ArnBatcher<LoadBalancer>;
+  private readonly readAhead: ((horizonMs: number) => Iterable<TagReadAhead>) | undefined;
+  private tagCache = new Map<string, CachedTags>();
+  /** ARNs a tag read found gone: never read ahead again (until the next listing). */
+  private tagGone = new Set<string>();
+  /** arn -> sequence number of our last write of its tags (a read started before it is not cached) */
+  private tagWrites = new Map<string, number>();
+  private writeSeq = 0;
+  private readsInFlight = 0;
   /** listings made (for tests and logs) */
   listings = 0;
+  /** ARNs whose tags were read ahead of being asked for (for tests and logs) */
+  tagsReadAhead = 0;
 
   /** `base`: a port without a reconcile's abort signal (listings and batches serve many reconciles). */
   constructor(base: Elbv2Api, opts: InventoryOptions = {}) {
@@ -46,13 +86,101 @@ export class Elbv2Inventory {
     this.maxAgeMs = opts.maxAgeMs ?? INVENTORY_MAX_AGE_MS;
     this.now = opts.now ?? Date.now;
     const windowMs = opts.batchWindowMs ?? 15;
-    this.tags = new ArnBatcher((arns) => base.describeTags(arns), { windowMs });
+    this.readAhead = opts.readAhead;
+    this.tags = new ArnBatcher((arns) => this.readTags(arns), { windowMs });
     this.lbByArn = new ArnBatcher(async (arns) => new Map((await base.describeLoadBalancersByArn(arns)).map((lb) => [lb.LoadBalancerArn ?? '', lb])), { windowMs });
   }
 
   /** The next read lists again (something surprised us: a duplicate name, say). */
   invalidate(): void {
     this.loadedAt = -Infinity;
+    this.tagCache.clear();
+  }
+
+  /** Cached tags of `arn` read less than maxAgeMs ago. */
+  private freshTags(arn: string): CachedTags | undefined {
+    const e = this.tagCache.get(arn);
+    if (!e) return undefined;
+    if (this.now() - e.at <= this.maxAgeMs) return e;
+    this.tagCache.delete(arn);
+    return undefined;
+  }
+
+  /**
+   * Our write changed (or removed) the tags of these ARNs: what was cached is no longer known to
+   * be true, and a read that started before it is not cached. (A create is not taken as the tags
+   * AWS holds: a create by name may hand back an object someone else made.)
+   */
+  private tagsWritten(arns: readonly string[]): void {
+    this.writeSeq += 1;
+    for (const arn of arns) {
+      this.tagWrites.set(arn, this.writeSeq);
+      this.tagCache.delete(arn);
+    }
+  }
+
+  /**
+   * ARNs of objects due within half the cache's lifetime whose tags are not fresh, whole objects only,
+   * to fill `asked` up to the next multiple of ARN_BATCH. Only ARNs the listing holds (and
+   * listeners of a load balancer it holds), none a read found gone: a gone ARN fails its batch.
+   */
+  private readAheadFor(asked: ReadonlySet<string>): string[] {
+    const room = Math.ceil(asked.size / ARN_BATCH) * ARN_BATCH - asked.size;
+    if (room <= 0 || !this.readAhead) return [];
+    const out: string[] = [];
+    const taken = new Set(asked);
+    let scanned = 0;
+    for (const o of this.readAhead(this.maxAgeMs / 2)) {
+      if (++scanned > READ_AHEAD_SCAN || out.length >= room) break;
+      const first = o.loadBalancerArns[0];
+      const listed = [
+        ...o.loadBalancerArns.filter((a) => this.lbs.has(a)),
+        ...(first !== undefined && this.lbs.has(first) ? o.listenerArns : []),
+        ...o.targetGroupArns.filter((a) => this.tgs.has(a)),
+      ];
+      const need = [...new Set(listed)].filter((a) => a && !taken.has(a) && !this.tagGone.has(a) && !this.freshTags(a));
+      if (need.length === 0 || need.length > room - out.length) continue;
+      for (const a of need) taken.add(a);
+      out.push(...need);
+    }
+    return out;
+  }
+
+  /** One shared read: the ARNs asked for and those read ahead, the answers cached. */
+  private async readTags(arns: string[]): Promise<Map<string, Tags>> {
+    const asked = new Set(arns);
+    const ahead = this.readAheadFor(asked);
+    const seq = this.writeSeq;
+    const at = this.now();
+    const all = [...asked, ...ahead];
+    this.readsInFlight += 1;
+    let got: Map<string, Tags>;
+    try {
+      got = await this.base.describeTags(all);
+    } finally {
+      this.readsInFlight -= 1;
+    }
+    this.tagsReadAhead += ahead.length;
+    for (const arn of all) {
+      const tags = got.get(arn);
+      if (!tags) {
+        this.tagGone.add(arn);
+        this.tagCache.delete(arn);
+      } else if ((this.tagWrites.get(arn) ?? 0) <= seq) {
+        // Not if our own write came after this read started: the answer may predate it.
+        this.tagGone.delete(arn);
+        this.tagCache.set(arn, { tags, at });
+      }
+    }
+    return got;
+  }
+
+  /** Entries older than the bound, and gone ARNs, are forgotten at each listing. */
+  private pruneTags(): void {
+    for (const [arn, e] of this.tagCache) if (this.now() - e.at > this.maxAgeMs) this.tagCache.delete(arn);
+    this.tagGone.clear();
+    // A write matters only to reads that started before it: with none in flight, none does.
+    if (this.readsInFlight === 0) this.tagWrites.clear();
   }
 
   private async fresh(): Promise<void> {
@@ -65,6 +193,7 @@ export class Elbv2Inventory {
         this.tgs = new Map(tgs.map((tg) => [tg.TargetGroupArn ?? '', tg]));
         this.loadedAt = started;
         this.listings += 1;
+        this.pruneTags();
       } finally {
         this.loading = undefined;
       }
@@ -158,7 +287,17 @@ export class Elbv2Inventory {
         // Read-only for the caller: not cloned (thousands of them, every observation).
         return [...this.tgs.values()];
       },
-      describeTags: (arns) => wait(this.tags.get(arns)),
+      describeTags: async (arns) => {
+        const out = new Map<string, Tags>();
+        const missing: string[] = [];
+        for (const arn of new Set(arns)) {
+          const cached = this.freshTags(arn);
+          if (cached) out.set(arn, { ...cached.tags });
+          else missing.push(arn);
+        }
+        if (missing.length) for (const [arn, tags] of await wait(this.tags.get(missing))) out.set(arn, { ...tags });
+        return out;
+      },
       describeLoadBalancerAttributes: (arn) => this.reading(arn, 'lb', () => api.describeLoadBalancerAttributes(arn)),
       describeTargetGroupAttributes: (arn) => this.reading(arn, 'tg', () => api.describeTargetGroupAttributes(arn)),
       describeTargetHealth: (arn) => this.reading(arn, 'tg', () => api.describeTargetHealth(arn)),
@@ -168,7 +307,10 @@ export class Elbv2Inventory {
 
       createLoadBalancer: async (input) => {
         const lb = await this.creating(() => api.createLoadBalancer(input));
-        if (lb.LoadBalancerArn) this.lbs.set(lb.LoadBalancerArn, lb);
+        if (lb.LoadBalancerArn) {
+          this.lbs.set(lb.LoadBalancerArn, lb);
+          this.tagsWritten([lb.LoadBalancerArn]);
+        }
         return lb;
       },
       modifyLoadBalancerAttributes: (arn, attributes) => api.modifyLoadBalancerAttributes(arn, attributes),
@@ -179,15 +321,22 @@ export class Elbv2Inventory {
         try {
           await api.deleteLoadBalancer(arn);
           this.dropLoadBalancer(arn);
+          this.tagsWritten([arn]);
         } catch (err) {
-          if (isAwsErrorKind(err, 'not_found')) this.dropLoadBalancer(arn);
+          if (isAwsErrorKind(err, 'not_found')) {
+            this.dropLoadBalancer(arn);
+            this.tagsWritten([arn]);
+          }
           throw err;
         }
       },
 
       createTargetGroup: async (input) => {
         const tg = await this.creating(() => api.createTargetGroup(input));
-        if (tg.TargetGroupArn) this.tgs.set(tg.TargetGroupArn, { ...tg, LoadBalancerArns: tg.LoadBalancerArns ?? [] });
+        if (tg.TargetGroupArn) {
+          this.tgs.set(tg.TargetGroupArn, { ...tg, LoadBalancerArns: tg.LoadBalancerArns ?? [] });
+          this.tagsWritten([tg.TargetGroupArn]);
+        }
         return tg;
       },
       modifyTargetGroup: (input) => api.modifyTargetGroup(input),
@@ -198,8 +347,12 @@ export class Elbv2Inventory {
         try {
           await api.deleteTargetGroup(arn);
           this.tgs.delete(arn);
+          this.tagsWritten([arn]);
         } catch (err) {
-          if (isAwsErrorKind(err, 'not_found')) this.tgs.delete(arn);
+          if (isAwsErrorKind(err, 'not_found')) {
+            this.tgs.delete(arn);
+            this.tagsWritten([arn]);
+          }
           throw err;
         }
       },
@@ -207,20 +360,40 @@ export class Elbv2Inventory {
       createListener: async (input) => {
         const l = await this.creating(() => api.createListener(input));
         this.attach(forwardedTargetGroups(input.DefaultActions), input.LoadBalancerArn);
+        if (l.ListenerArn) this.tagsWritten([l.ListenerArn]);
         return l;
       },
       modifyListener: (input) => api.modifyListener(input),
       addListenerCertificates: (arn, certs) => api.addListenerCertificates(arn, certs),
       removeListenerCertificates: (arn, certs) => api.removeListenerCertificates(arn, certs),
-      deleteListener: (arn) => api.deleteListener(arn),
+      deleteListener: async (arn) => {
+        try {
+          await api.deleteListener(arn);
+        } finally {
+          this.tagsWritten([arn]);
+        }
+      },
 
       createRule: (input) => api.createRule(input),
       modifyRule: (arn, conditions, actions) => api.modifyRule(arn, conditions, actions),
       setRulePriorities: (pairs) => api.setRulePriorities(pairs),
       deleteRule: (arn) => api.deleteRule(arn),
 
-      addTags: (arns, tags) => api.addTags(arns, tags),
-      removeTags: (arns, keys) => api.removeTags(arns, keys),
+      // Whatever the answer, the cached tags are no longer known to be true: read again next time.
+      addTags: async (arns, tags) => {
+        try {
+          await api.addTags(arns, tags);
+        } finally {
+          this.tagsWritten(arns);
+        }
+      },
+      removeTags: async (arns, keys) => {
+        try {
+          await api.removeTags(arns, keys);
+        } finally {
+          this.tagsWritten(arns);
+        }
+      },
     };
   }
 }

@@ -43,7 +43,7 @@ import { apply, type ApplyHooks, type ApplyResult } from './apply.ts';
 import { appliedState, type StatusState } from './applied.ts';
 import { conflictError } from './conflicts.ts';
 import { deletionPlan } from './delete.ts';
-import { Elbv2Inventory } from './inventory.ts';
+import { Elbv2Inventory, type TagReadAhead } from './inventory.ts';
 import { build, InvalidSpecError, needsDefaultNetwork, ownerTags } from './build.ts';
 import { serviceTargets } from './endpoints.ts';
 import { describeApplied } from './events.ts';
@@ -64,6 +64,7 @@ import { observeSecurityGroups } from './security-groups-observe.ts';
 import { resolveSecurityGroupNetwork } from './security-groups-network.ts';
 import { securityGroupDeletions } from './security-groups-plan.ts';
 import { SecurityGroupInUseError } from './security-groups-apply.ts';
+import { SecurityGroupInventory, type SecurityGroupView } from './sg-inventory.ts';
 
 const LBS = RESOURCES.loadBalancedService;
 const SC = RESOURCES.serverCertificate;
@@ -206,6 +207,8 @@ class LbsReconciler implements Reconciler {
   private readonly now: () => number;
   /** The account's load balancers and target groups, shared by every reconcile of this controller. */
   private readonly inventory: Elbv2Inventory;
+  /** This cluster's managed security groups, shared likewise. */
+  private readonly sgInventory: SecurityGroupInventory;
   /**
    * key -> what AWS still fills in after this process's apply (a load balancer provisioning,
    * health of targets just registered), for the light re-check of those fields only.
@@ -221,7 +224,43 @@ class LbsReconciler implements Reconciler {
     this.ec2 = options.ec2 ?? ((signal) => new SdkEc2({ signal }));
     this.securityGroups = options.securityGroups ?? ((signal) => new SdkSecurityGroups({ signal }));
     this.wafv2 = options.wafv2 ?? ((signal) => new SdkWafv2({ signal }));
-    this.inventory = new Elbv2Inventory(options.elbv2 ? options.elbv2(new AbortController().signal) : sdk);
+    this.sgInventory = new SecurityGroupInventory(
+      options.securityGroups ? options.securityGroups(new AbortController().signal) : new SdkSecurityGroups(),
+      deps.config.clusterName,
+    );
+    this.inventory = new Elbv2Inventory(options.elbv2 ? options.elbv2(new AbortController().signal) : sdk, {
+      readAhead: (horizonMs) => this.tagsDueNext(horizonMs),
+    });
+  }
+
+  /**
+   * The objects whose ownership tags a reconcile will read within `horizonMs`, soonest first, with
+   * the ARNs their status remembers: those being deleted now, then those in sync by when their
+   * periodic re-check is due (the last sync + the resync period, as unchangedSinceSync and the
+   * runtime schedule it). The shared inventory fills each DescribeTags call with them.
+   */
+  private tagsDueNext(horizonMs: number): TagReadAhead[] {
+    const now = this.now();
+    const period = this.deps.config.resyncPeriodMs;
+    const due: Array<{ at: number; arns: TagReadAhead }> = [];
+    for (const o of this.deps.caches.get<LoadBalancedService>(LBS).list()) {
+      const s = o.status;
+      if (!s) continue;
+      const deleting = isDeleting(o);
+      if (deleting && (o.spec.deletionPolicy ?? 'Delete') !== 'Delete') continue;
+      const at = deleting ? now : Date.parse(s.inSync?.time ?? '') + period;
+      if (!Number.isFinite(at) || at - now > horizonMs) continue;
+      const { knownLoadBalancerArns, knownTargetGroupArns } = knownArns(o);
+      due.push({
+        at,
+        arns: {
+          loadBalancerArns: knownLoadBalancerArns,
+          listenerArns: deleting ? [] : (s.listeners ?? []).flatMap((l) => (l.arn ? [l.arn] : [])),
+          targetGroupArns: knownTargetGroupArns,
+        },
+      });
+    }
+    return due.sort((a, b) => a.at - b.at).map((d) => d.arns);
   }
 
   async reconcile(ctx: ReconcileContext): Promise<ReconcileResult> {
@@ -300,7 +339,8 @@ class LbsReconciler implements Reconciler {
       // Managed security groups last, once the load balancer is gone (AWS refuses while its
       // network interfaces linger: SecurityGroupInUseError, retried with backoff, said in status).
       if (managesSecurityGroups(lbs.spec) || lbs.status?.securityGroups) {
-        const sgApi = this.securityGroups(ctx.signal);
+        // From the shared inventory: only groups it shows as ours, no read of our own.
+        const sgApi = this.sgView(ctx);
         const { groups } = await observeSecurityGroups(sgApi, { id, ownerTags: ownerTags(id), vpcId: undefined, adopt: false });
         const sgDeletes = securityGroupDeletions(groups);
         if (sgDeletes.length) {
@@ -385,7 +425,7 @@ class LbsReconciler implements Reconciler {
     const actual = withSentSecretVersions(await this.observeFor(api, id, lbs, model), lbs.status?.oidcSecretVersions);
     // Managed groups (and, once the spec names its own, the ones left to delete): one EC2 read.
     if (model.securityGroups?.length || lbs.status?.securityGroups) {
-      const observed = await observeSecurityGroups(this.securityGroups(ctx.signal), {
+      const observed = await observeSecurityGroups(this.sgView(ctx), {
         id,
         ownerTags: model.ownerTags,
         vpcId: model.securityGroups?.[0]?.vpcId,
@@ -700,6 +740,11 @@ class LbsReconciler implements Reconciler {
     return { requeueAfterMs: PROVISIONING_CHECKS_MS[pending.checks] ?? PROVISIONING_REQUEUE_MS };
   }
 
+  /** The security group port of one reconcile, through the shared inventory. */
+  private sgView(ctx: ReconcileContext): SecurityGroupView {
+    return this.sgInventory.view(this.securityGroups(ctx.signal), ctx.signal);
+  }
+
   private async runApply(
     ctx: ReconcileContext,
     lbs: LoadBalancedService,
@@ -716,7 +761,7 @@ class LbsReconciler implements Reconciler {
           ...hooks,
           applied: (a) => ctx.log.info({ op: a.op, changes: a.changes }, 'applied'),
         },
-        this.securityGroups(ctx.signal),
+        this.sgView(ctx),
       );
     } catch (err) {
       secrets?.redact(err);

@@ -1,10 +1,13 @@
-// AWS -> the managed security groups a resource owns: one DescribeSecurityGroups by our group names
-// (they are derived from the resource, so every group of ours and every group squatting one of our
-// names is in the answer), ownership decided by tags as for the ELBv2 objects. A group with our
+// AWS -> the managed security groups a resource owns: from the shared inventory of this cluster's
+// groups (sg-inventory.ts) when it shows every desired group as ours in the desired VPC (no other
+// group can then hold those names there), or on deletion; otherwise one DescribeSecurityGroups by
+// our group names (they are derived from the resource, so every group of ours and every group
+// squatting one of our names is in the answer). Ownership decided by tags as for the ELBv2 objects. A group with our
 // name in the load balancer's VPC that someone else owns (or nobody, without adoption) is a
 // conflict and is never touched; groups of that name in other VPCs are not ours unless tagged so.
 import { TAG_CLUSTER, TAG_OWNER } from '../../crds/index.ts';
 import type { Ec2SecurityGroup, SecurityGroupApi } from '../../aws/security-groups.ts';
+import type { SecurityGroupView } from './sg-inventory.ts';
 import { TAG_RESOURCE, type ActualSecurityGroup, type Conflict, type SecurityGroupRole, type SecurityGroupRule, type Tags } from './model.ts';
 import { securityGroupName, type ResourceId } from './names.ts';
 import { ruleKey } from './security-groups.ts';
@@ -40,17 +43,24 @@ function roleOf(g: Ec2SecurityGroup, names: ReadonlyMap<string, SecurityGroupRol
  * desired groups live (undefined on deletion: every owned group of ours counts, no conflicts).
  */
 export async function observeSecurityGroups(
-  api: SecurityGroupApi,
+  api: SecurityGroupApi | SecurityGroupView,
   input: { id: ResourceId; ownerTags: Tags; vpcId: string | undefined; adopt: boolean },
 ): Promise<ObservedSecurityGroups> {
   const names = new Map(ROLES.map((r) => [securityGroupName(input.id, r), r] as const));
-  const found = await api.describeByNames([...names.keys()]);
+  const isOurs = (g: Ec2SecurityGroup): boolean => g.tags[TAG_CLUSTER] === input.ownerTags[TAG_CLUSTER] && g.tags[TAG_OWNER] === input.ownerTags[TAG_OWNER];
+  let found: Ec2SecurityGroup[] | undefined;
+  if ('ownedByNames' in api) {
+    const known = await api.ownedByNames([...names.keys()]);
+    const complete = input.vpcId === undefined || [...names.keys()].every((n) => known.some((g) => g.groupName === n && g.vpcId === input.vpcId && isOurs(g)));
+    if (complete) found = known;
+  }
+  found ??= await api.describeByNames([...names.keys()]);
   const groups: ActualSecurityGroup[] = [];
   const conflicts: Conflict[] = [];
   for (const g of found) {
     const role = roleOf(g, names);
     if (!role) continue;
-    const ours = g.tags[TAG_CLUSTER] === input.ownerTags[TAG_CLUSTER] && g.tags[TAG_OWNER] === input.ownerTags[TAG_OWNER];
+    const ours = isOurs(g);
     const unowned = g.tags[TAG_CLUSTER] === undefined && g.tags[TAG_OWNER] === undefined;
     const inOurVpc = input.vpcId !== undefined && g.vpcId === input.vpcId && names.has(g.groupName);
     if (ours || (unowned && inOurVpc && input.adopt)) {

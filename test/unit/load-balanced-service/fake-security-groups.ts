@@ -10,11 +10,26 @@ const same = (a: IngressPermission, b: { protocol: string; fromPort?: number; to
 export class FakeSecurityGroups implements SecurityGroupApi {
   readonly groups = new Map<string, Ec2SecurityGroup>();
   calls: string[] = [];
+  /** every DescribeSecurityGroups by what it asked (names:…, tag:k=v, ids:…) */
+  describes: string[] = [];
   private seq = 0;
 
   describeByNames(names: readonly string[]): Promise<Ec2SecurityGroup[]> {
     this.calls.push('DescribeSecurityGroups');
+    this.describes.push(`names:${names.join(',')}`);
     return Promise.resolve(structuredClone([...this.groups.values()].filter((g) => names.includes(g.groupName))));
+  }
+
+  describeByTag(key: string, value: string): Promise<Ec2SecurityGroup[]> {
+    this.calls.push('DescribeSecurityGroups');
+    this.describes.push(`tag:${key}=${value}`);
+    return Promise.resolve(structuredClone([...this.groups.values()].filter((g) => g.tags[key] === value)));
+  }
+
+  describeByIds(ids: readonly string[]): Promise<Ec2SecurityGroup[]> {
+    this.calls.push('DescribeSecurityGroups');
+    this.describes.push(`ids:${ids.join(',')}`);
+    return Promise.resolve(structuredClone([...this.groups.values()].filter((g) => ids.includes(g.groupId))));
   }
 
   create(input: { name: string; description: string; vpcId: string; tags: Record<string, string> }): Promise<string> {

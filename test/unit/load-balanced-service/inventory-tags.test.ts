@@ -1,0 +1,146 @@
+// The shared ELBv2 inventory's tags (issue 10), pure logic over the in-memory ELBv2: tags are kept
+// for the inventory's staleness bound, each DescribeTags is filled up to 20 ARNs with the objects
+// due next (read-ahead), our own writes drop what was cached, and an outside change is seen once
+// the bound has passed, never later.
+import { describe, expect, test } from '@jest/globals';
+import type { Elbv2Api, Tags } from '../../../src/aws/elbv2.ts';
+import { Elbv2Inventory, type TagReadAhead } from '../../../src/reconcilers/load-balanced-service/inventory.ts';
+import { FakeElbv2 } from './fake-elbv2.ts';
+
+const OWNER: Tags = { 'albatross.dev/cluster': 'c1', 'albatross.dev/owner': 'LoadBalancedService/ns/x' };
+const MAX_AGE = 60_000;
+
+/** An object like the example's: a load balancer, 2 listeners, 3 target groups, all tagged. */
+async function objectIn(fake: FakeElbv2, name: string): Promise<TagReadAhead> {
+  const tagList = Object.entries(OWNER).map(([Key, Value]) => ({ Key, Value }));
+  const lb = await fake.createLoadBalancer({ Name: name, Subnets: ['s1', 's2'], Tags: tagList });
+  const lbArn = lb.LoadBalancerArn!;
+  const tgs = await Promise.all(
+    [1, 2, 3].map((i) => fake.createTargetGroup({ Name: `${name}-tg${i}`, Port: 8080 + i, Protocol: 'HTTP', VpcId: 'vpc-1', TargetType: 'ip', Tags: tagList })),
+  );
+  const listeners = await Promise.all(
+    [80, 8443].map((port) =>
+      fake.createListener({ LoadBalancerArn: lbArn, Port: port, Protocol: 'HTTP', DefaultActions: [{ Type: 'fixed-response', FixedResponseConfig: { StatusCode: '404' } }], Tags: tagList }),
+    ),
+  );
+  return { loadBalancerArns: [lbArn], listenerArns: listeners.map((l) => l.ListenerArn!), targetGroupArns: tgs.map((t) => t.TargetGroupArn!) };
+}
+
+const arnsOf = (o: TagReadAhead): string[] => [...o.loadBalancerArns, ...o.listenerArns, ...o.targetGroupArns];
+
+/** The fake, with every DescribeTags batch recorded (the fake itself takes any number of ARNs). */
+function recording(fake: FakeElbv2): { base: Elbv2Api; batches: string[][] } {
+  const batches: string[][] = [];
+  const base: Elbv2Api = Object.create(fake) as Elbv2Api;
+  base.describeTags = (arns) => {
+    batches.push([...arns]);
+    return fake.describeTags(arns);
+  };
+  return { base, batches };
+}
+
+describe('Elbv2Inventory tags', () => {
+  test('read-ahead: one DescribeTags of 20 ARNs serves the object asking and the next two due; the fourth asks again', async () => {
+    const fake = new FakeElbv2();
+    const objs: TagReadAhead[] = [];
+    for (const n of ['a', 'b', 'c', 'd']) objs.push(await objectIn(fake, n));
+    const { base, batches } = recording(fake);
+    let t = 1_000_000;
+    const inv = new Elbv2Inventory(base, { now: () => t, batchWindowMs: 0, maxAgeMs: MAX_AGE, readAhead: () => objs });
+    const view = inv.view(base);
+    await view.listLoadBalancers();
+
+    const a = await view.describeTags(arnsOf(objs[0]!));
+    expect([...a.values()].every((x) => x['albatross.dev/owner'] === OWNER['albatross.dev/owner'])).toBe(true);
+    expect(batches).toHaveLength(1);
+    // 6 asked + 2 whole objects of 6 = 18 (a third would not fit in 20).
+    expect(batches[0]).toHaveLength(18);
+    expect(inv.tagsReadAhead).toBe(12);
+
+    t += 1_000;
+    const b = await view.describeTags(arnsOf(objs[1]!));
+    const c = await view.describeTags(arnsOf(objs[2]!));
+    expect(b.size + c.size).toBe(12);
+    expect(batches).toHaveLength(1); // served from the read-ahead
+    await view.describeTags(arnsOf(objs[3]!));
+    expect(batches).toHaveLength(2);
+  });
+
+  test('a tag changed outside Albatross is seen once the staleness bound has passed, not before; our own write at once', async () => {
+    const fake = new FakeElbv2();
+    const o = await objectIn(fake, 'a');
+    const { base, batches } = recording(fake);
+    let t = 1_000_000;
+    const inv = new Elbv2Inventory(base, { now: () => t, batchWindowMs: 0, maxAgeMs: MAX_AGE });
+    const view = inv.view(base);
+    const lbArn = o.loadBalancerArns[0]!;
+    expect((await view.describeTags([lbArn])).get(lbArn)?.['albatross.dev/owner']).toBe(OWNER['albatross.dev/owner']);
+
+    // Someone else takes it over.
+    fake.tags.set(lbArn, { 'albatross.dev/cluster': 'other', 'albatross.dev/owner': 'LoadBalancedService/ns/y' });
+    t += MAX_AGE; // at the bound: still the cached answer
+    expect((await view.describeTags([lbArn])).get(lbArn)?.['albatross.dev/cluster']).toBe('c1');
+    t += 1; // past it: read again
+    expect((await view.describeTags([lbArn])).get(lbArn)?.['albatross.dev/cluster']).toBe('other');
+    expect(batches).toHaveLength(2);
+
+    // Our own write: the next read goes to AWS.
+    await view.addTags([lbArn], { app: 'chat' });
+    expect((await view.describeTags([lbArn])).get(lbArn)?.['app']).toBe('chat');
+    expect(batches).toHaveLength(3);
+    await view.removeTags([lbArn], ['app']);
+    expect((await view.describeTags([lbArn])).get(lbArn)?.['app']).toBeUndefined();
+    expect(batches).toHaveLength(4);
+  });
+
+  test('a read that started before our own tag write is not cached', async () => {
+    const fake = new FakeElbv2();
+    const o = await objectIn(fake, 'a');
+    const lbArn = o.loadBalancerArns[0]!;
+    let release: () => void = () => {};
+    const gate = new Promise<void>((r) => (release = r));
+    const base: Elbv2Api = Object.create(fake) as Elbv2Api;
+    let reads = 0;
+    base.describeTags = async (arns) => {
+      reads += 1;
+      const answer = await fake.describeTags(arns); // the tags before the write
+      if (reads === 1) await gate;
+      return answer;
+    };
+    const inv = new Elbv2Inventory(base, { batchWindowMs: 0 });
+    const view = inv.view(base);
+    const slow = view.describeTags([lbArn]);
+    await new Promise((r) => setTimeout(r, 5));
+    await view.addTags([lbArn], { app: 'chat' });
+    release();
+    expect((await slow).get(lbArn)?.['app']).toBeUndefined();
+    expect((await view.describeTags([lbArn])).get(lbArn)?.['app']).toBe('chat');
+    expect(reads).toBe(2);
+  });
+
+  test('read-ahead takes only what the listing holds, and never an ARN a read found gone', async () => {
+    const fake = new FakeElbv2();
+    const a = await objectIn(fake, 'a');
+    const b = await objectIn(fake, 'b');
+    const c = await objectIn(fake, 'c');
+    const { base, batches } = recording(fake);
+    const inv = new Elbv2Inventory(base, { batchWindowMs: 0, readAhead: () => [b, c] });
+    const view = inv.view(base);
+    await view.listLoadBalancers();
+    // b's load balancer was deleted by someone else after the listing; c lost a listener.
+    fake.lbs.delete(b.loadBalancerArns[0]!);
+    fake.tags.delete(b.loadBalancerArns[0]!);
+    fake.listeners.delete(c.listenerArns[0]!);
+    fake.tags.delete(c.listenerArns[0]!);
+    await view.describeTags(arnsOf(a));
+    // Both were read ahead (the listing still shows them); the gone ARNs are absent from the answer.
+    expect(batches[0]).toHaveLength(18);
+    await view.describeTags(arnsOf(a).slice(0, 1)); // cached: no call
+    expect(batches).toHaveLength(1);
+    // Asked again after expiry (a fresh inventory state), the gone ARNs are not read ahead.
+    inv.invalidate();
+    await view.describeTags([a.loadBalancerArns[0]!]);
+    expect(batches[1]).not.toContain(b.loadBalancerArns[0]);
+    expect(batches[1]).not.toContain(c.listenerArns[0]);
+  });
+});
