@@ -4,13 +4,14 @@
 // listeners that start forwarding to a target group) and by what reads find gone. Load balancers
 // by ARN are read in batches shared by concurrent reconciles.
 //
-// Tags (issue 10): kept per ARN for at most `maxAgeMs` (the listing's own staleness bound), and
+// Tags (issue 10): kept per ARN for at most `tagMaxAgeMs` (the listing's own staleness bound, or
+// the resync period if that is shorter), and
 // each DescribeTags call is filled up to its 20 ARNs with the tags other objects will soon need
 // (`readAhead`: the reconciler names the objects whose re-check is due next, with the ARNs their
 // status remembers), so a resync of N objects spread over its period costs about N / 3 calls
 // instead of N. Our own tag writes, creates and deletes replace or drop the cached entry at once;
-// a tag changed outside Albatross is seen within `maxAgeMs`, as a load balancer made or removed
-// outside is.
+// a tag changed outside Albatross is seen within `tagMaxAgeMs`, as a load balancer made or removed
+// outside is within `maxAgeMs`.
 //
 // view(api) is an Elbv2Api for one reconcile: listings come from the inventory; every other call
 // goes through `api` (the reconcile's, with its abort signal) and patches the inventory. A load
@@ -35,6 +36,8 @@ export interface TagReadAhead {
 
 export interface InventoryOptions {
   maxAgeMs?: number;
+  /** How long tags are kept (default maxAgeMs; the reconciler gives min(maxAgeMs, resync period)). */
+  tagMaxAgeMs?: number;
   now?: () => number;
   batchWindowMs?: number;
   /**
@@ -64,6 +67,7 @@ export class Elbv2Inventory {
   private loading: Promise<void> | undefined;
   private readonly base: Elbv2Api;
   private readonly maxAgeMs: number;
+  private readonly tagMaxAgeMs: number;
   private readonly now: () => number;
   private readonly tags: ArnBatcher<Tags>;
   private readonly lbByArn: ArnBatcher<LoadBalancer>;
@@ -84,6 +88,7 @@ export class Elbv2Inventory {
   constructor(base: Elbv2Api, opts: InventoryOptions = {}) {
     this.base = base;
     this.maxAgeMs = opts.maxAgeMs ?? INVENTORY_MAX_AGE_MS;
+    this.tagMaxAgeMs = opts.tagMaxAgeMs ?? this.maxAgeMs;
     this.now = opts.now ?? Date.now;
     const windowMs = opts.batchWindowMs ?? 15;
     this.readAhead = opts.readAhead;
@@ -101,7 +106,7 @@ export class Elbv2Inventory {
   private freshTags(arn: string): CachedTags | undefined {
     const e = this.tagCache.get(arn);
     if (!e) return undefined;
-    if (this.now() - e.at <= this.maxAgeMs) return e;
+    if (this.now() - e.at <= this.tagMaxAgeMs) return e;
     this.tagCache.delete(arn);
     return undefined;
   }
@@ -130,7 +135,7 @@ export class Elbv2Inventory {
     const out: string[] = [];
     const taken = new Set(asked);
     let scanned = 0;
-    for (const o of this.readAhead(this.maxAgeMs / 2)) {
+    for (const o of this.readAhead(this.tagMaxAgeMs / 2)) {
       if (++scanned > READ_AHEAD_SCAN || out.length >= room) break;
       const first = o.loadBalancerArns[0];
       const listed = [
@@ -177,7 +182,7 @@ export class Elbv2Inventory {
 
   /** Entries older than the bound, and gone ARNs, are forgotten at each listing. */
   private pruneTags(): void {
-    for (const [arn, e] of this.tagCache) if (this.now() - e.at > this.maxAgeMs) this.tagCache.delete(arn);
+    for (const [arn, e] of this.tagCache) if (this.now() - e.at > this.tagMaxAgeMs) this.tagCache.delete(arn);
     this.tagGone.clear();
     // A write matters only to reads that started before it: with none in flight, none does.
     if (this.readsInFlight === 0) this.tagWrites.clear();

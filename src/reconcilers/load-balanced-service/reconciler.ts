@@ -43,7 +43,7 @@ import { apply, type ApplyHooks, type ApplyResult } from './apply.ts';
 import { appliedState, type StatusState } from './applied.ts';
 import { conflictError } from './conflicts.ts';
 import { deletionPlan } from './delete.ts';
-import { Elbv2Inventory, type TagReadAhead } from './inventory.ts';
+import { Elbv2Inventory, INVENTORY_MAX_AGE_MS, type TagReadAhead } from './inventory.ts';
 import { build, InvalidSpecError, needsDefaultNetwork, ownerTags } from './build.ts';
 import { serviceTargets } from './endpoints.ts';
 import { describeApplied } from './events.ts';
@@ -224,11 +224,16 @@ class LbsReconciler implements Reconciler {
     this.ec2 = options.ec2 ?? ((signal) => new SdkEc2({ signal }));
     this.securityGroups = options.securityGroups ?? ((signal) => new SdkSecurityGroups({ signal }));
     this.wafv2 = options.wafv2 ?? ((signal) => new SdkWafv2({ signal }));
+    // Tags and security groups changed outside Albatross are seen within this (the listing's
+    // 5 min, or the resync period if shorter: drift there is then seen at the next re-check).
+    const sharedMaxAgeMs = Math.min(INVENTORY_MAX_AGE_MS, deps.config.resyncPeriodMs);
     this.sgInventory = new SecurityGroupInventory(
       options.securityGroups ? options.securityGroups(new AbortController().signal) : new SdkSecurityGroups(),
       deps.config.clusterName,
+      { maxAgeMs: sharedMaxAgeMs },
     );
     this.inventory = new Elbv2Inventory(options.elbv2 ? options.elbv2(new AbortController().signal) : sdk, {
+      tagMaxAgeMs: sharedMaxAgeMs,
       readAhead: (horizonMs) => this.tagsDueNext(horizonMs),
     });
   }

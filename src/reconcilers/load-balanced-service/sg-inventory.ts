@@ -11,7 +11,8 @@
 // that name there: EC2 names are unique per VPC); otherwise the caller asks AWS by name, as before
 // (security-groups-observe.ts). Deletion takes only what the listing shows as ours: a group that
 // is not ours is never deleted. A group changed or removed outside Albatross is seen within
-// `maxAgeMs` (INVENTORY_MAX_AGE_MS, the ELBv2 inventory's bound); our own writes at once.
+// `maxAgeMs` (INVENTORY_MAX_AGE_MS, the ELBv2 inventory's bound, or the resync period if shorter:
+// the reconciler's choice); our own writes at once.
 import { TAG_CLUSTER } from '../../crds/index.ts';
 import { abortable } from '../../aws/abortable.ts';
 import { isAwsErrorKind } from '../../aws/errors.ts';
