@@ -43,7 +43,8 @@ import { apply, type ApplyHooks, type ApplyResult } from './apply.ts';
 import { appliedState, type StatusState } from './applied.ts';
 import { conflictError } from './conflicts.ts';
 import { deletionPlan } from './delete.ts';
-import { Elbv2Inventory, INVENTORY_MAX_AGE_MS, type TagReadAhead } from './inventory.ts';
+import { Elbv2Inventory, INVENTORY_MAX_AGE_MS } from './inventory.ts';
+import { knownArns, tagsDueNext } from './read-ahead.ts';
 import { build, InvalidSpecError, needsDefaultNetwork, ownerTags } from './build.ts';
 import { serviceTargets } from './endpoints.ts';
 import { describeApplied } from './events.ts';
@@ -138,17 +139,6 @@ function sentVersions(model: DesiredModel | undefined, recorded: SecretVersionEn
   return versions.length || recorded?.length ? { oidcSecretVersions: versions } : {};
 }
 
-/** The AWS objects status remembers by ARN (found even when their names are no longer derived). */
-function knownArns(lbs: LoadBalancedService): { knownLoadBalancerArns: string[]; knownTargetGroupArns: string[] } {
-  return {
-    knownLoadBalancerArns: [
-      ...(lbs.status?.loadBalancer?.arn ? [lbs.status.loadBalancer.arn] : []),
-      ...(lbs.status?.previousLoadBalancers ?? []).flatMap((p) => (p.arn ? [p.arn] : [])),
-    ],
-    knownTargetGroupArns: [...(lbs.status?.targetGroups ?? []), ...(lbs.status?.previousTargetGroups ?? [])].flatMap((t) => (t.arn ? [t.arn] : [])),
-  };
-}
-
 export function createLoadBalancedServiceController(options: LbsControllerOptions = {}): ControllerRegistration {
   return {
     name: 'loadbalancedservice',
@@ -234,38 +224,8 @@ class LbsReconciler implements Reconciler {
     );
     this.inventory = new Elbv2Inventory(options.elbv2 ? options.elbv2(new AbortController().signal) : sdk, {
       tagMaxAgeMs: sharedMaxAgeMs,
-      readAhead: (horizonMs) => this.tagsDueNext(horizonMs),
+      readAhead: (horizonMs) => tagsDueNext(this.deps.caches.get<LoadBalancedService>(LBS).list(), { now: this.now(), resyncPeriodMs: this.deps.config.resyncPeriodMs, horizonMs }),
     });
-  }
-
-  /**
-   * The objects whose ownership tags a reconcile will read within `horizonMs`, soonest first, with
-   * the ARNs their status remembers: those being deleted now, then those in sync by when their
-   * periodic re-check is due (the last sync + the resync period, as unchangedSinceSync and the
-   * runtime schedule it). The shared inventory fills each DescribeTags call with them.
-   */
-  private tagsDueNext(horizonMs: number): TagReadAhead[] {
-    const now = this.now();
-    const period = this.deps.config.resyncPeriodMs;
-    const due: Array<{ at: number; arns: TagReadAhead }> = [];
-    for (const o of this.deps.caches.get<LoadBalancedService>(LBS).list()) {
-      const s = o.status;
-      if (!s) continue;
-      const deleting = isDeleting(o);
-      if (deleting && (o.spec.deletionPolicy ?? 'Delete') !== 'Delete') continue;
-      const at = deleting ? now : Date.parse(s.inSync?.time ?? '') + period;
-      if (!Number.isFinite(at) || at - now > horizonMs) continue;
-      const { knownLoadBalancerArns, knownTargetGroupArns } = knownArns(o);
-      due.push({
-        at,
-        arns: {
-          loadBalancerArns: knownLoadBalancerArns,
-          listenerArns: deleting ? [] : (s.listeners ?? []).flatMap((l) => (l.arn ? [l.arn] : [])),
-          targetGroupArns: knownTargetGroupArns,
-        },
-      });
-    }
-    return due.sort((a, b) => a.at - b.at).map((d) => d.arns);
   }
 
   async reconcile(ctx: ReconcileContext): Promise<ReconcileResult> {

@@ -4,7 +4,9 @@
 // the bound has passed, never later.
 import { describe, expect, test } from '@jest/globals';
 import type { Elbv2Api, Tags } from '../../../src/aws/elbv2.ts';
+import type { LoadBalancedService } from '../../../src/crds/index.ts';
 import { Elbv2Inventory, type TagReadAhead } from '../../../src/reconcilers/load-balanced-service/inventory.ts';
+import { tagsDueNext } from '../../../src/reconcilers/load-balanced-service/read-ahead.ts';
 import { FakeElbv2 } from './fake-elbv2.ts';
 
 const OWNER: Tags = { 'albatross.dev/cluster': 'c1', 'albatross.dev/owner': 'LoadBalancedService/ns/x' };
@@ -142,5 +144,34 @@ describe('Elbv2Inventory tags', () => {
     await view.describeTags([a.loadBalancerArns[0]!]);
     expect(batches[1]).not.toContain(b.loadBalancerArns[0]);
     expect(batches[1]).not.toContain(c.listenerArns[0]);
+  });
+});
+
+describe('tagsDueNext (what is read ahead)', () => {
+  const lbsOf = (name: string, status: LoadBalancedService['status'], extra: Partial<LoadBalancedService['metadata']> = {}, spec: Partial<LoadBalancedService['spec']> = {}): LoadBalancedService =>
+    ({ apiVersion: 'albatross.dev/v1alpha1', kind: 'LoadBalancedService', metadata: { name, namespace: 'ns', ...extra }, spec: { listeners: [], ...spec }, status }) as LoadBalancedService;
+  const synced = (name: string, time: string) => ({
+    loadBalancer: { arn: `lb-${name}` },
+    listeners: [{ port: 443, arn: `l-${name}` }],
+    targetGroups: [{ name: 'web', arn: `tg-${name}` }],
+    previousTargetGroups: [{ name: 'old', arn: `tg-old-${name}`, until: time }],
+    inSync: { observedGeneration: 1, inputsHash: 'h', time },
+  });
+  const now = Date.parse('2026-12-04T02:00:00Z');
+
+  test('deletions first, then by when the re-check is due (last sync + period), only within the horizon; no listeners for a deletion, nothing for Retain', () => {
+    const objects = [
+      lbsOf('late', synced('late', '2026-12-04T01:59:00Z')), // due 02:09: beyond the 5 min horizon
+      lbsOf('soon', synced('soon', '2026-12-04T01:52:00Z')), // due 02:02
+      lbsOf('overdue', synced('overdue', '2026-12-04T01:40:00Z')), // due 01:50
+      lbsOf('gone', synced('gone', '2026-12-04T01:58:00Z'), { deletionTimestamp: new Date('2026-12-04T01:59:59Z') }),
+      lbsOf('kept', synced('kept', '2026-12-04T01:58:00Z'), { deletionTimestamp: new Date('2026-12-04T01:59:59Z') }, { deletionPolicy: 'Retain' }),
+      lbsOf('never', undefined),
+      lbsOf('unsynced', { loadBalancer: { arn: 'lb-unsynced' } }),
+    ];
+    const out = tagsDueNext(objects, { now, resyncPeriodMs: 10 * 60_000, horizonMs: 5 * 60_000 });
+    expect(out.map((o) => o.loadBalancerArns[0])).toEqual(['lb-overdue', 'lb-gone', 'lb-soon']);
+    expect(out[1]).toEqual({ loadBalancerArns: ['lb-gone'], listenerArns: [], targetGroupArns: ['tg-gone', 'tg-old-gone'] });
+    expect(out[2]).toEqual({ loadBalancerArns: ['lb-soon'], listenerArns: ['l-soon'], targetGroupArns: ['tg-soon', 'tg-old-soon'] });
   });
 });
