@@ -5,12 +5,12 @@
 // by ARN are read in batches shared by concurrent reconciles.
 //
 // Tags (issue 10): kept per ARN for at most `tagMaxAgeMs` (the listing's own staleness bound, or
-// the resync period if that is shorter), and
-// each DescribeTags call is filled up to its 20 ARNs with the tags other objects will soon need
-// (`readAhead`: the reconciler names the objects whose re-check is due next, with the ARNs their
-// status remembers), so a resync of N objects spread over its period costs about N / 3 calls
-// instead of N. Our own tag writes, creates and deletes replace or drop the cached entry at once;
-// a tag changed outside Albatross is seen within `tagMaxAgeMs`, as a load balancer made or removed
+// the resync period if that is shorter), and each DescribeTags call is filled up to its 20 ARNs
+// with the tags other objects will soon need (`readAhead`: the reconciler names the objects whose
+// re-check is due next, with the ARNs their status remembers), so a resync of N objects like the
+// example (6 ARNs each) spread over its period costs about N / 3 calls instead of N. Our own tag
+// writes, creates and deletes drop the cached entry at once (the next read asks AWS); a tag
+// changed outside Albatross is seen within `tagMaxAgeMs`, as a load balancer made or removed
 // outside is within `maxAgeMs`.
 //
 // view(api) is an Elbv2Api for one reconcile: listings come from the inventory; every other call
@@ -102,7 +102,7 @@ export class Elbv2Inventory {
     this.tagCache.clear();
   }
 
-  /** Cached tags of `arn` read less than maxAgeMs ago. */
+  /** Cached tags of `arn` from a read that started at most tagMaxAgeMs ago. */
   private freshTags(arn: string): CachedTags | undefined {
     const e = this.tagCache.get(arn);
     if (!e) return undefined;
