@@ -44,7 +44,7 @@ import { appliedState, type StatusState } from './applied.ts';
 import { conflictError } from './conflicts.ts';
 import { deletionPlan } from './delete.ts';
 import { Elbv2Inventory, INVENTORY_MAX_AGE_MS } from './inventory.ts';
-import { knownArns, tagsDueNext } from './read-ahead.ts';
+import { knownArns, resyncDelayMs, tagsDueNext } from './read-ahead.ts';
 import { build, InvalidSpecError, needsDefaultNetwork, ownerTags } from './build.ts';
 import { serviceTargets } from './endpoints.ts';
 import { describeApplied } from './events.ts';
@@ -473,6 +473,8 @@ class LbsReconciler implements Reconciler {
       outcome = { state: 'Ready', reason: Reason.Reconciled, message: `load balancer ${model.loadBalancer.name} matches the spec${drains}` };
     }
 
+    const inSync = outcome.state === 'Ready' && !report;
+    const syncTime = new Date(this.now()).toISOString();
     await this.deps.status.update(
       LBS,
       lbs,
@@ -510,7 +512,7 @@ class LbsReconciler implements Reconciler {
           previousTargetGroups: tgDrain.previous,
           drift: isDrift ? driftStatus(drift) : [],
           conditions,
-          ...(outcome.state === 'Ready' && !report ? { inSync: { observedGeneration: generation, inputsHash: hash, time: new Date(this.now()).toISOString() } } : {}),
+          ...(inSync ? { inSync: { observedGeneration: generation, inputsHash: hash, time: syncTime } } : {}),
         };
         return status;
       },
@@ -538,7 +540,8 @@ class LbsReconciler implements Reconciler {
     const dues = [retiring.dueInMs, tgDrain.dueInMs].filter((d): d is number => d !== null);
     if (dues.length) return { requeueAfterMs: Math.max(1_000, Math.min(...dues)) };
     if (retiring.keep.size) return { requeueAfterMs: PROVISIONING_REQUEUE_MS };
-    return {};
+    // In sync: the periodic re-check at a time the shared inventory can foresee (read-ahead).
+    return inSync ? { resyncAfterMs: resyncDelayMs(lbs, syncTime, this.deps.config.resyncPeriodMs) } : {};
   }
 
   /**
@@ -639,7 +642,7 @@ class LbsReconciler implements Reconciler {
     const ready = getCondition(lbs.status?.conditions, ConditionType.Ready);
     if (ready?.status !== 'True' || ready.observedGeneration !== gen) return undefined;
     const period = this.deps.config.resyncPeriodMs;
-    let due = Date.parse(s.time ?? '') + period - this.now();
+    let due = Date.parse(s.time ?? '') + resyncDelayMs(lbs, s.time ?? '', period) - this.now();
     if (!Number.isFinite(due)) return undefined;
     // A replaced load balancer or target group still draining is deleted when due, not at the re-check.
     const drainEnds = [
@@ -681,6 +684,7 @@ class LbsReconciler implements Reconciler {
     const outcome: Outcome = active
       ? { state: 'Ready', reason: Reason.Reconciled, message: `load balancer ${model.loadBalancer.name} matches the spec` }
       : { state: 'Reconciling', reason: Reason.Progressing, message: `load balancer is ${state}` };
+    const syncTime = new Date(this.now()).toISOString();
     await this.deps.status.update(
       LBS,
       lbs,
@@ -692,14 +696,14 @@ class LbsReconciler implements Reconciler {
           return h === undefined ? t : { ...t, healthy: h };
         }),
         conditions: setOutcome(cur.status?.conditions, outcome, generation),
-        ...(active ? { inSync: { observedGeneration: generation, inputsHash: hash, time: new Date(this.now()).toISOString() } } : {}),
+        ...(active ? { inSync: { observedGeneration: generation, inputsHash: hash, time: syncTime } } : {}),
       }),
       ctx.signal,
     );
     if (active) {
       this.provisioning.delete(ctx.key);
       this.converged.set(ctx.key, inputsHash(pending.desiredKey));
-      return {};
+      return { resyncAfterMs: resyncDelayMs(lbs, syncTime, this.deps.config.resyncPeriodMs) };
     }
     pending.checks += 1;
     return { requeueAfterMs: PROVISIONING_CHECKS_MS[pending.checks] ?? PROVISIONING_REQUEUE_MS };

@@ -6,7 +6,7 @@ import { describe, expect, test } from '@jest/globals';
 import type { Elbv2Api, Tags } from '../../../src/aws/elbv2.ts';
 import type { LoadBalancedService } from '../../../src/crds/index.ts';
 import { Elbv2Inventory, type TagReadAhead } from '../../../src/reconcilers/load-balanced-service/inventory.ts';
-import { tagsDueNext } from '../../../src/reconcilers/load-balanced-service/read-ahead.ts';
+import { resyncDelayMs, tagsDueNext } from '../../../src/reconcilers/load-balanced-service/read-ahead.ts';
 import { FakeElbv2 } from './fake-elbv2.ts';
 
 const OWNER: Tags = { 'albatross.dev/cluster': 'c1', 'albatross.dev/owner': 'LoadBalancedService/ns/x' };
@@ -173,5 +173,15 @@ describe('tagsDueNext (what is read ahead)', () => {
     expect(out.map((o) => o.loadBalancerArns[0])).toEqual(['lb-overdue', 'lb-gone', 'lb-soon']);
     expect(out[1]).toEqual({ loadBalancerArns: ['lb-gone'], listenerArns: [], targetGroupArns: ['tg-gone', 'tg-old-gone'] });
     expect(out[2]).toEqual({ loadBalancerArns: ['lb-soon'], listenerArns: ['l-soon'], targetGroupArns: ['tg-soon', 'tg-old-soon'] });
+  });
+
+  test('the re-check delay is the period ±10 %, drawn from the object and its sync time: the same every time it is asked', () => {
+    const period = 600_000;
+    const a = lbsOf('a', undefined, { uid: 'u-a' });
+    const delays = ['2026-12-04T01:00:00Z', '2026-12-04T01:10:00Z', '2026-12-04T01:20:00Z'].map((t) => resyncDelayMs(a, t, period));
+    for (const d of delays) expect(d).toBeGreaterThanOrEqual(0.9 * period);
+    for (const d of delays) expect(d).toBeLessThanOrEqual(1.1 * period);
+    expect(new Set(delays).size).toBe(3);
+    expect(resyncDelayMs(a, '2026-12-04T01:00:00Z', period)).toBe(delays[0]);
   });
 });
