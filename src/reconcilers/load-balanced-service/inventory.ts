@@ -79,6 +79,8 @@ export class Elbv2Inventory {
   private tagWrites = new Map<string, number>();
   private writeSeq = 0;
   private readsInFlight = 0;
+  /** ARNs being read ahead right now -> that read */
+  private tagsInFlight = new Map<string, Promise<Map<string, Tags>>>();
   /** listings made (for tests and logs) */
   listings = 0;
   /** ARNs whose tags were read ahead of being asked for (for tests and logs) */
@@ -159,11 +161,15 @@ export class Elbv2Inventory {
     const at = this.now();
     const all = [...asked, ...ahead];
     this.readsInFlight += 1;
+    const reading = this.base.describeTags(all);
+    // A reconcile asking for one of these meanwhile waits for this read instead of another.
+    for (const arn of ahead) this.tagsInFlight.set(arn, reading);
     let got: Map<string, Tags>;
     try {
-      got = await this.base.describeTags(all);
+      got = await reading;
     } finally {
       this.readsInFlight -= 1;
+      for (const arn of ahead) if (this.tagsInFlight.get(arn) === reading) this.tagsInFlight.delete(arn);
     }
     this.tagsReadAhead += ahead.length;
     for (const arn of all) {
@@ -295,12 +301,19 @@ export class Elbv2Inventory {
       describeTags: async (arns) => {
         const out = new Map<string, Tags>();
         const missing: string[] = [];
+        const reads = new Set<Promise<Map<string, Tags>>>();
         for (const arn of new Set(arns)) {
           const cached = this.freshTags(arn);
+          const inFlight = cached ? undefined : this.tagsInFlight.get(arn);
           if (cached) out.set(arn, { ...cached.tags });
+          else if (inFlight) reads.add(inFlight);
           else missing.push(arn);
         }
-        if (missing.length) for (const [arn, tags] of await wait(this.tags.get(missing))) out.set(arn, { ...tags });
+        if (missing.length) reads.add(this.tags.get(missing));
+        const asked = new Set(arns);
+        for (const got of await wait(Promise.all(reads))) {
+          for (const [arn, tags] of got) if (asked.has(arn) && !out.has(arn)) out.set(arn, { ...tags });
+        }
         return out;
       },
       describeLoadBalancerAttributes: (arn) => this.reading(arn, 'lb', () => api.describeLoadBalancerAttributes(arn)),

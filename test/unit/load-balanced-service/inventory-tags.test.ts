@@ -68,6 +68,33 @@ describe('Elbv2Inventory tags', () => {
     expect(batches).toHaveLength(2);
   });
 
+  test('a reconcile asking for tags being read ahead waits for that read instead of making another', async () => {
+    const fake = new FakeElbv2();
+    const objs: TagReadAhead[] = [];
+    for (const n of ['a', 'b']) objs.push(await objectIn(fake, n));
+    const { base, batches } = recording(fake);
+    let release: () => void = () => {};
+    const gate = new Promise<void>((r) => (release = r));
+    const recorded = base.describeTags.bind(base);
+    base.describeTags = async (arns) => {
+      const answer = await recorded(arns);
+      await gate; // still in flight when b asks
+      return answer;
+    };
+    const inv = new Elbv2Inventory(base, { batchWindowMs: 0, readAhead: () => objs });
+    const view = inv.view(base);
+    await view.listLoadBalancers();
+    const first = view.describeTags(arnsOf(objs[0]!));
+    await new Promise((r) => setTimeout(r, 5));
+    const second = view.describeTags(arnsOf(objs[1]!));
+    await new Promise((r) => setTimeout(r, 5));
+    release();
+    const [a, b] = await Promise.all([first, second]);
+    expect(batches).toHaveLength(1);
+    expect([...a.keys()].sort()).toEqual(arnsOf(objs[0]!).sort());
+    expect([...b.keys()].sort()).toEqual(arnsOf(objs[1]!).sort());
+  });
+
   test('a tag changed outside Albatross is seen once the staleness bound has passed, not before; our own write at once', async () => {
     const fake = new FakeElbv2();
     const o = await objectIn(fake, 'a');
