@@ -62,6 +62,7 @@ describe('reads shared by several LoadBalancedServices', () => {
     expect(sumCounts(calls, (k) => perObject.some((op) => k === `elbv2.${op}`))).toBe(11 * NAMES.length);
     expect(calls['elbv2.DescribeTargetGroups'] ?? 0).toBeLessThanOrEqual(1);
     expect(calls['elbv2.DescribeLoadBalancers'] ?? 0).toBeLessThanOrEqual(1);
+    // Measured: 37 = 33 + DescribeTags 1 + DescribeSecurityGroups 1 + the two ELBv2 listing pages.
     expect(reads).toBeLessThanOrEqual(11 * NAMES.length + 4);
   });
 
@@ -76,8 +77,12 @@ describe('reads shared by several LoadBalancedServices', () => {
     expect(mutating).toBe(18);
     // Tags read less than the staleness bound ago (the re-checks above) and the security groups
     // from the same listing: what is owned is known without a read of its own.
+    // (Measured: no read at all. Bounded at one shared read each, for a machine slow enough that
+    // the 20 s bound of this test's resync period ran out in between.)
     expect(calls['elbv2.DescribeTags'] ?? 0).toBeLessThanOrEqual(1);
     expect(calls['ec2.DescribeSecurityGroups'] ?? 0).toBeLessThanOrEqual(1);
-    expect(sumCounts(calls)).toBeLessThanOrEqual(8 * NAMES.length);
+    expect(sumCounts(calls, (k) => !isMutatingCall(k))).toBeLessThanOrEqual(2);
+    // 6 calls per object (issue 10's target: at most 8).
+    expect(sumCounts(calls)).toBeLessThanOrEqual(6 * NAMES.length + 2);
   });
 });
