@@ -277,6 +277,25 @@ describe('ZoneCoordinator: listings', () => {
     expect(port.lists).toBe(3);
   });
 
+  test('the periodic re-listing also waits while writes keep coming (a run of batches with gaps between them), at most until two periods after the last listing', async () => {
+    const port = new FakeRoute53();
+    // interval 20 ms: the longest wait (6 intervals) is 120 ms; nothing counts as busy from outside.
+    const c = coordinator(port, { relistEveryMs: 150, listingMaxAgeMs: 600, writeIntervalMs: 20, busy: () => false });
+    await c.listZone('Z1');
+    const started = Date.now();
+    let i = 0;
+    while (Date.now() - started < 230) {
+      await c.submit(submission(`o${i}`, `n${i}.example.com`)); // one batch, then a gap shorter than the longest wait
+      i++;
+      await sleep(30);
+    }
+    expect(port.calls.length).toBeGreaterThanOrEqual(2);
+    expect(port.lists).toBe(1); // due at 150 ms, in the middle of the run: postponed
+    expect(c.stats().get('Z1')!.relistsPostponed).toBeGreaterThan(0);
+    await sleep(250); // past two periods after the listing: listed once, however the run went
+    expect(port.lists).toBe(2);
+  });
+
   test('while the periodic re-listing waits, a failed write still has the zone listed again before the next write', async () => {
     const port = new FakeRoute53();
     const c = coordinator(port, { relistEveryMs: 60_000, listingMaxAgeMs: 120_000, busy: () => true, writeIntervalMs: 20 });
