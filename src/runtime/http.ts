@@ -2,7 +2,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { parseBindAddress } from '../config.ts';
-import { once } from 'node:events';
+import { once, type EventEmitter } from 'node:events';
 import { conditionMetricText } from './condition-metrics.ts';
 import { register } from './metrics.ts';
 
@@ -23,11 +23,26 @@ const metricsHandler: Handler = async (req, res) => {
   // Per-object series are streamed after the registry's families (see condition-metrics.ts).
   for (const chunk of conditionMetricText()) {
     if (res.destroyed) return true; // the scraper went away
-    if (!res.write(chunk)) await Promise.race([once(res, 'drain'), once(res, 'close')]);
+    if (!res.write(chunk)) await drainedOrClosed(res);
   }
   res.end();
   return true;
 };
+
+/**
+ * Waits for the response to take more, or to go away. The wait that did not happen is removed
+ * (with the 'error' listener each `once` adds): racing two bare `once`s left three listeners per
+ * full buffer, and a scrape of 5,000 objects passed Node's limit of 10 (MaxListenersExceededWarning).
+ */
+export async function drainedOrClosed(res: EventEmitter): Promise<void> {
+  const done = new AbortController();
+  const wait = (event: string): Promise<unknown> => once(res, event, { signal: done.signal }).catch(() => undefined);
+  try {
+    await Promise.race([wait('drain'), wait('close')]);
+  } finally {
+    done.abort();
+  }
+}
 
 function probeHandler(probes: Probes): Handler {
   return async (req, res) => {
