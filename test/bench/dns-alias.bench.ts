@@ -41,6 +41,8 @@ export interface PhaseResult {
   floor: number;
   /** create: seconds from the first apply until every record was in Route 53 */
   presentSeconds?: number;
+  /** create, retarget, delete: seconds from the first request until the bench's last apply or delete returned (the applier's own share: it is slow on a loaded machine too) */
+  appliedSeconds?: number;
   rssMb: number;
   /** the controller's apiserver requests of the phase by "<METHOD> <resource>[/<subresource>] <code>" (rest_client_requests_total) */
   kubeRequests?: Record<string, number>;
@@ -234,6 +236,7 @@ export async function run(): Promise<BenchResult> {
         }
       })();
       await inChunks(indexes, 25, (i) => applyDnsAlias(ns, names[i]!, spec(i, LB1)));
+      const appliedAt = Date.now();
       await Promise.race([
         waitUntil(
           `all ${count} present and Ready`,
@@ -248,7 +251,7 @@ export async function run(): Promise<BenchResult> {
       ]);
       sampling = false;
       await sampler;
-      if (phases.has('create')) await record('create', t0, before, { presentSeconds: (presentAt - t0) / 1000, ...(timeline.length ? { timeline } : {}) });
+      if (phases.has('create')) await record('create', t0, before, { presentSeconds: (presentAt - t0) / 1000, appliedSeconds: (appliedAt - t0) / 1000, ...(timeline.length ? { timeline } : {}) });
     }
 
     // 2. steady: every DnsAlias re-checked once by the resync (spread over ±10% of the period).
@@ -265,8 +268,9 @@ export async function run(): Promise<BenchResult> {
       const before = await callsNow();
       const t0 = Date.now();
       await inChunks(indexes, 25, (i) => applyDnsAlias(ns, names[i]!, spec(i, LB2)));
+      const appliedAt = Date.now();
       await Promise.race([waitUntil(`all ${count} retargeted`, async () => (await present(LB2)) && (await allReady(LB2)), 3_600_000, pollMs), exited]);
-      await record('retarget', t0, before);
+      await record('retarget', t0, before, { appliedSeconds: (appliedAt - t0) / 1000 });
     }
 
     // 4. delete: everything of ours removed, finalizers released.
@@ -274,8 +278,9 @@ export async function run(): Promise<BenchResult> {
       const before = await callsNow();
       const t0 = Date.now();
       await inChunks(names, 25, (name) => custom.deleteNamespacedCustomObject({ ...RESOURCES.dnsAlias, namespace: ns, name }));
+      const appliedAt = Date.now();
       await Promise.race([waitUntil('all deleted', async () => (await list()).length === 0, 3_600_000, pollMs), exited]);
-      await record('delete', t0, before);
+      await record('delete', t0, before, { appliedSeconds: (appliedAt - t0) / 1000 });
       const left = (await zoneRecords(zone.id)).filter((r) => r.Type !== 'NS' && r.Type !== 'SOA' && !r.Name?.startsWith('foreign-'));
       if (left.length > 0) throw new Error(`bench: ${left.length} record(s) of ours left in the zone after deleting every DnsAlias`);
       await namespace.delete();
@@ -309,7 +314,8 @@ function print(r: BenchResult): void {
       .sort()
       .map(([k, v]) => `${k.replace(/^route53\./, '')}=${v}`)
       .join(' ');
-    const seconds = `${p.seconds.toFixed(1)}${p.presentSeconds !== undefined ? ` (present ${p.presentSeconds.toFixed(1)})` : ''}`;
+    const marks = [...(p.appliedSeconds !== undefined ? [`applied ${p.appliedSeconds.toFixed(1)}`] : []), ...(p.presentSeconds !== undefined ? [`present ${p.presentSeconds.toFixed(1)}`] : [])];
+    const seconds = `${p.seconds.toFixed(1)}${marks.length ? ` (${marks.join(', ')})` : ''}`;
     console.log(`${p.phase.padEnd(9)} ${seconds.padStart(8)}  ${String(route53Calls(p.calls)).padStart(14)}  ${String(p.floor).padStart(5)}  ${String(p.mutatingCalls).padStart(24)}  ${String(p.rssMb).padStart(6)}  ${p.loadAverage.join(' ').padStart(12)}  ${ops}`);
   }
   for (const p of r.phases) {
