@@ -16,6 +16,8 @@
 //   FOOTPRINT_BENCH_VARIANTS='[{"name":"arena2","env":{"GLIBC_TUNABLES":"glibc.malloc.arena_max=2"}},{"name":"pool1","flags":["--v8-pool-size=1"]}]'
 //                                 after the resync, restart the controller once per variant (extra node
 //                                 flags and/or environment) on the same objects and measure its full-sync
+//   FOOTPRINT_BENCH_SMAPS=DIR     copy the controller's /proc/PID/smaps into DIR at every measurement
+//                                 (which mappings the anonymous memory is in: V8's pages, malloc arenas, stacks)
 //   FOOTPRINT_BENCH_HEAPSNAPSHOT=DIR   write a V8 heap snapshot of the measured controller after the
 //                                 resync (and of each variant after its full-sync) into DIR
 import { CoreV1Api, CustomObjectsApi, DiscoveryV1Api, type KubernetesObject } from '@kubernetes/client-node';
@@ -44,6 +46,12 @@ export interface FootprintPhase {
   fileMiB?: number;
   /** nodejs_heap_size_used_bytes, MiB */
   heapUsedMiB: number;
+  /** nodejs_heap_size_total_bytes (what V8 holds committed for the heap), MiB */
+  heapTotalMiB?: number;
+  /** nodejs_external_memory_bytes (Buffers, KeyObjects and other memory V8 objects hold outside the heap), MiB */
+  externalMiB?: number;
+  /** the process's threads (/proc/PID/status): each that allocates may hold a malloc arena */
+  threads?: number;
   /** start → /readyz (idle, full-sync), or the resync wave's duration */
   seconds: number;
   /** AWS calls of the phase by <service>.<Operation> (the limits proxy's count) */
@@ -127,8 +135,19 @@ async function inChunks<T>(items: T[], size: number, fn: (t: T) => Promise<unkno
 
 const mib = (bytes: number | undefined): number => Math.round(((bytes ?? 0) / 2 ** 20) * 10) / 10;
 /** One phase's figures: memory from the controller's own metrics and /proc, calls from the proxy. */
-function phaseOf(phase: FootprintPhase['phase'], m: Samples, split: { anonMiB?: number; fileMiB?: number }, seconds: number, calls: Record<string, number>, variant?: string): FootprintPhase {
-  return { phase, ...(variant ? { variant } : {}), rssMiB: mib(m.get('process_resident_memory_bytes')), ...split, heapUsedMiB: mib(m.get('nodejs_heap_size_used_bytes')), seconds, calls, mutatingCalls: sumCounts(calls, isMutatingCall) };
+function phaseOf(phase: FootprintPhase['phase'], m: Samples, split: { anonMiB?: number; fileMiB?: number; threads?: number }, seconds: number, calls: Record<string, number>, variant?: string): FootprintPhase {
+  return {
+    phase,
+    ...(variant ? { variant } : {}),
+    rssMiB: mib(m.get('process_resident_memory_bytes')),
+    ...split,
+    heapUsedMiB: mib(m.get('nodejs_heap_size_used_bytes')),
+    heapTotalMiB: mib(m.get('nodejs_heap_size_total_bytes')),
+    externalMiB: mib(m.get('nodejs_external_memory_bytes')),
+    seconds,
+    calls,
+    mutatingCalls: sumCounts(calls, isMutatingCall),
+  };
 }
 /** A custom resource for applyManifests (its spec is the CRD's business, not KubernetesObject's). */
 const cr = (kind: string, namespace: string, name: string, spec: unknown): KubernetesObject => ({ apiVersion: 'albatross.dev/v1alpha1', kind, metadata: { name, namespace }, spec }) as KubernetesObject;
@@ -169,14 +188,17 @@ class ControllerProcess {
     return scrape(this.metricsUrl);
   }
 
-  /** Anonymous and file-backed resident memory, MiB (undefined where /proc has no smaps_rollup). */
-  rssSplit(): { anonMiB?: number; fileMiB?: number } {
+  /** Anonymous and file-backed resident memory, MiB, and the thread count (undefined where /proc has no smaps_rollup). */
+  rssSplit(label?: string): { anonMiB?: number; fileMiB?: number; threads?: number } {
     try {
+      const smapsDir = process.env['FOOTPRINT_BENCH_SMAPS'];
+      if (smapsDir && label) writeFileSync(join(smapsDir, `footprint-${label}.smaps`), readFileSync(`/proc/${this.child?.pid}/smaps`, 'utf8'));
+      const threads = Number(/^Threads:\s+(\d+)/m.exec(readFileSync(`/proc/${this.child?.pid}/status`, 'utf8'))?.[1] ?? NaN);
       const text = readFileSync(`/proc/${this.child?.pid}/smaps_rollup`, 'utf8');
       const kb = (field: string): number => Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(text)?.[1] ?? NaN);
       const [rss, anon] = [kb('Rss'), kb('Anonymous')];
       if (!Number.isFinite(rss) || !Number.isFinite(anon)) return {};
-      return { anonMiB: Math.round((anon / 1024) * 10) / 10, fileMiB: Math.round(((rss - anon) / 1024) * 10) / 10 };
+      return { anonMiB: Math.round((anon / 1024) * 10) / 10, fileMiB: Math.round(((rss - anon) / 1024) * 10) / 10, ...(Number.isFinite(threads) ? { threads } : {}) };
     } catch {
       return {};
     }
@@ -249,7 +271,7 @@ export async function run(): Promise<FootprintResult> {
       await new Promise((r) => setTimeout(r, 10_000)); // what it settles at, not a start-up peak
       const m = await ctl.metrics();
       const calls = countsDelta(before, await callsNow());
-      phases.push(phaseOf('idle', m, ctl.rssSplit(), seconds, calls));
+      phases.push(phaseOf('idle', m, ctl.rssSplit('idle'), seconds, calls));
       await ctl.stop();
       save();
       log(`idle: ${phases.at(-1)?.rssMiB} MiB RSS`);
@@ -328,7 +350,7 @@ export async function run(): Promise<FootprintResult> {
       await Promise.race([waitUntil('every object reconciled once', () => reconciledAtLeast(1), 3_600_000), ctl.exited]);
       const m = await ctl.metrics();
       const calls = countsDelta(before, await callsNow());
-      phases.push(phaseOf('full-sync', m, ctl.rssSplit(), seconds, calls));
+      phases.push(phaseOf('full-sync', m, ctl.rssSplit('full-sync'), seconds, calls));
       save();
       log(`full-sync: ${phases.at(-1)?.rssMiB} MiB RSS, /readyz after ${seconds.toFixed(1)} s`);
     }
@@ -340,7 +362,7 @@ export async function run(): Promise<FootprintResult> {
       await Promise.race([waitUntil('every object reconciled again (resync)', () => reconciledAtLeast(2), 3 * 3_600_000, 5000), ctl.exited]);
       const m = await ctl.metrics();
       const calls = countsDelta(before, await callsNow());
-      phases.push(phaseOf('resync', m, ctl.rssSplit(), (Date.now() - t) / 1000, calls));
+      phases.push(phaseOf('resync', m, ctl.rssSplit('resync'), (Date.now() - t) / 1000, calls));
       save();
       await ctl.heapSnapshot('resync');
     }
@@ -354,7 +376,7 @@ export async function run(): Promise<FootprintResult> {
       await Promise.race([waitUntil(`every object reconciled once (${variant.name})`, () => reconciledAtLeast(1), 3_600_000), ctl.exited]);
       const m = await ctl.metrics();
       const calls = countsDelta(before, await callsNow());
-      phases.push(phaseOf('full-sync', m, ctl.rssSplit(), seconds, calls, variant.name));
+      phases.push(phaseOf('full-sync', m, ctl.rssSplit(`full-sync-${variant.name}`), seconds, calls, variant.name));
       save();
       log(`full-sync (${variant.name}): ${phases.at(-1)?.rssMiB} MiB RSS`);
       await ctl.heapSnapshot(`full-sync-${variant.name}`);
@@ -369,11 +391,11 @@ export async function run(): Promise<FootprintResult> {
 
 function print(r: FootprintResult): void {
   console.log(`\nFootprint bench: ${r.count} custom resources (${Object.entries(r.objects).map(([k, v]) => `${v} ${k}`).join(', ')}); \`albatross --help\` ${r.helpSeconds.toFixed(2)} s; seeding ${r.seedSeconds.toFixed(0)} s; the controller's lists ${r.listSeconds.toFixed(1)} s`);
-  console.log('phase (variant)              RSS MiB  anon MiB  file MiB  heap MiB  seconds  AWS calls (mutating)');
+  console.log('phase (variant)              RSS MiB  anon MiB  file MiB  heap MiB  heap total  external  threads  seconds  AWS calls (mutating)');
   for (const p of r.phases) {
     const total = Object.values(p.calls).reduce((a, b) => a + b, 0);
     const label = p.variant ? `${p.phase} (${p.variant})` : p.phase;
-    console.log(`${label.padEnd(27)}  ${String(p.rssMiB).padStart(7)}  ${String(p.anonMiB ?? '-').padStart(8)}  ${String(p.fileMiB ?? '-').padStart(8)}  ${String(p.heapUsedMiB).padStart(8)}  ${p.seconds.toFixed(1).padStart(7)}  ${total} (${p.mutatingCalls})`);
+    console.log(`${label.padEnd(27)}  ${String(p.rssMiB).padStart(7)}  ${String(p.anonMiB ?? '-').padStart(8)}  ${String(p.fileMiB ?? '-').padStart(8)}  ${String(p.heapUsedMiB).padStart(8)}  ${String(p.heapTotalMiB ?? '-').padStart(10)}  ${String(p.externalMiB ?? '-').padStart(8)}  ${String(p.threads ?? '-').padStart(7)}  ${p.seconds.toFixed(1).padStart(7)}  ${total} (${p.mutatingCalls})`);
   }
 }
 
