@@ -28,9 +28,9 @@ RUN apt-get update \
  && rm -rf /var/lib/apt/lists/*
 WORKDIR /app
 ENV NODE_ENV=production
-# glibc malloc: two arenas, large blocks from mmap, heap top trimmed at 128 KiB: per-thread arenas
-# held 50-75 MB outside the JavaScript heap (docs/performance.md § Footprint; test/support/dist.ts).
-ENV GLIBC_TUNABLES=glibc.malloc.arena_max=2:glibc.malloc.mmap_threshold=131072:glibc.malloc.trim_threshold=131072
+# glibc malloc: one arena, blocks from 64 KiB from mmap, heap top trimmed at 64 KiB: per-thread arenas
+# kept 15-75 MB of freed memory outside the JavaScript heap (docs/performance.md § Footprint; test/support/dist.ts).
+ENV GLIBC_TUNABLES=glibc.malloc.arena_max=1:glibc.malloc.mmap_threshold=65536:glibc.malloc.trim_threshold=65536
 # package.json says "type": "module" for dist/*.js.
 COPY --from=build --chown=0:0 /app/package.json ./package.json
 COPY --from=build --chown=0:0 /app/dist ./dist

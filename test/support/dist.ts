@@ -17,14 +17,15 @@ export const NODE_FLAGS = ['--enable-source-maps', '--max-semi-space-size=1', '-
 
 /**
  * The Dockerfile's ENV for the controller process (dockerfile.test.ts holds them equal). glibc's
- * malloc gives each thread that allocates (libuv's pool, V8's compiler and GC threads, decode
- * workers) an arena of its own, reserved in 64 MB steps and rarely given back: at N = 1000 objects
- * 50-75 MB of the RSS sat in arenas outside the JavaScript heap. Two arenas, and large blocks
- * (>= 128 KiB) from mmap with the top of the heap trimmed from 128 KiB, return that memory to the
- * system; V8's own heap is unaffected (docs/performance.md § Footprint). Musl ignores the variable.
+ * malloc gives each thread that allocates (libuv's pool, V8's compiler and GC threads, the decode
+ * and EC2 worker threads) an arena of its own, and keeps what is freed in it: at N = 1000 objects
+ * a second arena held 18 MB that malloc_trim(0) gave back at once (mostly what a worker thread's
+ * start had allocated and freed). One arena, and blocks of 64 KiB and more from mmap with the top
+ * of the heap trimmed from 64 KiB: 15 MiB less than two arenas at 128 KiB on the same work
+ * (docs/performance.md § Footprint); V8's own heap is unaffected. Musl ignores the variable.
  */
 export const CONTROLLER_ENV: Readonly<Record<string, string>> = {
-  GLIBC_TUNABLES: 'glibc.malloc.arena_max=2:glibc.malloc.mmap_threshold=131072:glibc.malloc.trim_threshold=131072',
+  GLIBC_TUNABLES: 'glibc.malloc.arena_max=1:glibc.malloc.mmap_threshold=65536:glibc.malloc.trim_threshold=65536',
 };
 
 function argv(entry: string, args: string[]): string[] {
