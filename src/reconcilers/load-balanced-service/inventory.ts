@@ -41,8 +41,8 @@ export interface InventoryOptions {
   now?: () => number;
   batchWindowMs?: number;
   /**
-   * The objects whose tags will be asked for within `horizonMs`, soonest first (a lazy iterable:
-   * only the first few are looked at). Their tags fill the rest of each DescribeTags call.
+   * The objects whose tags will be asked for within `horizonMs`, soonest first (only the first
+   * READ_AHEAD_SCAN are looked at). Their tags fill the rest of each DescribeTags call.
    */
   readAhead?: (horizonMs: number) => Iterable<TagReadAhead>;
 }

@@ -1,4 +1,4 @@
-import { describe, expect, test } from '@jest/globals';
+import { describe, expect, jest, test } from '@jest/globals';
 import { AwsError } from '../../../src/aws/errors.ts';
 import type { RecordChange, RecordSet, Route53Port } from '../../../src/aws/route53.ts';
 import type { ChangeUnit } from '../../../src/reconcilers/dns-alias/plan.ts';
@@ -278,22 +278,32 @@ describe('ZoneCoordinator: listings', () => {
   });
 
   test('the periodic re-listing also waits while writes keep coming (a run of batches with gaps between them), at most until two periods after the last listing', async () => {
-    const port = new FakeRoute53();
-    // interval 20 ms: the longest wait (6 intervals) is 120 ms; nothing counts as busy from outside.
-    const c = coordinator(port, { relistEveryMs: 150, listingMaxAgeMs: 600, writeIntervalMs: 20, busy: () => false });
-    await c.listZone('Z1');
-    const started = Date.now();
-    let i = 0;
-    while (Date.now() - started < 230) {
-      await c.submit(submission(`o${i}`, `n${i}.example.com`)); // one batch, then a gap shorter than the longest wait
-      i++;
-      await sleep(30);
+    // Simulated time (jest's fake timers drive the coordinator's timers, its clock and the double's
+    // delays): the test counts listings at given instants, not how fast this machine runs.
+    jest.useFakeTimers({ now: 0 });
+    try {
+      const port = new FakeRoute53();
+      // interval 20 ms: the longest wait (6 intervals) is 120 ms; nothing counts as busy from outside.
+      const c = coordinator(port, { relistEveryMs: 150, listingMaxAgeMs: 600, writeIntervalMs: 20, busy: () => false });
+      const listed = c.listZone('Z1');
+      await jest.advanceTimersByTimeAsync(10);
+      await listed;
+      const written: Array<Promise<void>> = [];
+      for (let i = 0; i < 5; i++) {
+        // One batch (sent ~25 ms after its change), then a gap, shorter than the longest wait: the
+        // re-listing falls due (155 ms) in the gap after the third batch.
+        written.push(c.submit(submission(`o${i}`, `n${i}.example.com`)));
+        await jest.advanceTimersByTimeAsync(50);
+      }
+      await Promise.all(written);
+      expect(port.calls.length).toBeGreaterThanOrEqual(2);
+      expect(port.lists).toBe(1); // due at 150 ms, in the middle of the run: postponed
+      expect(c.stats().get('Z1')!.relistsPostponed).toBeGreaterThan(0);
+      await jest.advanceTimersByTimeAsync(250); // past two periods after the listing: listed once, however the run went
+      expect(port.lists).toBe(2);
+    } finally {
+      jest.useRealTimers();
     }
-    expect(port.calls.length).toBeGreaterThanOrEqual(2);
-    expect(port.lists).toBe(1); // due at 150 ms, in the middle of the run: postponed
-    expect(c.stats().get('Z1')!.relistsPostponed).toBeGreaterThan(0);
-    await sleep(250); // past two periods after the listing: listed once, however the run went
-    expect(port.lists).toBe(2);
   });
 
   test('while the periodic re-listing waits, a failed write still has the zone listed again before the next write', async () => {
