@@ -73,19 +73,15 @@ export class SecurityGroupInventory {
       try {
         const listed = await this.base.describeByTag(TAG_CLUSTER, this.cluster);
         const next = new Map(listed.map((g) => [g.groupId, g]));
-        // Our writes made while the listing was under way are newer than what it says.
-        for (const [id, s] of this.written) {
-          if (s <= seq) this.written.delete(id);
-          else {
-            const mine = this.groups.get(id);
-            if (mine) next.set(id, mine);
-          }
-        }
-        for (const [id, s] of this.dirty) {
-          if (s <= seq) this.dirty.delete(id);
-          else {
-            const mine = this.groups.get(id);
-            if (mine) next.set(id, mine);
+        // Our writes made while the listing was under way (applied here, or to be read again by
+        // id) are newer than what it says; those before it are superseded by it.
+        for (const marks of [this.written, this.dirty]) {
+          for (const [id, s] of marks) {
+            if (s <= seq) marks.delete(id);
+            else {
+              const mine = this.groups.get(id);
+              if (mine) next.set(id, mine);
+            }
           }
         }
         for (const [id, s] of this.deleted) {
