@@ -2,7 +2,9 @@
 // observation: a paginated listing of both at most every `maxAgeMs` (bounded staleness, one
 // listing at a time however many reconciles ask), patched by our own writes (create, delete,
 // listeners that start forwarding to a target group) and by what reads find gone. Load balancers
-// by ARN are read in batches shared by concurrent reconciles.
+// by ARN are read in batches shared by concurrent reconciles. A listing replaces the view with
+// those patches made while it was in flight replayed on top (listing-journal.ts): a target group
+// created (or deleted) by a reconcile while the listing ran stays in (or out of) the view.
 //
 // Tags (issue 10): kept per ARN for at most `tagMaxAgeMs` (the listing's own staleness bound, or
 // the resync period if that is shorter), and each DescribeTags call is filled up to its 20 ARNs
@@ -22,6 +24,7 @@ import { ARN_BATCH, type Action, type Elbv2Api, type LoadBalancer, type Tags, ty
 import { AwsError, isAwsErrorKind } from '../../aws/errors.ts';
 import { abortable } from '../../aws/abortable.ts';
 import { ArnBatcher } from './arn-batcher.ts';
+import { ListingJournal } from './listing-journal.ts';
 
 /** How stale the listing may get: a load balancer made or removed outside Albatross is seen within this. */
 export const INVENTORY_MAX_AGE_MS = 5 * 60_000;
@@ -60,9 +63,14 @@ function forwardedTargetGroups(actions: Action[] | undefined): string[] {
   return (actions ?? []).flatMap((a) => [...(a.TargetGroupArn ? [a.TargetGroupArn] : []), ...(a.ForwardConfig?.TargetGroups ?? []).flatMap((t) => (t.TargetGroupArn ? [t.TargetGroupArn] : []))]);
 }
 
+interface Listed {
+  lbs: Map<string, LoadBalancer>;
+  tgs: Map<string, TargetGroup>;
+}
+
 export class Elbv2Inventory {
-  private lbs = new Map<string, LoadBalancer>();
-  private tgs = new Map<string, TargetGroup>();
+  /** Our writes made while a listing is in flight are replayed on top of it (listing-journal.ts). */
+  private readonly known = new ListingJournal<Listed>({ lbs: new Map(), tgs: new Map() });
   private loadedAt = -Infinity;
   private loading: Promise<void> | undefined;
   private readonly base: Elbv2Api;
@@ -96,6 +104,14 @@ export class Elbv2Inventory {
     this.readAhead = opts.readAhead;
     this.tags = new ArnBatcher((arns) => this.readTags(arns), { windowMs });
     this.lbByArn = new ArnBatcher(async (arns) => new Map((await base.describeLoadBalancersByArn(arns)).map((lb) => [lb.LoadBalancerArn ?? '', lb])), { windowMs });
+  }
+
+  private get lbs(): ReadonlyMap<string, LoadBalancer> {
+    return this.known.state.lbs;
+  }
+
+  private get tgs(): ReadonlyMap<string, TargetGroup> {
+    return this.known.state.tgs;
   }
 
   /** The next read lists again (something surprised us: a duplicate name, say). */
@@ -199,9 +215,10 @@ export class Elbv2Inventory {
     this.loading ??= (async () => {
       const started = this.now();
       try {
-        const [lbs, tgs] = await Promise.all([this.base.listLoadBalancers(), this.base.listTargetGroups()]);
-        this.lbs = new Map(lbs.map((lb) => [lb.LoadBalancerArn ?? '', lb]));
-        this.tgs = new Map(tgs.map((tg) => [tg.TargetGroupArn ?? '', tg]));
+        await this.known.replace(async () => {
+          const [lbs, tgs] = await Promise.all([this.base.listLoadBalancers(), this.base.listTargetGroups()]);
+          return { lbs: new Map(lbs.map((lb) => [lb.LoadBalancerArn ?? '', lb])), tgs: new Map(tgs.map((tg) => [tg.TargetGroupArn ?? '', tg])) };
+        });
         this.loadedAt = started;
         this.listings += 1;
         this.pruneTags();
@@ -222,7 +239,7 @@ export class Elbv2Inventory {
     const live = await this.lbByArn.get(settling);
     for (const arn of settling) {
       const lb = live.get(arn);
-      if (lb) this.lbs.set(arn, lb);
+      if (lb) this.setLoadBalancer(lb);
       else this.dropLoadBalancer(arn);
     }
     return lbs.flatMap((lb) => {
@@ -231,17 +248,50 @@ export class Elbv2Inventory {
     });
   }
 
+  // Every change to the view goes through the journal, so a listing in flight does not undo it.
+
+  /** As a read returned it (newer than the listing's copy, or as new). */
+  private setLoadBalancer(lb: LoadBalancer): void {
+    const arn = lb.LoadBalancerArn;
+    if (arn) this.known.patch((s) => s.lbs.set(arn, lb));
+  }
+
+  /** Our creates: a listing that already shows the object read it after the create (its copy is kept). */
+  private createdLoadBalancer(lb: LoadBalancer): void {
+    const arn = lb.LoadBalancerArn;
+    if (!arn) return;
+    this.known.patch((s) => {
+      if (!s.lbs.has(arn)) s.lbs.set(arn, lb);
+    });
+  }
+
+  private createdTargetGroup(tg: TargetGroup): void {
+    const arn = tg.TargetGroupArn;
+    if (!arn) return;
+    this.known.patch((s) => {
+      if (!s.tgs.has(arn)) s.tgs.set(arn, { ...tg, LoadBalancerArns: tg.LoadBalancerArns ?? [] });
+    });
+  }
+
   private dropLoadBalancer(arn: string): void {
-    this.lbs.delete(arn);
-    for (const tg of this.tgs.values()) if (tg.LoadBalancerArns?.includes(arn)) tg.LoadBalancerArns = tg.LoadBalancerArns.filter((a) => a !== arn);
+    this.known.patch((s) => {
+      s.lbs.delete(arn);
+      for (const tg of s.tgs.values()) if (tg.LoadBalancerArns?.includes(arn)) tg.LoadBalancerArns = tg.LoadBalancerArns.filter((a) => a !== arn);
+    });
+  }
+
+  private dropTargetGroup(arn: string): void {
+    this.known.patch((s) => s.tgs.delete(arn));
   }
 
   private attach(tgArns: string[], lbArn: string | undefined): void {
     if (!lbArn) return;
-    for (const arn of tgArns) {
-      const tg = this.tgs.get(arn);
-      if (tg && !tg.LoadBalancerArns?.includes(lbArn)) tg.LoadBalancerArns = [...(tg.LoadBalancerArns ?? []), lbArn];
-    }
+    this.known.patch((s) => {
+      for (const arn of tgArns) {
+        const tg = s.tgs.get(arn);
+        if (tg && !tg.LoadBalancerArns?.includes(lbArn)) tg.LoadBalancerArns = [...(tg.LoadBalancerArns ?? []), lbArn];
+      }
+    });
   }
 
   /** Runs a read of one object; a not_found answer removes it from the inventory. */
@@ -251,7 +301,7 @@ export class Elbv2Inventory {
     } catch (err) {
       if (isAwsErrorKind(err, 'not_found')) {
         if (kind === 'lb') this.dropLoadBalancer(arn);
-        else this.tgs.delete(arn);
+        else this.dropTargetGroup(arn);
       }
       throw err;
     }
@@ -282,7 +332,7 @@ export class Elbv2Inventory {
         // since CreateLoadBalancer with an existing name may hand back someone else's (explicit
         // names are the user's choice, and the listing may be minutes old).
         const live = await api.describeLoadBalancersByName(name);
-        for (const lb of live) if (lb.LoadBalancerArn) this.lbs.set(lb.LoadBalancerArn, lb);
+        for (const lb of live) this.setLoadBalancer(lb);
         return live.map((lb) => structuredClone(lb));
       },
       describeLoadBalancersByArn: async (arns) => {
@@ -326,7 +376,7 @@ export class Elbv2Inventory {
       createLoadBalancer: async (input) => {
         const lb = await this.creating(() => api.createLoadBalancer(input));
         if (lb.LoadBalancerArn) {
-          this.lbs.set(lb.LoadBalancerArn, lb);
+          this.createdLoadBalancer(lb);
           this.tagsWritten([lb.LoadBalancerArn]);
         }
         return lb;
@@ -352,7 +402,7 @@ export class Elbv2Inventory {
       createTargetGroup: async (input) => {
         const tg = await this.creating(() => api.createTargetGroup(input));
         if (tg.TargetGroupArn) {
-          this.tgs.set(tg.TargetGroupArn, { ...tg, LoadBalancerArns: tg.LoadBalancerArns ?? [] });
+          this.createdTargetGroup(tg);
           this.tagsWritten([tg.TargetGroupArn]);
         }
         return tg;
@@ -364,11 +414,11 @@ export class Elbv2Inventory {
       deleteTargetGroup: async (arn) => {
         try {
           await api.deleteTargetGroup(arn);
-          this.tgs.delete(arn);
+          this.dropTargetGroup(arn);
           this.tagsWritten([arn]);
         } catch (err) {
           if (isAwsErrorKind(err, 'not_found')) {
-            this.tgs.delete(arn);
+            this.dropTargetGroup(arn);
             this.tagsWritten([arn]);
           }
           throw err;
