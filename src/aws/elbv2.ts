@@ -96,6 +96,8 @@ export interface Elbv2Api {
   describeLoadBalancerAttributes(arn: string): Promise<Attributes>;
   describeTags(arns: string[]): Promise<Map<string, Tags>>;
   listTargetGroups(): Promise<TargetGroup[]>;
+  /** the target groups of these ARNs that exist (batched; a missing ARN is left out) */
+  describeTargetGroupsByArn(arns: string[]): Promise<TargetGroup[]>;
   describeTargetGroupAttributes(arn: string): Promise<Attributes>;
   describeTargetHealth(arn: string): Promise<TargetHealthDescription[]>;
   describeListeners(loadBalancerArn: string): Promise<Listener[]>;
@@ -275,6 +277,13 @@ export class SdkElbv2 implements Elbv2Api {
       (marker) => new DescribeTargetGroupsCommand({ PageSize: PAGE_SIZE, Marker: marker }),
       (page) => page.TargetGroups,
     );
+  }
+
+  async describeTargetGroupsByArn(arns: string[]): Promise<TargetGroup[]> {
+    return this.inArnBatches(arns, async (batch) => {
+      const out = await this.send('DescribeTargetGroups', new DescribeTargetGroupsCommand({ TargetGroupArns: batch }));
+      return out.TargetGroups ?? [];
+    });
   }
 
   async describeTargetGroupAttributes(arn: string): Promise<Attributes> {

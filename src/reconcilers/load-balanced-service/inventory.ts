@@ -50,6 +50,9 @@ export interface InventoryOptions {
   readAhead?: (horizonMs: number) => Iterable<TagReadAhead>;
 }
 
+/** How many target group ARNs found gone are remembered (never asked again by ARN), at most. */
+const GONE_REMEMBERED = 10_000;
+
 /** How many read-ahead candidates one DescribeTags batch looks at, at most. */
 const READ_AHEAD_SCAN = 64;
 
@@ -89,6 +92,8 @@ export class Elbv2Inventory {
   private readsInFlight = 0;
   /** ARNs being read ahead right now -> that read */
   private tagsInFlight = new Map<string, Promise<Map<string, Tags>>>();
+  /** target groups deleted by us or found gone (ARNs are never reused), oldest first */
+  private goneTargetGroups = new Set<string>();
   /** listings made (for tests and logs) */
   listings = 0;
   /** ARNs whose tags were read ahead of being asked for (for tests and logs) */
@@ -256,6 +261,11 @@ export class Elbv2Inventory {
     if (arn) this.known.patch((s) => s.lbs.set(arn, lb));
   }
 
+  private setTargetGroup(tg: TargetGroup): void {
+    const arn = tg.TargetGroupArn;
+    if (arn) this.known.patch((s) => s.tgs.set(arn, tg));
+  }
+
   /** Our creates: a listing that already shows the object read it after the create (its copy is kept). */
   private createdLoadBalancer(lb: LoadBalancer): void {
     const arn = lb.LoadBalancerArn;
@@ -282,6 +292,9 @@ export class Elbv2Inventory {
 
   private dropTargetGroup(arn: string): void {
     this.known.patch((s) => s.tgs.delete(arn));
+    this.goneTargetGroups.delete(arn);
+    this.goneTargetGroups.add(arn);
+    if (this.goneTargetGroups.size > GONE_REMEMBERED) this.goneTargetGroups.delete(this.goneTargetGroups.values().next().value ?? '');
   }
 
   private attach(tgArns: string[], lbArn: string | undefined): void {
@@ -367,6 +380,22 @@ export class Elbv2Inventory {
         return out;
       },
       describeLoadBalancerAttributes: (arn) => this.reading(arn, 'lb', () => api.describeLoadBalancerAttributes(arn)),
+      // Those the view lacks and that are not known gone are asked of AWS (deletion's check of the
+      // ARNs its status remembers: no call when the view has them all, the normal case).
+      describeTargetGroupsByArn: async (arns) => {
+        await wait(this.fresh());
+        const ask = [...new Set(arns)].filter((a) => !this.tgs.has(a) && !this.goneTargetGroups.has(a));
+        if (ask.length) {
+          const live = await api.describeTargetGroupsByArn(ask);
+          const found = new Set(live.map((tg) => tg.TargetGroupArn));
+          for (const tg of live) this.setTargetGroup(tg);
+          for (const a of ask) if (!found.has(a)) this.dropTargetGroup(a);
+        }
+        return [...new Set(arns)].flatMap((a) => {
+          const tg = this.tgs.get(a);
+          return tg ? [tg] : [];
+        });
+      },
       describeTargetGroupAttributes: (arn) => this.reading(arn, 'tg', () => api.describeTargetGroupAttributes(arn)),
       describeTargetHealth: (arn) => this.reading(arn, 'tg', () => api.describeTargetHealth(arn)),
       describeListeners: (lbArn) => this.reading(lbArn, 'lb', () => api.describeListeners(lbArn)),

@@ -66,18 +66,24 @@ export interface Owned {
 /**
  * Candidates by name and by remembered ARN, their tags in one batch, ownership decided. With
  * `listeners`, the listeners of the load balancer with our name are fetched first so their tags
- * ride in the same DescribeTags batch (observation); deletion needs none.
+ * ride in the same DescribeTags batch (observation); deletion needs none. With `confirmRemembered`
+ * (deletion), target groups whose ARNs status remembers but the listing lacks are asked of AWS by
+ * ARN (the inventory's view: no call when it has them all, or knows them gone), so a listing that
+ * missed one does not leave it in AWS for ever.
  */
-export async function findOwned(api: Elbv2Api, input: ObserveInput, opts: { listeners: boolean }): Promise<Owned> {
+export async function findOwned(api: Elbv2Api, input: ObserveInput, opts: { listeners: boolean; confirmRemembered?: boolean }): Promise<Owned> {
   const desiredTgNames = new Set(input.targetGroupNames.values());
   const keyByDesiredName = new Map([...input.targetGroupNames.entries()].map(([k, n]) => [n, k]));
 
   // Candidates: by name and by remembered ARN; target groups from one listing.
-  const [byName, allTgs] = await Promise.all([
+  const [byName, listedTgs] = await Promise.all([
     api.describeLoadBalancersByName(input.loadBalancerName),
     api.listTargetGroups(),
   ]);
   const knownTg = new Set(input.knownTargetGroupArns);
+  const listed = new Set(listedTgs.map((tg) => tg.TargetGroupArn));
+  const unlisted = opts.confirmRemembered ? [...knownTg].filter((a) => a && !listed.has(a)) : [];
+  const allTgs = unlisted.length ? [...listedTgs, ...(await api.describeTargetGroupsByArn(unlisted))] : listedTgs;
   const tgCandidates: TargetGroup[] = allTgs.filter(
     (tg) =>
       desiredTgNames.has(tg.TargetGroupName ?? '') ||

@@ -286,7 +286,7 @@ class LbsReconciler implements Reconciler {
           ...knownArns(lbs),
           adopt: false,
         },
-        { listeners: false },
+        { listeners: false, confirmRemembered: true },
       );
       const p = deletionPlan(owned, lbs.spec.loadBalancer?.deletionProtection === true);
       if (p.actions.length) {

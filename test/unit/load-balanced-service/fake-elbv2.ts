@@ -111,6 +111,14 @@ export class FakeElbv2 implements Elbv2Api {
     this.read('DescribeTargetGroups');
     return [...this.tgs.values()].map((x) => ({ ...structuredClone(x.tg), LoadBalancerArns: this.loadBalancersUsing(x.tg.TargetGroupArn ?? '') }));
   }
+  /** The port's contract (SdkElbv2 retries a batch AWS failed for a missing ARN one by one): the missing are left out. */
+  async describeTargetGroupsByArn(arns: string[]): Promise<TargetGroup[]> {
+    this.read('DescribeTargetGroups');
+    return arns.flatMap((a) => {
+      const x = this.tgs.get(a);
+      return x ? [{ ...structuredClone(x.tg), LoadBalancerArns: this.loadBalancersUsing(a) }] : [];
+    });
+  }
   private loadBalancersUsing(tgArn: string): string[] {
     const uses = (actions: Action[] | undefined): boolean =>
       (actions ?? []).some(

@@ -4,7 +4,10 @@
 // deletion of its LoadBalancedService did not see it and left it in AWS.
 import { describe, expect, test } from '@jest/globals';
 import type { Elbv2Api } from '../../../src/aws/elbv2.ts';
+import { ownerTags } from '../../../src/reconcilers/load-balanced-service/build.ts';
 import { Elbv2Inventory } from '../../../src/reconcilers/load-balanced-service/inventory.ts';
+import { targetGroupName, type ResourceId } from '../../../src/reconcilers/load-balanced-service/names.ts';
+import { findOwned, type ObserveInput } from '../../../src/reconcilers/load-balanced-service/observe.ts';
 import { FakeElbv2 } from './fake-elbv2.ts';
 
 const MAX_AGE = 60_000;
@@ -112,5 +115,48 @@ describe('Elbv2Inventory listing and our own writes', () => {
     t += MAX_AGE + 1;
     expect(await view.listTargetGroups()).toEqual([]);
     expect(await view.listLoadBalancers()).toEqual([]);
+  });
+});
+
+describe('deletion: target groups status remembers that the view lacks', () => {
+  const id: ResourceId = { cluster: 'c1', namespace: 'ns', name: 'chat' };
+  const tags = Object.entries(ownerTags(id)).map(([Key, Value]) => ({ Key, Value }));
+  const nameOf = (key: string): string =>
+    targetGroupName(id, { key, port: 8080, protocol: 'HTTP', protocolVersion: 'HTTP1', targetType: 'ip', vpcId: 'vpc-1', loadBalancerName: 'chat-lb' });
+  const deletionInput = (knownTargetGroupArns: string[]): ObserveInput => ({
+    id,
+    ownerTags: ownerTags(id),
+    loadBalancerName: 'chat-lb',
+    targetGroupNames: new Map(),
+    knownLoadBalancerArns: [],
+    knownTargetGroupArns,
+    adopt: false,
+  });
+  const describeTgCalls = (fake: FakeElbv2): number => fake.calls.filter((c) => c === 'DescribeTargetGroups').length;
+
+  test('one DescribeTargetGroups by ARN for those missing finds them; none when the view has them all or knows them gone', async () => {
+    const fake = new FakeElbv2();
+    const inv = new Elbv2Inventory(fake, { batchWindowMs: 0 });
+    const view = inv.view(fake);
+    const seen = await view.createTargetGroup({ ...tgInput(nameOf('web')), Tags: tags });
+    await view.listTargetGroups();
+    // Made in AWS but missed by the view (as a listing that raced our create did).
+    const missed = await fake.createTargetGroup({ ...tgInput(nameOf('api')), Tags: tags });
+    const deleted = await view.createTargetGroup({ ...tgInput(nameOf('old')), Tags: tags });
+    await view.deleteTargetGroup(deleted.TargetGroupArn!);
+    const known = [seen, missed, deleted].map((tg) => tg.TargetGroupArn!);
+
+    fake.resetCounters();
+    const owned = await findOwned(view, deletionInput(known), { listeners: false, confirmRemembered: true });
+    expect(owned.targetGroups.map((t) => t.tg.TargetGroupName).sort()).toEqual([nameOf('api'), nameOf('web')].sort());
+    expect(describeTgCalls(fake)).toBe(1);
+
+    // Now in the view: no call. Observation never asks.
+    fake.resetCounters();
+    await findOwned(view, deletionInput(known), { listeners: false, confirmRemembered: true });
+    await fake.deleteTargetGroup(missed.TargetGroupArn!);
+    const other = await fake.createTargetGroup({ ...tgInput(nameOf('x')), Tags: tags });
+    await findOwned(view, deletionInput([...known, other.TargetGroupArn!]), { listeners: false });
+    expect(describeTgCalls(fake)).toBe(0);
   });
 });
