@@ -77,6 +77,11 @@ export function awsBudgetFactor(service: AwsService): number {
 
 export interface CallOptions {
   signal?: AbortSignal;
+  /**
+   * Told when a mutating call is sent again after a transient error (5xx, timeout, reset): AWS may
+   * have done the first one, so the answer may not be the only object made (issue 10).
+   */
+  onRetriedWrite?: (operation: string) => void;
 }
 
 /** Attempts per call (ALBATROSS_AWS_MAX_ATTEMPTS, default 8): throttled ones are retried up to this. */
@@ -139,6 +144,7 @@ export async function callAws<T>(
       if (kind === 'throttled') setServiceFactor(service, aimd.throttled());
       const retry = !opts.signal?.aborted && ((kind === 'throttled' && attempt < attempts) || (kind === 'transient' && attempt < Math.min(attempts, TRANSIENT_ATTEMPTS)));
       if (retry) {
+        if (kind === 'transient' && apiClassOf(service, operation) !== 'read') opts.onRetriedWrite?.(operation);
         await sleep(backoffMs(attempt), opts.signal);
         continue;
       }

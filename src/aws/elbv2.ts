@@ -181,9 +181,9 @@ export class SdkElbv2 implements Elbv2Api {
     this.opts = opts;
   }
 
-  /** A port bound to an abort signal (e.g. one reconcile's), sharing the same client. */
-  withSignal(signal: AbortSignal | undefined): SdkElbv2 {
-    return new SdkElbv2(signal ? { signal } : {}, this.client);
+  /** A port bound to an abort signal (e.g. one reconcile's), sharing the same client; `onRetriedWrite`: see CallOptions. */
+  withSignal(signal: AbortSignal | undefined, onRetriedWrite?: (operation: string) => void): SdkElbv2 {
+    return new SdkElbv2({ ...(signal ? { signal } : {}), ...(onRetriedWrite ? { onRetriedWrite } : {}) }, this.client);
   }
 
   /** One SDK call through callAws, with this port's abort signal. */

@@ -19,6 +19,8 @@ export interface ObserveInput {
   /** ARNs remembered in status (finds objects whose name we no longer derive) */
   knownLoadBalancerArns: string[];
   knownTargetGroupArns: string[];
+  /** listener ARNs in status, most trusted first: of two listeners on one port (a create done twice), the earliest here is kept */
+  knownListenerArns?: string[];
   adopt: boolean;
 }
 
@@ -27,7 +29,7 @@ export function observeDesired(
   api: Elbv2Api,
   id: ResourceId,
   model: DesiredModel,
-  known: Pick<ObserveInput, 'knownLoadBalancerArns' | 'knownTargetGroupArns' | 'adopt'>,
+  known: Pick<ObserveInput, 'knownLoadBalancerArns' | 'knownTargetGroupArns' | 'knownListenerArns' | 'adopt'>,
 ): Promise<ActualState> {
   return observe(api, {
     id,
@@ -39,6 +41,14 @@ export function observeDesired(
 }
 
 type Ownership = 'ours' | 'unowned' | 'foreign';
+
+/** The position of an ARN in a list of remembered ones, most trusted first (absent: last). */
+function rankIn(arns: readonly string[]): (arn: string | undefined) => number {
+  return (arn) => {
+    const i = arn ? arns.indexOf(arn) : -1;
+    return i < 0 ? arns.length : i;
+  };
+}
 
 function ownership(tags: Tags | undefined, owner: Tags): Ownership {
   const t = tags ?? {};
@@ -96,7 +106,11 @@ export async function findOwned(api: Elbv2Api, input: ObserveInput, opts: { list
   const extraArns = [
     ...new Set([...input.knownLoadBalancerArns, ...tgCandidates.flatMap((tg) => tg.LoadBalancerArns ?? [])]),
   ].filter((a) => a && !byNameArns.has(a));
-  const lbCandidates: LoadBalancer[] = [...byName, ...(extraArns.length ? await api.describeLoadBalancersByArn(extraArns) : [])];
+  // Of two load balancers with our name (a create done twice), the one remembered first comes first:
+  // it is the current one (plan.ts, retire.ts take the first), the other a duplicate to delete.
+  const lbRank = rankIn(input.knownLoadBalancerArns);
+  const byNameFirst = [...byName].sort((a, b) => lbRank(a.LoadBalancerArn) - lbRank(b.LoadBalancerArn));
+  const lbCandidates: LoadBalancer[] = [...byNameFirst, ...(extraArns.length ? await api.describeLoadBalancersByArn(extraArns) : [])];
 
   const listenersByLb = new Map<string, Listener[]>();
   if (opts.listeners) {
@@ -150,6 +164,7 @@ export async function observe(api: Elbv2Api, input: ObserveInput): Promise<Actua
     ),
   );
   const current = ownedLbs.find((lb) => lb.LoadBalancerName === input.loadBalancerName);
+  const listenerRank = rankIn(input.knownListenerArns ?? []);
   const listeners: ActualListener[] = current
     ? await Promise.all(
         (listenersByLb.get(current.LoadBalancerArn ?? '') ?? []).map(async (l) => {
@@ -172,7 +187,8 @@ export async function observe(api: Elbv2Api, input: ObserveInput): Promise<Actua
 
   return {
     loadBalancers,
-    listeners: listeners.sort((a, b) => a.port - b.port),
+    // On one port, the listener status remembers first (plan.ts keeps the first, deletes the others).
+    listeners: listeners.sort((a, b) => a.port - b.port || listenerRank(a.arn) - listenerRank(b.arn)),
     targetGroups: targetGroups.sort((a, b) => a.key.localeCompare(b.key) || a.name.localeCompare(b.name)),
     conflicts,
   };

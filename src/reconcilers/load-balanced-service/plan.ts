@@ -234,7 +234,8 @@ export function plan(desired: DesiredModel, actual: ActualState, options: PlanOp
   const blocked: string[] = [];
   const deletes: PlanAction[] = [];
 
-  // Load balancer identity: the one named like the desired one is current; other owned ones are stale.
+  // Load balancer identity: the one named like the desired one is current; other owned ones are stale
+  // (of two with that name, observe.ts puts first the one status remembers).
   const wantLb = desired.loadBalancer;
   let current: ActualLoadBalancer | undefined = actual.loadBalancers.find((lb) => lb.name === wantLb.name);
   const staleLbs = actual.loadBalancers.filter((lb) => lb !== current);
@@ -302,8 +303,9 @@ export function plan(desired: DesiredModel, actual: ActualState, options: PlanOp
   }
 
   // ---- listeners and rules ----
-  // One listener per port; a duplicate on the same port (possible after a crash on lenient
-  // implementations) is removed like any listener the spec does not have.
+  // One listener per port; a duplicate on the same port (possible after a crash or a create done
+  // twice on lenient implementations) is removed like any listener the spec does not have (observe.ts
+  // puts first the one status remembers).
   const allListeners = current ? actual.listeners : [];
   const actualListeners = allListeners.filter((l, i) => allListeners.findIndex((o) => o.port === l.port) === i);
   const ruleDeletes: PlanAction[] = [];

@@ -107,7 +107,8 @@ function spreadOf(key: string): number {
 }
 
 export interface LbsControllerOptions {
-  elbv2?: (signal: AbortSignal) => Elbv2Api;
+  /** `onRetriedWrite`: see CallOptions (a mutating call sent again after a transient error). */
+  elbv2?: (signal: AbortSignal, onRetriedWrite?: (operation: string) => void) => Elbv2Api;
   ec2?: (signal: AbortSignal) => Ec2Api;
   /** The EC2 security group port (managed frontend/backend groups). */
   securityGroups?: (signal: AbortSignal) => SecurityGroupApi;
@@ -187,7 +188,7 @@ export const loadBalancedServiceController = createLoadBalancedServiceController
 
 class LbsReconciler implements Reconciler {
   private readonly deps: ControllerDeps;
-  private readonly elbv2: (signal: AbortSignal) => Elbv2Api;
+  private readonly elbv2: (signal: AbortSignal, onRetriedWrite?: (operation: string) => void) => Elbv2Api;
   private readonly ec2: (signal: AbortSignal) => Ec2Api;
   private readonly securityGroups: (signal: AbortSignal) => SecurityGroupApi;
   private readonly wafv2: (signal: AbortSignal) => Wafv2Api;
@@ -204,13 +205,19 @@ class LbsReconciler implements Reconciler {
    * health of targets just registered), for the light re-check of those fields only.
    */
   private readonly provisioning = new Map<string, Settling>();
+  /**
+   * key -> the load balancer and listener ARNs a reconcile published after a create it sent again
+   * (AWS may hold a duplicate): the next observation keeps these, even if its cached status predates
+   * that write. Until a reconcile settles.
+   */
+  private readonly published = new Map<string, { loadBalancerArn: string | undefined; listenerArns: string[] }>();
 
   constructor(deps: ControllerDeps, options: LbsControllerOptions) {
     this.deps = deps;
     this.drainMs = (options.drainSeconds ?? envSeconds('ALBATROSS_LB_DRAIN_SECONDS') ?? DEFAULT_DRAIN_SECONDS) * 1000;
     this.now = options.now ?? Date.now;
     const sdk = new SdkElbv2();
-    this.elbv2 = options.elbv2 ?? ((signal) => sdk.withSignal(signal));
+    this.elbv2 = options.elbv2 ?? ((signal, onRetriedWrite) => sdk.withSignal(signal, onRetriedWrite));
     this.ec2 = options.ec2 ?? ((signal) => new SdkEc2({ signal }));
     this.securityGroups = options.securityGroups ?? ((signal) => new SdkSecurityGroups({ signal }));
     this.wafv2 = options.wafv2 ?? ((signal) => new SdkWafv2({ signal }));
@@ -232,18 +239,23 @@ class LbsReconciler implements Reconciler {
     const lbs = this.deps.caches.get<LoadBalancedService>(LBS).get(ctx.namespace, ctx.name);
     if (!lbs) {
       this.converged.delete(ctx.key);
+      this.published.delete(ctx.key);
       return {};
     }
     const id: ResourceId = { cluster: this.deps.config.clusterName, namespace: ctx.namespace, name: ctx.name };
-    const api = this.inventory.view(this.elbv2(ctx.signal), ctx.signal);
+    // ELBv2 writes sent again after a transient error (AWS may have done the first one too).
+    const retried: string[] = [];
+    const api = this.inventory.view(this.elbv2(ctx.signal, (op) => retried.push(op)), ctx.signal);
     try {
       if (isDeleting(lbs)) return await this.finalize(ctx, lbs, id, api);
       const current = await this.deps.finalizers.add(LBS, lbs, FINALIZER, ctx.signal);
       // Adding the finalizer changes the object, which queues this key again: do the AWS work once,
       // then, rather than twice (a full observation each).
       if (current.metadata?.resourceVersion !== lbs.metadata?.resourceVersion) return { requeueAfterMs: 1 };
-      return await this.converge(ctx, current, id, api);
+      return await this.converge(ctx, current, id, api, retried);
     } catch (err) {
+      // What such a write made may be missing from the shared inventory: list again.
+      if (retried.length) this.inventory.invalidate();
       // Whatever step failed (the first observation included), status says so with the real
       // reason; terminal errors are the runtime's to report (Stalled).
       if (!(err instanceof TerminalError) && !ctx.signal.aborted) await this.reportFailure(ctx, lbs, err);
@@ -320,7 +332,7 @@ class LbsReconciler implements Reconciler {
     return {};
   }
 
-  private async converge(ctx: ReconcileContext, lbs: LoadBalancedService, id: ResourceId, api: Elbv2Api): Promise<ReconcileResult> {
+  private async converge(ctx: ReconcileContext, lbs: LoadBalancedService, id: ResourceId, api: Elbv2Api, retried: readonly string[]): Promise<ReconcileResult> {
     const spec = lbs.spec;
     const generation = lbs.metadata?.generation;
 
@@ -387,7 +399,7 @@ class LbsReconciler implements Reconciler {
     this.provisioning.delete(ctx.key);
 
     // AWS never returns client secrets: status says which Secret version each was sent from.
-    const actual = withSentSecretVersions(await this.observeFor(api, id, lbs, model), lbs.status?.oidcSecretVersions);
+    const actual = withSentSecretVersions(await this.observeFor(api, id, lbs, model, this.published.get(ctx.key)), lbs.status?.oidcSecretVersions);
     // Managed groups (and, once the spec names its own, the ones left to delete): one EC2 read.
     if (model.securityGroups?.length || lbs.status?.securityGroups) {
       const observed = await observeSecurityGroups(this.sgView(ctx), {
@@ -447,17 +459,35 @@ class LbsReconciler implements Reconciler {
       final = appliedState(model, actual, p, result);
     }
 
+    // A create sent again after a transient error may have been done twice (moto makes a second
+    // load balancer of the name, a second listener on the port): not in sync until AWS has been
+    // observed again in full, soon, with the inventory listed again; the plan then deletes an owned
+    // duplicate, keeping the one status remembers (observe.ts puts it first).
+    const doubted = [...new Set(retried)];
+    if (doubted.length) {
+      this.inventory.invalidate();
+      const o = observedStatus(model, final);
+      this.published.set(ctx.key, { loadBalancerArn: o.loadBalancer?.arn, listenerArns: (o.listeners ?? []).flatMap((l) => (l.arn ? [l.arn] : [])) });
+    }
+
     const retiring = retirement(model, final, previous, this.now(), this.drainMs);
     const tgDrain = targetGroupDrain(model, final, previousTgs, this.now());
     // What is left to do: nothing after a successful apply (checked again at the next re-check).
     const remaining = report ? p : applied ? { ...p, actions: [] } : planFor(final);
-    const settled = !report && remaining.actions.length === 0;
+    const settled = !report && remaining.actions.length === 0 && doubted.length === 0;
     if (settled && p.blocked.length === 0) this.converged.set(ctx.key, hash);
+    if (settled) this.published.delete(ctx.key);
 
     const lbState = observedStatus(model, final).loadBalancer?.state;
     let outcome: Outcome;
     if (p.blocked.length) outcome = { state: 'Stalled', reason: 'Blocked', message: p.blocked.join('; ') };
-    else if (notReadyCertificates.length) {
+    else if (doubted.length) {
+      outcome = {
+        state: 'Reconciling',
+        reason: Reason.AwsError,
+        message: `${doubted.join(', ')} got a transient error and was sent again: AWS may have done it twice; looking at AWS again in full`,
+      };
+    } else if (notReadyCertificates.length) {
       const waits = p.waiting.length ? `; ${p.waiting.join('; ')}` : '';
       outcome = {
         state: 'Reconciling',
@@ -610,9 +640,19 @@ class LbsReconciler implements Reconciler {
     return this.deps.caches.get<LoadBalancedService>(LBS).byIndex(INDEX_LOAD_BALANCER_NAME, name).filter((o) => keyOf(o) !== keyOf(lbs));
   }
 
-  private observeFor(api: Elbv2Api, id: ResourceId, lbs: LoadBalancedService, model: DesiredModel): Promise<ActualState> {
+  /** `published`: what this process published after a create it sent again, preferred to status (which may be older). */
+  private observeFor(
+    api: Elbv2Api,
+    id: ResourceId,
+    lbs: LoadBalancedService,
+    model: DesiredModel,
+    published?: { loadBalancerArn: string | undefined; listenerArns: string[] },
+  ): Promise<ActualState> {
+    const known = knownArns(lbs);
     return observeDesired(api, id, model, {
-      ...knownArns(lbs),
+      ...known,
+      knownLoadBalancerArns: [...(published?.loadBalancerArn ? [published.loadBalancerArn] : []), ...known.knownLoadBalancerArns],
+      knownListenerArns: [...(published?.listenerArns ?? []), ...(lbs.status?.listeners ?? []).flatMap((l) => (l.arn ? [l.arn] : []))],
       // spec.adopt counts only where the operator consented (--adopt-namespaces).
       adopt: lbs.spec.adopt === true && adoptionAllowed(this.deps.config, id.namespace),
     });

@@ -21,10 +21,12 @@ export interface FaultConfig {
   accounts: string[];
   /** a regular expression over the operation; empty: all */
   operations: string;
+  /** at most this many faults are injected from the time the config is set, then none; 0: no cap */
+  maxInjected: number;
   seed: number;
 }
 
-export const NO_FAULTS: FaultConfig = { throttlePercent: 0, serverErrorPercent: 0, serverErrorMode: 'before', services: [], accounts: [], operations: '', seed: 1 };
+export const NO_FAULTS: FaultConfig = { throttlePercent: 0, serverErrorPercent: 0, serverErrorMode: 'before', services: [], accounts: [], operations: '', maxInjected: 0, seed: 1 };
 
 /** Merges a partial config from the admin endpoint into `base`; throws naming the bad field. */
 export function parseFaults(value: unknown, base: FaultConfig = NO_FAULTS): FaultConfig {
@@ -46,6 +48,7 @@ export function parseFaults(value: unknown, base: FaultConfig = NO_FAULTS): Faul
   } catch (e) {
     throw new Error(`faults: operations is not a regular expression: ${(e as Error).message}`);
   }
+  if (!Number.isInteger(out.maxInjected) || out.maxInjected < 0) throw new Error('faults: maxInjected must be an integer >= 0');
   if (!Number.isInteger(out.seed)) throw new Error('faults: seed must be an integer');
   return out;
 }
@@ -60,6 +63,7 @@ export class Faults {
   private cfg: FaultConfig = NO_FAULTS;
   private re: RegExp | undefined;
   private random = generator(NO_FAULTS.seed);
+  private injected = 0;
 
   get config(): FaultConfig {
     return this.cfg;
@@ -69,6 +73,7 @@ export class Faults {
     this.cfg = cfg;
     this.re = cfg.operations ? new RegExp(cfg.operations) : undefined;
     this.random = generator(cfg.seed);
+    this.injected = 0;
   }
 
   decide(call: AwsCall): FaultDecision | undefined {
@@ -77,9 +82,12 @@ export class Faults {
     if (c.services.length > 0 && !c.services.includes(call.service)) return undefined;
     if (c.accounts.length > 0 && !c.accounts.includes(call.account)) return undefined;
     if (this.re && !this.re.test(call.operation)) return undefined;
+    if (c.maxInjected > 0 && this.injected >= c.maxInjected) return undefined;
     const r = this.random() * 100;
-    if (r < c.throttlePercent) return { kind: 'throttling', afterForward: false };
-    if (r < c.throttlePercent + c.serverErrorPercent) return { kind: 'server-error', afterForward: c.serverErrorMode === 'after' };
-    return undefined;
+    let out: FaultDecision | undefined;
+    if (r < c.throttlePercent) out = { kind: 'throttling', afterForward: false };
+    else if (r < c.throttlePercent + c.serverErrorPercent) out = { kind: 'server-error', afterForward: c.serverErrorMode === 'after' };
+    if (out) this.injected++;
+    return out;
   }
 }

@@ -1,0 +1,88 @@
+// Creates whose answer was lost (issue 10): the limits proxy forwards the call to moto, which does
+// it, and answers 500 instead; the controller sends it again (a transient error) and moto makes a
+// second load balancer of the same name, or a second listener on the same port (AWS itself would
+// hand back the existing one or refuse). The reconcile that sent it again is not in sync: it says
+// so in status, lists the inventory again and looks at AWS in full shortly after, and the plan then
+// deletes the owned duplicate, keeping the one status remembers. Nothing duplicated, nothing left.
+import { afterAll, afterEach, beforeAll, describe, expect, test } from '@jest/globals';
+import { limitsProxy } from '../../env/aws-limits/client.ts';
+import type { LoadBalancedService } from '../../../src/crds/index.ts';
+import { readManifests, waitFor } from '../support/index.ts';
+import { EXAMPLE, applyLbs, awsView, deleteLbs, getLbs, installCrds, readyCertificate, setup, teardown, waitReady, type Env } from './harness.ts';
+
+let env: Env | undefined;
+let spec: LoadBalancedService['spec'];
+/** The access key the in-process controller (this jest worker) calls AWS with. */
+const workerKey = (): string => process.env['AWS_ACCESS_KEY_ID'] ?? '';
+const ns = (): string => env!.ns.name;
+const owner = (name: string): string => `LoadBalancedService/${ns()}/${name}`;
+
+beforeAll(async () => {
+  await installCrds();
+  env = await setup('lbs-lost');
+  await readyCertificate(ns(), 'service-example-com');
+  spec = (readManifests(EXAMPLE)[0] as LoadBalancedService).spec;
+});
+
+afterEach(async () => {
+  await limitsProxy.clearFaults();
+});
+
+afterAll(async () => {
+  await teardown(env);
+});
+
+/** The first `operation` of this worker's key is done by moto and answered 500. */
+async function loseFirstAnswer(operation: string): Promise<void> {
+  await limitsProxy.setFaults({ serverErrorPercent: 100, serverErrorMode: 'after', services: ['elbv2'], operations: `^${operation}$`, accounts: [workerKey()], maxInjected: 1, seed: 1 });
+}
+
+const arnsOf = (lbs: LoadBalancedService): { lb: string | undefined; listeners: string[] } => ({
+  lb: lbs.status?.loadBalancer?.arn,
+  listeners: (lbs.status?.listeners ?? []).map((l) => l.arn ?? '').sort(),
+});
+
+/** Ready, and AWS holds exactly one load balancer (status's) with one listener per port (status's). */
+async function expectOneOfEach(name: string): Promise<LoadBalancedService> {
+  const lbs = await waitReady(ns(), name, 90_000);
+  const view = await awsView(env!.controller.clusterName, owner(name));
+  expect(view.loadBalancers.map((l) => l.lb.LoadBalancerArn)).toEqual([lbs.status?.loadBalancer?.arn]);
+  const ports = view.listeners.map((l) => l.listener.Port).sort();
+  expect(ports).toEqual([...new Set(ports)]);
+  expect(ports).toEqual(spec.listeners.map((l) => l.port).sort());
+  expect(view.listeners.map((l) => l.listener.ListenerArn).sort()).toEqual((lbs.status?.listeners ?? []).map((l) => l.arn).sort());
+  expect(view.targetGroups).toHaveLength(spec.targetGroups?.length ?? 0);
+  return lbs;
+}
+
+async function expectNothingLeft(name: string): Promise<void> {
+  await deleteLbs(ns(), name);
+  await waitFor(async () => !(await getLbs(ns(), name).catch(() => undefined)), { description: `${name} gone`, timeoutMs: 60_000 });
+  const view = await awsView(env!.controller.clusterName, owner(name));
+  expect({ lbs: view.loadBalancers.length, tgs: view.targetGroups.length }).toEqual({ lbs: 0, tgs: 0 });
+}
+
+describe('a create done by AWS whose answer was lost', () => {
+  test.each(['CreateLoadBalancer', 'CreateListener'])('%s: the duplicate it left is deleted, the one status remembers kept; deletion leaves nothing', async (operation) => {
+    const name = `lost-${operation.slice('Create'.length).toLowerCase()}`;
+    const before = await limitsProxy.counts(workerKey());
+    await loseFirstAnswer(operation);
+    await applyLbs(ns(), name, structuredClone(spec));
+    // The reconcile that sent it again says so, and is not Ready.
+    const doubted = await waitFor(
+      async () => {
+        const lbs = await getLbs(ns(), name);
+        const c = lbs.status?.conditions?.find((x) => x.type === 'Reconciling' && x.status === 'True' && x.reason === 'AwsError');
+        return c?.message?.includes(operation) ? { message: c.message, remembered: arnsOf(lbs) } : undefined;
+      },
+      { description: `status naming ${operation}`, timeoutMs: 60_000, intervalMs: 50 },
+    );
+    expect(doubted.message).toMatch(/sent again/);
+    // The objects status published then (the retry's answers, which got everything else) are kept.
+    expect(arnsOf(await expectOneOfEach(name))).toEqual(doubted.remembered);
+    const after = await limitsProxy.counts(workerKey());
+    const key = `elbv2.${operation}`;
+    expect((after.injected[key] ?? 0) - (before.injected[key] ?? 0)).toBe(1);
+    await expectNothingLeft(name);
+  });
+});
