@@ -1,6 +1,9 @@
 // core/v1 Events, aggregated: the same (object, type, reason, message) within 10 minutes is one
 // Event whose count goes up, written at most once per flush interval; each object has a token
 // bucket (burst 25, then one per 5 minutes, like client-go's spam filter) for new Events.
+// Events are written two at a time at most, behind the controller's own work (status, finalizers:
+// a burst of 500 deletions is 500 Events too), and, like client-go's broadcaster, dropped rather
+// than queued without bound when more than 1000 wait.
 import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
 import { errorMessage, KubeApiError } from './errors.ts';
@@ -13,6 +16,10 @@ export interface EventTuning {
   burst: number;
   refillEveryMs: number;
   maxTracked: number;
+  /** Event writes in flight at once */
+  maxInFlight: number;
+  /** Event writes waiting for a slot beyond which new Events are dropped */
+  maxQueued: number;
 }
 
 export const DEFAULT_EVENT_TUNING: EventTuning = {
@@ -21,6 +28,8 @@ export const DEFAULT_EVENT_TUNING: EventTuning = {
   burst: 25,
   refillEveryMs: 5 * 60_000,
   maxTracked: 4096,
+  maxInFlight: 2,
+  maxQueued: 1000,
 };
 
 interface Tracked {
@@ -68,6 +77,8 @@ export class KubeEventRecorder implements EventRecorder {
   private readonly tracked = new Map<string, Tracked>();
   private readonly buckets = new Map<string, Bucket>();
   private readonly pending = new Set<Promise<void>>();
+  private inFlight = 0;
+  private readonly waiting: Array<() => void> = [];
 
   constructor(opts: { kube: KubeClient; component: string; instance: string; log: Logger; tuning?: Partial<EventTuning> }) {
     this.kube = opts.kube;
@@ -95,6 +106,10 @@ export class KubeEventRecorder implements EventRecorder {
       existing.count++;
       existing.lastSeen = now;
       this.scheduleFlush(key, existing);
+      return;
+    }
+    if (this.waiting.length >= this.tuning.maxQueued) {
+      this.log.debug({ reason, object: `${meta.namespace}/${meta.name}` }, 'event dropped: too many events waiting to be written');
       return;
     }
     if (!this.take(meta.uid ?? key, now)) {
@@ -180,14 +195,27 @@ export class KubeEventRecorder implements EventRecorder {
     });
   }
 
-  /** Writes for one Event run one after another. */
+  /** Writes for one Event run one after another, and at most maxInFlight of all at once. */
   private enqueue(t: Tracked, write: () => Promise<void>): void {
     const p = t.chain
-      .then(write)
+      .then(() => this.limited(write))
       .catch((err: unknown) => this.log.warn({ err: errorMessage(err) }, 'could not write event'));
     t.chain = p;
     this.pending.add(p);
     void p.finally(() => this.pending.delete(p));
+  }
+
+  private async limited(write: () => Promise<void>): Promise<void> {
+    // A finished write hands its slot to the next waiting one (inFlight stays counted).
+    if (this.inFlight >= this.tuning.maxInFlight) await new Promise<void>((resolve) => this.waiting.push(resolve));
+    else this.inFlight++;
+    try {
+      await write();
+    } finally {
+      const next = this.waiting.shift();
+      if (next) next();
+      else this.inFlight--;
+    }
   }
 
   private take(objectKey: string, now: number): boolean {

@@ -43,6 +43,8 @@ export interface PhaseResult {
   presentSeconds?: number;
   /** create, retarget, delete: seconds from the first request until the bench's last apply or delete returned (the applier's own share: it is slow on a loaded machine too) */
   appliedSeconds?: number;
+  /** delete: seconds from the first delete until the last of our records was gone from Route 53 (ExternalDNS, with no finalizer to release, is done then) */
+  absentSeconds?: number;
   rssMb: number;
   /** the controller's apiserver requests of the phase by "<METHOD> <resource>[/<subresource>] <code>" (rest_client_requests_total) */
   kubeRequests?: Record<string, number>;
@@ -279,8 +281,22 @@ export async function run(): Promise<BenchResult> {
       const t0 = Date.now();
       await inChunks(names, 25, (name) => custom.deleteNamespacedCustomObject({ ...RESOURCES.dnsAlias, namespace: ns, name }));
       const appliedAt = Date.now();
-      await Promise.race([waitUntil('all deleted', async () => (await list()).length === 0, 3_600_000, pollMs), exited]);
-      await record('delete', t0, before, { appliedSeconds: (appliedAt - t0) / 1000 });
+      let absentAt = 0;
+      // Our CNAMEs (svc-<i>.<zone>) and their ownership TXTs (<prefix>svc-<i>.<zone>).
+      const ours = async (): Promise<number> => (await zoneRecords(zone.id)).filter((r) => r.Name?.startsWith('svc-') || r.Name?.startsWith(ownerTxtName('svc-'))).length;
+      await Promise.race([
+        waitUntil(
+          'all deleted',
+          async () => {
+            if (!absentAt && (await ours()) === 0) absentAt = Date.now();
+            return absentAt > 0 && (await list()).length === 0;
+          },
+          3_600_000,
+          pollMs,
+        ),
+        exited,
+      ]);
+      await record('delete', t0, before, { appliedSeconds: (appliedAt - t0) / 1000, absentSeconds: (absentAt - t0) / 1000 });
       const left = (await zoneRecords(zone.id)).filter((r) => r.Type !== 'NS' && r.Type !== 'SOA' && !r.Name?.startsWith('foreign-'));
       if (left.length > 0) throw new Error(`bench: ${left.length} record(s) of ours left in the zone after deleting every DnsAlias`);
       await namespace.delete();
@@ -314,7 +330,7 @@ function print(r: BenchResult): void {
       .sort()
       .map(([k, v]) => `${k.replace(/^route53\./, '')}=${v}`)
       .join(' ');
-    const marks = [...(p.appliedSeconds !== undefined ? [`applied ${p.appliedSeconds.toFixed(1)}`] : []), ...(p.presentSeconds !== undefined ? [`present ${p.presentSeconds.toFixed(1)}`] : [])];
+    const marks = [...(p.appliedSeconds !== undefined ? [`applied ${p.appliedSeconds.toFixed(1)}`] : []), ...(p.presentSeconds !== undefined ? [`present ${p.presentSeconds.toFixed(1)}`] : []), ...(p.absentSeconds !== undefined ? [`records gone ${p.absentSeconds.toFixed(1)}`] : [])];
     const seconds = `${p.seconds.toFixed(1)}${marks.length ? ` (${marks.join(', ')})` : ''}`;
     console.log(`${p.phase.padEnd(9)} ${seconds.padStart(8)}  ${String(route53Calls(p.calls)).padStart(14)}  ${String(p.floor).padStart(5)}  ${String(p.mutatingCalls).padStart(24)}  ${String(p.rssMb).padStart(6)}  ${p.loadAverage.join(' ').padStart(12)}  ${ops}`);
   }
