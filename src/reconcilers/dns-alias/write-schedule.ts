@@ -3,7 +3,10 @@
 // a busy controller working through its queue) join one batch instead of splitting by timing.
 // While changes keep arriving (gaps shorter than the quiet time: half the interval, or twice the
 // longest gap seen in the batch, at most two intervals) the batch waits for them, up to maxWait
-// from its oldest change. A batch that is already full goes at once.
+// from its oldest change. A batch that is already full goes at once; and what is left of a
+// backlog after a write of full batches (the rest of the same apply) goes as soon as it has
+// settled, a quiet time after that write rather than an interval: the interval gathers an
+// apply's changes, and this remainder is already gathered (the Route 53 budget still paces calls).
 
 export interface WriteTiming {
   /** minimum time between two writes to a zone, and how long a first change waits for company */
@@ -34,6 +37,8 @@ export interface PendingTimes {
   full: boolean;
   /** the longest gap between two of the pending changes' arrivals (0: one, or none apart) */
   longestGapMs?: number;
+  /** the zone's previous write sent full batches only (a backlog): the pending changes are its rest */
+  afterFullWrite?: boolean;
 }
 
 /**
@@ -48,6 +53,7 @@ export function quietFor(t: WriteTiming, longestGapMs = 0): number {
 export function flushDueAt(p: PendingTimes, t: WriteTiming): number {
   if (p.full) return p.lastSubmitAt;
   const quiet = quietFor(t, p.longestGapMs);
-  const settled = Math.max(p.firstPendingAt + t.intervalMs, Math.min(p.lastSubmitAt + quiet, p.firstPendingAt + t.maxWaitMs));
-  return p.lastWriteEndAt === undefined ? settled : Math.max(settled, p.lastWriteEndAt + t.intervalMs);
+  const spacing = p.afterFullWrite ? quiet : t.intervalMs;
+  const settled = Math.max(p.firstPendingAt + spacing, Math.min(p.lastSubmitAt + quiet, p.firstPendingAt + t.maxWaitMs));
+  return p.lastWriteEndAt === undefined ? settled : Math.max(settled, p.lastWriteEndAt + spacing);
 }

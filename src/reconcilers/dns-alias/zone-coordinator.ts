@@ -147,6 +147,8 @@ interface Zone {
   /** the longest gap between two submissions of the pending batch */
   longestGapMs: number;
   lastWriteEndAt: number | undefined;
+  /** the last write sent full batches only (the rest of a backlog may follow once settled) */
+  lastWriteFull: boolean;
   timer?: NodeJS.Timeout;
   flushQueued: boolean;
   /** listZone or submit since the last listing (the zone is still in use) */
@@ -225,6 +227,7 @@ export class ZoneCoordinator {
         lastSubmitAt: 0,
         longestGapMs: 0,
         lastWriteEndAt: undefined,
+        lastWriteFull: false,
         flushQueued: false,
         used: false,
         stats: { listCalls: 0, changeCalls: 0, changes: 0, relistsPostponed: 0 },
@@ -372,6 +375,8 @@ export class ZoneCoordinator {
           z.firstPendingAt = now;
           z.pendingCost = ZERO;
           z.longestGapMs = 0;
+          // A new batch to a zone with nothing pending waits an interval for company again.
+          z.lastWriteFull = false;
         } else z.longestGapMs = Math.max(z.longestGapMs, now - z.lastSubmitAt);
         z.lastSubmitAt = now;
         const cost = live.flatMap((u) => u.changes).map(changeCost).reduce(add, ZERO);
@@ -390,7 +395,7 @@ export class ZoneCoordinator {
   private schedule(zoneId: string, z: Zone): void {
     if (z.flushQueued || z.pending.length === 0) return;
     const full = this.full(z.pendingCost);
-    const due = flushDueAt({ firstPendingAt: z.firstPendingAt, lastSubmitAt: z.lastSubmitAt, lastWriteEndAt: z.lastWriteEndAt, full, longestGapMs: z.longestGapMs }, this.timing);
+    const due = flushDueAt({ firstPendingAt: z.firstPendingAt, lastSubmitAt: z.lastSubmitAt, lastWriteEndAt: z.lastWriteEndAt, full, longestGapMs: z.longestGapMs, afterFullWrite: z.lastWriteFull }, this.timing);
     if (z.timer) clearTimeout(z.timer);
     z.timer = setTimeout(() => {
       z.timer = undefined;
@@ -413,7 +418,11 @@ export class ZoneCoordinator {
       void run.then(
         (wrote) => {
           z.flushQueued = false;
-          if (wrote) z.lastWriteEndAt = this.now();
+          if (wrote) {
+            z.lastWriteEndAt = this.now();
+            // Full batches went and changes are left: the rest of that backlog.
+            z.lastWriteFull = full && z.pending.length > 0;
+          }
           this.schedule(zoneId, z);
         },
         () => {

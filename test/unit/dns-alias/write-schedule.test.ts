@@ -30,6 +30,14 @@ describe('flushDueAt', () => {
     expect(flushDueAt({ ...base, lastSubmitAt: 29_000, longestGapMs: 8000 }, t)).toBe(30_000); // never past the longest wait
   });
 
+  test("the rest of a backlog after a write of full batches goes once settled: a quiet time after that write, not an interval", () => {
+    // the rest waited since 3 s, the last change came at 4.4 s, the full write ended at 3.3 s
+    expect(flushDueAt({ firstPendingAt: 3000, lastSubmitAt: 4400, lastWriteEndAt: 3300, full: false, afterFullWrite: true }, t)).toBe(6900);
+    expect(flushDueAt({ firstPendingAt: 3000, lastSubmitAt: 4400, lastWriteEndAt: 3300, full: false }, t)).toBe(8300);
+    // still arriving in spurts: twice the longest gap, as for any batch
+    expect(flushDueAt({ firstPendingAt: 3000, lastSubmitAt: 9000, lastWriteEndAt: 3300, full: false, afterFullWrite: true, longestGapMs: 3000 }, t)).toBe(15_000);
+  });
+
   test('a full batch goes at once', () => {
     expect(flushDueAt({ firstPendingAt: 0, lastSubmitAt: 700, lastWriteEndAt: 600, full: true }, t)).toBe(700);
   });

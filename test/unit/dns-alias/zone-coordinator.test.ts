@@ -157,6 +157,29 @@ describe('ZoneCoordinator: batching', () => {
     expect(c.stats().get('Z1')).toEqual({ listCalls: 1, changeCalls: 3, changes: 2400, relistsPostponed: 0 });
   });
 
+  test('the rest of a backlog follows a full batch once settled (a quiet time), and a later first change waits an interval again', async () => {
+    // Simulated time: counts calls at given instants.
+    jest.useFakeTimers({ now: 0 });
+    try {
+      const port = new FakeRoute53();
+      const c = coordinator(port, { writeIntervalMs: 1000, busy: () => false }); // quiet 500 ms
+      // 600 names = 1200 changes: one full batch of 1000 at once, 200 left
+      const backlog = Promise.all(Array.from({ length: 600 }, (_, i) => c.submit(submission(`o${i}`, `n${i}.example.com`, { value: 'x' }))));
+      await jest.advanceTimersByTimeAsync(700);
+      expect(port.calls.map((x) => x.changes.length)).toEqual([1000, 200]); // the rest: not an interval (1000 ms) later
+      await backlog;
+      await jest.advanceTimersByTimeAsync(2000);
+      const later = c.submit(submission('late', 'late.example.com', { value: 'x' }));
+      await jest.advanceTimersByTimeAsync(700);
+      expect(port.calls).toHaveLength(2); // a first change to an idle zone waits an interval for company
+      await jest.advanceTimersByTimeAsync(400);
+      await later;
+      expect(port.calls).toHaveLength(3);
+    } finally {
+      jest.useRealTimers();
+    }
+  });
+
   test('a full batch does not wait for the write interval', async () => {
     const port = new FakeRoute53();
     const c = coordinator(port, { writeIntervalMs: 60_000 });
