@@ -75,6 +75,8 @@ export class Elbv2Inventory {
   /** Our writes made while a listing is in flight are replayed on top of it (listing-journal.ts). */
   private readonly known = new ListingJournal<Listed>({ lbs: new Map(), tgs: new Map() });
   private loadedAt = -Infinity;
+  /** when invalidate() was last called */
+  private invalidatedAt = -Infinity;
   private loading: Promise<void> | undefined;
   private readonly base: Elbv2Api;
   private readonly maxAgeMs: number;
@@ -119,9 +121,13 @@ export class Elbv2Inventory {
     return this.known.state.tgs;
   }
 
-  /** The next read lists again (something surprised us: a duplicate name, say). */
+  /**
+   * The next read lists again (something surprised us: a duplicate name, say), and so does the
+   * one after a listing in flight now: that listing read AWS before the surprise.
+   */
   invalidate(): void {
     this.loadedAt = -Infinity;
+    this.invalidatedAt = this.now();
     this.tagCache.clear();
   }
 
@@ -224,7 +230,8 @@ export class Elbv2Inventory {
           const [lbs, tgs] = await Promise.all([this.base.listLoadBalancers(), this.base.listTargetGroups()]);
           return { lbs: new Map(lbs.map((lb) => [lb.LoadBalancerArn ?? '', lb])), tgs: new Map(tgs.map((tg) => [tg.TargetGroupArn ?? '', tg])) };
         });
-        this.loadedAt = started;
+        // Invalidated while this listing was in flight: it may predate the surprise, list again next time.
+        this.loadedAt = this.invalidatedAt >= started ? -Infinity : started;
         this.listings += 1;
         this.pruneTags();
       } finally {

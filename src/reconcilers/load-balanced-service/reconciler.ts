@@ -110,8 +110,8 @@ export interface LbsControllerOptions {
   /** `onRetriedWrite`: see CallOptions (a mutating call sent again after a transient error). */
   elbv2?: (signal: AbortSignal, onRetriedWrite?: (operation: string) => void) => Elbv2Api;
   ec2?: (signal: AbortSignal) => Ec2Api;
-  /** The EC2 security group port (managed frontend/backend groups). */
-  securityGroups?: (signal: AbortSignal) => SecurityGroupApi;
+  /** The EC2 security group port (managed frontend/backend groups); `onRetriedWrite` as for elbv2. */
+  securityGroups?: (signal: AbortSignal, onRetriedWrite?: (operation: string) => void) => SecurityGroupApi;
   wafv2?: (signal: AbortSignal) => Wafv2Api;
   /**
    * How long a replaced load balancer keeps serving after the switch (ALBATROSS_LB_DRAIN_SECONDS,
@@ -190,7 +190,9 @@ class LbsReconciler implements Reconciler {
   private readonly deps: ControllerDeps;
   private readonly elbv2: (signal: AbortSignal, onRetriedWrite?: (operation: string) => void) => Elbv2Api;
   private readonly ec2: (signal: AbortSignal) => Ec2Api;
-  private readonly securityGroups: (signal: AbortSignal) => SecurityGroupApi;
+  private readonly securityGroups: (signal: AbortSignal, onRetriedWrite?: (operation: string) => void) => SecurityGroupApi;
+  /** one reconcile -> the writes it sent again after a transient error (ELBv2 and EC2) */
+  private readonly retriedBy = new WeakMap<ReconcileContext, string[]>();
   private readonly wafv2: (signal: AbortSignal) => Wafv2Api;
   /** key -> hash of the canonical desired model last converged (not the model: ~6 KB a resource): the same model with a non-empty plan is drift. */
   private readonly converged = new Map<string, string>();
@@ -219,7 +221,7 @@ class LbsReconciler implements Reconciler {
     const sdk = new SdkElbv2();
     this.elbv2 = options.elbv2 ?? ((signal, onRetriedWrite) => sdk.withSignal(signal, onRetriedWrite));
     this.ec2 = options.ec2 ?? ((signal) => new SdkEc2({ signal }));
-    this.securityGroups = options.securityGroups ?? ((signal) => new SdkSecurityGroups({ signal }));
+    this.securityGroups = options.securityGroups ?? ((signal, onRetriedWrite) => new SdkSecurityGroups({ signal, ...(onRetriedWrite ? { onRetriedWrite } : {}) }));
     this.wafv2 = options.wafv2 ?? ((signal) => new SdkWafv2({ signal }));
     // Tags and security groups changed outside Albatross are seen within this (the listing's
     // 5 min, or the resync period if shorter: drift there is then seen at the next re-check).
@@ -245,6 +247,7 @@ class LbsReconciler implements Reconciler {
     const id: ResourceId = { cluster: this.deps.config.clusterName, namespace: ctx.namespace, name: ctx.name };
     // ELBv2 writes sent again after a transient error (AWS may have done the first one too).
     const retried: string[] = [];
+    this.retriedBy.set(ctx, retried);
     const api = this.inventory.view(this.elbv2(ctx.signal, (op) => retried.push(op)), ctx.signal);
     try {
       if (isDeleting(lbs)) return await this.finalize(ctx, lbs, id, api);
@@ -256,11 +259,26 @@ class LbsReconciler implements Reconciler {
     } catch (err) {
       // What such a write made may be missing from the shared inventory: list again.
       if (retried.length) this.inventory.invalidate();
+      // A create sent again after a transient error, answered "already exists": the first try
+      // made it and its answer was lost. That is the reason to give, not a conflict; AWS is looked
+      // at again soon (both inventories list again), not after an error's backoff.
+      if (err instanceof AwsError && err.kind === 'duplicate' && retried.includes(err.operation) && !ctx.signal.aborted) {
+        this.sgInventory.invalidate();
+        await this.reportLostAnswer(ctx, lbs, err);
+        return { requeueAfterMs: CATCH_UP_REQUEUE_MS };
+      }
       // Whatever step failed (the first observation included), status says so with the real
       // reason; terminal errors are the runtime's to report (Stalled).
       if (!(err instanceof TerminalError) && !ctx.signal.aborted) await this.reportFailure(ctx, lbs, err);
       throw err;
     }
+  }
+
+  private async reportLostAnswer(ctx: ReconcileContext, lbs: LoadBalancedService, err: AwsError): Promise<void> {
+    const message = `${err.service}.${err.operation} got a transient error and was sent again; AWS then answered ${err.code} (the first try made it, its answer was lost): looking at AWS again`;
+    await this.deps.status
+      .update(LBS, lbs, (cur) => ({ ...cur.status, conditions: setOutcome(cur.status?.conditions, { state: 'Reconciling', reason: Reason.AwsError, message }, lbs.metadata?.generation) }), ctx.signal)
+      .catch((e: unknown) => ctx.log.warn({ err: errorMessage(e) }, 'status update after a lost answer failed'));
   }
 
   private async reportFailure(ctx: ReconcileContext, lbs: LoadBalancedService, err: unknown): Promise<void> {
@@ -466,6 +484,7 @@ class LbsReconciler implements Reconciler {
     const doubted = [...new Set(retried)];
     if (doubted.length) {
       this.inventory.invalidate();
+      this.sgInventory.invalidate();
       const o = observedStatus(model, final);
       this.published.set(ctx.key, { loadBalancerArn: o.loadBalancer?.arn, listenerArns: (o.listeners ?? []).flatMap((l) => (l.arn ? [l.arn] : [])) });
     }
@@ -751,7 +770,8 @@ class LbsReconciler implements Reconciler {
 
   /** The security group port of one reconcile, through the shared inventory. */
   private sgView(ctx: ReconcileContext): SecurityGroupView {
-    return this.sgInventory.view(this.securityGroups(ctx.signal), ctx.signal);
+    const retried = this.retriedBy.get(ctx);
+    return this.sgInventory.view(this.securityGroups(ctx.signal, retried ? (op) => retried.push(op) : undefined), ctx.signal);
   }
 
   private async runApply(

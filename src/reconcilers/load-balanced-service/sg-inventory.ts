@@ -35,6 +35,8 @@ export interface SecurityGroupView extends SecurityGroupApi {
 export class SecurityGroupInventory {
   private groups = new Map<string, Ec2SecurityGroup>();
   private loadedAt = -Infinity;
+  /** when invalidate() was last called */
+  private invalidatedAt = -Infinity;
   private loading: Promise<void> | undefined;
   /** id -> sequence number of our last write to it: read again by id before it is served */
   private dirty = new Map<string, number>();
@@ -60,9 +62,10 @@ export class SecurityGroupInventory {
     this.byId = new ArnBatcher(async (ids) => new Map((await base.describeByIds(ids)).map((g) => [g.groupId, g])), { windowMs: opts.batchWindowMs ?? 15, flushAt: 200 });
   }
 
-  /** The next read lists again. */
+  /** The next read lists again, and so does the one after a listing in flight now (it read AWS before). */
   invalidate(): void {
     this.loadedAt = -Infinity;
+    this.invalidatedAt = this.now();
   }
 
   private async fresh(): Promise<void> {
@@ -89,7 +92,7 @@ export class SecurityGroupInventory {
           else next.delete(id);
         }
         this.groups = next;
-        this.loadedAt = started;
+        this.loadedAt = this.invalidatedAt >= started ? -Infinity : started;
         this.listings += 1;
       } finally {
         this.loading = undefined;
@@ -183,7 +186,15 @@ export class SecurityGroupInventory {
         return found;
       },
       create: async (input) => {
-        const id = await api.create(input);
+        let id: string;
+        try {
+          id = await api.create(input);
+        } catch (err) {
+          // The name exists and the listing lacks it (made by a create whose answer was lost, or
+          // outside Albatross since the listing): list again next time.
+          if (isAwsErrorKind(err, 'duplicate')) this.invalidate();
+          throw err;
+        }
         // Created with these tags in the same call, and no ingress rule yet.
         this.groups.set(id, { groupId: id, groupName: input.name, vpcId: input.vpcId, description: input.description, tags: { ...input.tags }, ingress: [] });
         this.wrote(id);

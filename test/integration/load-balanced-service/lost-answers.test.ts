@@ -109,4 +109,17 @@ describe('a create done by AWS whose answer was lost', () => {
     expect((after.injected[key] ?? 0) - (before.injected[key] ?? 0)).toBe(1);
     await expectNothingLeft(name);
   });
+  test('CreateTargetGroup: the retry refused as a duplicate is told as the lost answer it is, not a conflict; Ready with one of each, nothing left', async () => {
+    const name = 'lost-targetgroup';
+    await loseFirstAnswer('CreateTargetGroup');
+    const versions = await recordVersions(name);
+    await applyLbs(ns(), name, structuredClone(spec));
+    await expectOneOfEach(name);
+    const told = await waitFor(
+      () => versions.find((v) => v.status?.conditions?.find((x) => x.type === 'Reconciling' && x.reason === 'AwsError')?.message?.includes('CreateTargetGroup')),
+      { description: 'a status naming CreateTargetGroup', timeoutMs: 10_000 },
+    );
+    expect(told.status?.conditions?.find((x) => x.type === 'Reconciling')?.message).toMatch(/CreateTargetGroup got a transient error and was sent again; AWS then answered DuplicateTargetGroupName \(the first try made it, its answer was lost\)/);
+    await expectNothingLeft(name);
+  });
 });

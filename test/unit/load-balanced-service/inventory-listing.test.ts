@@ -47,6 +47,26 @@ function heldListings(fake: FakeElbv2): { base: Elbv2Api; hold: () => void; rele
 const tgInput = (name: string) => ({ Name: name, Port: 8080, Protocol: 'HTTP' as const, VpcId: 'vpc-1', TargetType: 'ip' as const });
 
 describe('Elbv2Inventory listing and our own writes', () => {
+  test('invalidated while a listing is in flight (a create whose answer was lost, then refused as a duplicate): the next read lists again', async () => {
+    const fake = new FakeElbv2();
+    const { base, hold, release, read } = heldListings(fake);
+    let t = 1_000_000;
+    const inv = new Elbv2Inventory(base, { now: () => t, batchWindowMs: 0, maxAgeMs: MAX_AGE });
+    const view = inv.view(base);
+    hold();
+    const listing = view.listTargetGroups();
+    await read();
+    // Made in AWS after the listing read; the answer never reached the inventory.
+    await fake.createTargetGroup(tgInput('lost-tg'));
+    t += 10;
+    inv.invalidate();
+    release();
+    expect(await listing).toEqual([]);
+    expect(inv.listings).toBe(1);
+    expect((await view.listTargetGroups()).map((x) => x.TargetGroupName)).toEqual(['lost-tg']);
+    expect(inv.listings).toBe(2);
+  });
+
   test('a create and a delete resolved while a listing is held open are in / out of the view after it lands', async () => {
     const fake = new FakeElbv2();
     const gone = await fake.createTargetGroup(tgInput('gone-tg'));

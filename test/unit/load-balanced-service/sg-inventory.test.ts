@@ -141,4 +141,31 @@ describe('SecurityGroupInventory', () => {
     expect((await observeOf(inv.view(sg), id, 'deleting')).groups.map((g) => g.id)).not.toContain(old);
     expect((await observeOf(inv.view(sg), other, 'deleting')).groups.map((g) => g.id)).toEqual([made]);
   });
+  test("a create refused as a duplicate (its earlier try's answer lost) has the inventory list again, even while a listing that read before it is under way", async () => {
+    const sg = new FakeSecurityGroups();
+    const id = idOf('a');
+    const input = { name: securityGroupName(id, 'frontend'), description: 'fe', vpcId: VPC, tags: { ...ownerTags(id), 'albatross.dev/resource': 'securitygroup/frontend' } };
+    let release: () => void = () => {};
+    let gate: Promise<void> | undefined = new Promise<void>((r) => (release = r));
+    const slow: FakeSecurityGroups = Object.create(sg) as FakeSecurityGroups;
+    slow.describeByTag = async (k, v) => {
+      const snapshot = await sg.describeByTag(k, v);
+      if (gate) await gate;
+      return snapshot;
+    };
+    let t = 1_000_000;
+    const inv = new SecurityGroupInventory(slow, 'c1', { batchWindowMs: 0, now: () => t });
+    const listing = inv.view(sg).ownedByNames([]);
+    await new Promise((r) => setTimeout(r, 5));
+    // Made in AWS by a try whose answer was lost; the retry is refused as a duplicate.
+    const made = await sg.create(input);
+    t += 10;
+    await expect(inv.view(sg).create(input)).rejects.toThrow(/Duplicate/);
+    release();
+    gate = undefined;
+    await listing;
+    expect(inv.listings).toBe(1);
+    expect((await observeOf(inv.view(sg), id, 'deleting')).groups.map((g) => g.id)).toEqual([made]);
+    expect(inv.listings).toBe(2);
+  });
 });
