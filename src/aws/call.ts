@@ -75,13 +75,16 @@ export function awsBudgetFactor(service: AwsService): number {
   return aimds.get(service)?.factor ?? 1;
 }
 
+/** Told of a mutating call sent again after a transient error: its operation and that error's code. */
+export type RetriedWrite = (operation: string, code: string) => void;
+
 export interface CallOptions {
   signal?: AbortSignal;
   /**
    * Told when a mutating call is sent again after a transient error (5xx, timeout, reset): AWS may
    * have done the first one, so the answer may not be the only object made (issue 10).
    */
-  onRetriedWrite?: (operation: string) => void;
+  onRetriedWrite?: RetriedWrite;
 }
 
 /** Attempts per call (ALBATROSS_AWS_MAX_ATTEMPTS, default 8): throttled ones are retried up to this. */
@@ -144,7 +147,7 @@ export async function callAws<T>(
       if (kind === 'throttled') setServiceFactor(service, aimd.throttled());
       const retry = !opts.signal?.aborted && ((kind === 'throttled' && attempt < attempts) || (kind === 'transient' && attempt < Math.min(attempts, TRANSIENT_ATTEMPTS)));
       if (retry) {
-        if (kind === 'transient' && apiClassOf(service, operation) !== 'read') opts.onRetriedWrite?.(operation);
+        if (kind === 'transient' && apiClassOf(service, operation) !== 'read') opts.onRetriedWrite?.(operation, awsErrorCode(err));
         await sleep(backoffMs(attempt), opts.signal);
         continue;
       }

@@ -57,7 +57,7 @@ import type {
   ServiceOutputTypes,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
 import type { AuthenticateOidcActionConfig } from '@aws-sdk/client-elastic-load-balancing-v2';
-import { callAws, sdkClientConfig, type CallOptions } from './call.ts';
+import { callAws, sdkClientConfig, type CallOptions, type RetriedWrite } from './call.ts';
 import { isAwsErrorKind } from './errors.ts';
 
 export type {
@@ -182,7 +182,7 @@ export class SdkElbv2 implements Elbv2Api {
   }
 
   /** A port bound to an abort signal (e.g. one reconcile's), sharing the same client; `onRetriedWrite`: see CallOptions. */
-  withSignal(signal: AbortSignal | undefined, onRetriedWrite?: (operation: string) => void): SdkElbv2 {
+  withSignal(signal: AbortSignal | undefined, onRetriedWrite?: RetriedWrite): SdkElbv2 {
     return new SdkElbv2({ ...(signal ? { signal } : {}), ...(onRetriedWrite ? { onRetriedWrite } : {}) }, this.client);
   }
 

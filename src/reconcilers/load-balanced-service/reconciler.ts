@@ -6,6 +6,7 @@ import { createHash } from 'node:crypto';
 import { SdkEc2, type Ec2Api } from '../../aws/ec2.ts';
 import { SdkElbv2, type Elbv2Api } from '../../aws/elbv2.ts';
 import { SdkWafv2, type Wafv2Api } from '../../aws/wafv2.ts';
+import type { RetriedWrite } from '../../aws/call.ts';
 import { AwsError } from '../../aws/errors.ts';
 import { SdkSecurityGroups, type SecurityGroupApi } from '../../aws/security-groups.ts';
 import { adoptionAllowed } from '../../config.ts';
@@ -83,6 +84,13 @@ export const INDEX_SLICE_SERVICE = 'endpointslice.service';
 const PROVISIONING_REQUEUE_MS = 30_000;
 /** After an apply whose result AWS does not show yet (eventual consistency). */
 const CATCH_UP_REQUEUE_MS = 5_000;
+
+/** A write that, done twice, may have made two objects (its retry after a transient error is doubted). */
+const noteRetried =
+  (into: string[]): RetriedWrite =>
+  (operation, code) => {
+    if (operation.startsWith('Create')) into.push(`${operation} (${code})`);
+  };
 /** A new load balancer's state is looked at again after these delays (then every PROVISIONING_REQUEUE_MS). */
 const PROVISIONING_CHECKS_MS = [5_000, 10_000, 20_000];
 
@@ -108,10 +116,10 @@ function spreadOf(key: string): number {
 
 export interface LbsControllerOptions {
   /** `onRetriedWrite`: see CallOptions (a mutating call sent again after a transient error). */
-  elbv2?: (signal: AbortSignal, onRetriedWrite?: (operation: string) => void) => Elbv2Api;
+  elbv2?: (signal: AbortSignal, onRetriedWrite?: RetriedWrite) => Elbv2Api;
   ec2?: (signal: AbortSignal) => Ec2Api;
   /** The EC2 security group port (managed frontend/backend groups); `onRetriedWrite` as for elbv2. */
-  securityGroups?: (signal: AbortSignal, onRetriedWrite?: (operation: string) => void) => SecurityGroupApi;
+  securityGroups?: (signal: AbortSignal, onRetriedWrite?: RetriedWrite) => SecurityGroupApi;
   wafv2?: (signal: AbortSignal) => Wafv2Api;
   /**
    * How long a replaced load balancer keeps serving after the switch (ALBATROSS_LB_DRAIN_SECONDS,
@@ -188,9 +196,9 @@ export const loadBalancedServiceController = createLoadBalancedServiceController
 
 class LbsReconciler implements Reconciler {
   private readonly deps: ControllerDeps;
-  private readonly elbv2: (signal: AbortSignal, onRetriedWrite?: (operation: string) => void) => Elbv2Api;
+  private readonly elbv2: (signal: AbortSignal, onRetriedWrite?: RetriedWrite) => Elbv2Api;
   private readonly ec2: (signal: AbortSignal) => Ec2Api;
-  private readonly securityGroups: (signal: AbortSignal, onRetriedWrite?: (operation: string) => void) => SecurityGroupApi;
+  private readonly securityGroups: (signal: AbortSignal, onRetriedWrite?: RetriedWrite) => SecurityGroupApi;
   /** one reconcile -> the writes it sent again after a transient error (ELBv2 and EC2) */
   private readonly retriedBy = new WeakMap<ReconcileContext, string[]>();
   private readonly wafv2: (signal: AbortSignal) => Wafv2Api;
@@ -246,9 +254,10 @@ class LbsReconciler implements Reconciler {
     }
     const id: ResourceId = { cluster: this.deps.config.clusterName, namespace: ctx.namespace, name: ctx.name };
     // ELBv2 writes sent again after a transient error (AWS may have done the first one too).
+    // Only creates can leave a second object behind; a Modify, Register or Set sent twice is the same change.
     const retried: string[] = [];
     this.retriedBy.set(ctx, retried);
-    const api = this.inventory.view(this.elbv2(ctx.signal, (op) => retried.push(op)), ctx.signal);
+    const api = this.inventory.view(this.elbv2(ctx.signal, noteRetried(retried)), ctx.signal);
     try {
       if (isDeleting(lbs)) return await this.finalize(ctx, lbs, id, api);
       const current = await this.deps.finalizers.add(LBS, lbs, FINALIZER, ctx.signal);
@@ -262,9 +271,9 @@ class LbsReconciler implements Reconciler {
       // A create sent again after a transient error, answered "already exists": the first try
       // made it and its answer was lost. That is the reason to give, not a conflict; AWS is looked
       // at again soon (both inventories list again), not after an error's backoff.
-      if (err instanceof AwsError && err.kind === 'duplicate' && retried.includes(err.operation) && !ctx.signal.aborted) {
+      if (err instanceof AwsError && err.kind === 'duplicate' && retried.some((r) => r.startsWith(`${err.operation} (`)) && !ctx.signal.aborted) {
         this.sgInventory.invalidate();
-        await this.reportLostAnswer(ctx, lbs, err);
+        await this.reportLostAnswer(ctx, lbs, err, retried);
         return { requeueAfterMs: CATCH_UP_REQUEUE_MS };
       }
       // Whatever step failed (the first observation included), status says so with the real
@@ -274,8 +283,9 @@ class LbsReconciler implements Reconciler {
     }
   }
 
-  private async reportLostAnswer(ctx: ReconcileContext, lbs: LoadBalancedService, err: AwsError): Promise<void> {
-    const message = `${err.service}.${err.operation} got a transient error and was sent again; AWS then answered ${err.code} (the first try made it, its answer was lost): looking at AWS again`;
+  private async reportLostAnswer(ctx: ReconcileContext, lbs: LoadBalancedService, err: AwsError, retried: readonly string[]): Promise<void> {
+    const first = retried.find((r) => r.startsWith(`${err.operation} (`)) ?? err.operation;
+    const message = `${err.service}.${first.replace(' (', ' got a transient error (')} and was sent again; AWS then answered ${err.code} (the first try made it, its answer was lost): looking at AWS again`;
     await this.deps.status
       .update(LBS, lbs, (cur) => ({ ...cur.status, conditions: setOutcome(cur.status?.conditions, { state: 'Reconciling', reason: Reason.AwsError, message }, lbs.metadata?.generation) }), ctx.signal)
       .catch((e: unknown) => ctx.log.warn({ err: errorMessage(e) }, 'status update after a lost answer failed'));
@@ -504,7 +514,7 @@ class LbsReconciler implements Reconciler {
       outcome = {
         state: 'Reconciling',
         reason: Reason.AwsError,
-        message: `${doubted.join(', ')} got a transient error and was sent again: AWS may have done it twice; looking at AWS again in full`,
+        message: `${doubted.join(', ')}: a transient error, and sent again: AWS may have done it twice; looking at AWS again in full`,
       };
     } else if (notReadyCertificates.length) {
       const waits = p.waiting.length ? `; ${p.waiting.join('; ')}` : '';
@@ -771,7 +781,7 @@ class LbsReconciler implements Reconciler {
   /** The security group port of one reconcile, through the shared inventory. */
   private sgView(ctx: ReconcileContext): SecurityGroupView {
     const retried = this.retriedBy.get(ctx);
-    return this.sgInventory.view(this.securityGroups(ctx.signal, retried ? (op) => retried.push(op) : undefined), ctx.signal);
+    return this.sgInventory.view(this.securityGroups(ctx.signal, retried ? noteRetried(retried) : undefined), ctx.signal);
   }
 
   private async runApply(

@@ -71,7 +71,7 @@ describe('callAws under throttling', () => {
   it('says when a mutating call is sent again after a transient error (AWS may have done it), not a read, not after throttling', async () => {
     configureAwsBudgets('elbv2:read=1000/1000,elbv2:write=1000/1000');
     const retried: string[] = [];
-    const onRetriedWrite = (op: string): void => void retried.push(op);
+    const onRetriedWrite = (op: string, code: string): void => void retried.push(`${op} ${code}`);
     let calls = 0;
     const failFirst = (err: () => Error) => () => (++calls === 1 ? Promise.reject(err()) : Promise.resolve('ok'));
     await callAws('elbv2', 'CreateLoadBalancer', failFirst(internal), { onRetriedWrite });
@@ -79,6 +79,6 @@ describe('callAws under throttling', () => {
     await callAws('elbv2', 'DescribeLoadBalancers', failFirst(internal), { onRetriedWrite });
     calls = 0;
     await callAws('elbv2', 'CreateListener', failFirst(throttling), { onRetriedWrite });
-    expect(retried).toEqual(['CreateLoadBalancer']);
+    expect(retried).toEqual(['CreateLoadBalancer InternalFailure']);
   });
 });
