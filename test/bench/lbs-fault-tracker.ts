@@ -53,6 +53,11 @@ export function reasonKind(o: TrackedObject, certificateReady: boolean): ReasonK
   }
 }
 
+function saidOf(o: TrackedObject | undefined): string {
+  const ready = o?.status?.conditions?.find((c) => c.type === 'Ready');
+  return ready ? `${ready.status}/${ready.reason ?? ''}: ${ready.message ?? ''}`.slice(0, 200) : '';
+}
+
 export function isReadyNow(o: TrackedObject): boolean {
   const ready = o.status?.conditions?.find((c) => c.type === 'Ready');
   return o.status?.observedGeneration === o.generation && ready?.status === 'True' && ready.observedGeneration === o.generation;
@@ -62,9 +67,26 @@ interface PerObject {
   /** when the status last changed (or the object was applied) */
   since: number;
   statusJson: string | undefined;
+  /** what Ready said since then ("status/reason: message"), for the worst gap's report */
+  said: string;
   ready: boolean;
   maxGapMs: number;
+  /** the longest gap's window and what Ready said through it */
+  maxGapFrom: number;
+  maxGapTo: number;
+  maxGapSaid: string;
   updates: number;
+}
+
+/** One object's longest gap: when it opened and closed (seconds since the tracker's start) and
+ *  what the Ready condition said through it, to find the gap in the controller's log. */
+export interface WorstGap {
+  name: string;
+  maxGapSeconds: number;
+  fromSeconds: number;
+  toSeconds: number;
+  updates: number;
+  said: string;
 }
 
 export interface TrackerReport {
@@ -78,8 +100,8 @@ export interface TrackerReport {
   /** per-object longest gaps, seconds: median, 95th percentile */
   gapP50Seconds: number;
   gapP95Seconds: number;
-  /** the worst objects: name, longest gap, status updates seen */
-  worst: Array<{ name: string; maxGapSeconds: number; updates: number }>;
+  /** the worst objects: name, longest gap (when, what Ready said), status updates seen */
+  worst: WorstGap[];
   /** samples of not-Ready objects by what the Ready condition said */
   reasonSamples: Record<ReasonKind, number>;
   /** objects that showed each kind at least once */
@@ -100,6 +122,7 @@ export class StatusGapTracker {
   private samples = 0;
   private lastReady = 0;
   private readonly limitMs: number;
+  private readonly startedAt: number;
 
   /** `startedAt`: when the objects were applied (a status is owed from then on). */
   constructor(
@@ -108,7 +131,18 @@ export class StatusGapTracker {
     limitSeconds = 60,
   ) {
     this.limitMs = limitSeconds * 1000;
-    for (const n of names) this.objects.set(n, { since: startedAt, statusJson: undefined, ready: false, maxGapMs: 0, updates: 0 });
+    this.startedAt = startedAt;
+    for (const n of names) {
+      this.objects.set(n, { since: startedAt, statusJson: undefined, said: '', ready: false, maxGapMs: 0, maxGapFrom: startedAt, maxGapTo: startedAt, maxGapSaid: '', updates: 0 });
+    }
+  }
+
+  private static extend(st: PerObject, now: number): void {
+    if (now - st.since <= st.maxGapMs) return;
+    st.maxGapMs = now - st.since;
+    st.maxGapFrom = st.since;
+    st.maxGapTo = now;
+    st.maxGapSaid = st.said;
   }
 
   sample(now: number, items: TrackedObject[], certificateReady: boolean): void {
@@ -119,12 +153,13 @@ export class StatusGapTracker {
       const o = seen.get(name);
       const json = o?.statusJson;
       if (json !== undefined && json !== st.statusJson) {
-        if (!st.ready) st.maxGapMs = Math.max(st.maxGapMs, now - st.since);
+        if (!st.ready) StatusGapTracker.extend(st, now);
         st.since = now;
         st.statusJson = json;
+        st.said = saidOf(o);
         st.updates += 1;
       } else if (!st.ready) {
-        st.maxGapMs = Math.max(st.maxGapMs, now - st.since);
+        StatusGapTracker.extend(st, now);
       }
       st.ready = o ? isReadyNow(o) : false;
       if (st.ready) {
@@ -145,10 +180,11 @@ export class StatusGapTracker {
 
   /** Closes every open gap at `now` (the end of the window) and reports. */
   report(now: number): TrackerReport {
-    const gaps: Array<{ name: string; maxGapSeconds: number; updates: number }> = [];
+    const gaps: WorstGap[] = [];
+    const at = (t: number): number => Math.round((t - this.startedAt) / 100) / 10;
     for (const [name, st] of this.objects) {
-      const open = st.ready ? 0 : now - st.since;
-      gaps.push({ name, maxGapSeconds: Math.max(st.maxGapMs, open) / 1000, updates: st.updates });
+      if (!st.ready) StatusGapTracker.extend(st, now);
+      gaps.push({ name, maxGapSeconds: st.maxGapMs / 1000, fromSeconds: at(st.maxGapFrom), toSeconds: at(st.maxGapTo), updates: st.updates, said: st.maxGapSaid });
     }
     gaps.sort((a, b) => b.maxGapSeconds - a.maxGapSeconds);
     const sorted = gaps.map((g) => g.maxGapSeconds).sort((a, b) => a - b);

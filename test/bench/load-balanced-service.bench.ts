@@ -26,10 +26,13 @@
 //   LBS_BENCH_FAULT_MINUTES=10, LBS_BENCH_FAULT_THROTTLE=30, LBS_BENCH_FAULT_5XX=10,
 //   LBS_BENCH_FAULT_5XX_MODE=after (the 5xx replaces AWS's answer after the work was done: the
 //   harder case for duplicates; before: nothing done), LBS_BENCH_FAULT_SAMPLE_SECONDS=5
+//   LBS_BENCH_CONTROLLER_LOG=FILE  the controller's log (stdout, JSON lines) appended to FILE, at
+//                           LBS_BENCH_LOG_LEVEL (default debug with a file, warn without): to read
+//                           what it did around the fault run's worst status gaps
 import { CoreV1Api, CustomObjectsApi } from '@kubernetes/client-node';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { execFileSync } from 'node:child_process';
-import { cpSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { closeSync, cpSync, mkdtempSync, openSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createServer } from 'node:net';
@@ -221,10 +224,15 @@ export async function run(): Promise<BenchResult> {
     let exited: Promise<never> = new Promise(() => undefined);
     /** `direct`: straight to moto with unlimited budgets (seeding, not measured). */
     const startController = (direct = false): void => {
-      const args = ['--cluster-name', cluster, '--namespace', ns, '--resync-period', resync, '--metrics-bind-address', `127.0.0.1:${port}`, '--health-probe-bind-address', '0', '--log-level', 'warn'];
+      const logFile = process.env['LBS_BENCH_CONTROLLER_LOG'];
+      const logLevel = process.env['LBS_BENCH_LOG_LEVEL'] ?? (logFile ? 'debug' : 'warn');
+      const args = ['--cluster-name', cluster, '--namespace', ns, '--resync-period', resync, '--metrics-bind-address', `127.0.0.1:${port}`, '--health-probe-bind-address', '0', '--log-level', logLevel];
       const unlimited = ['elbv2:read', 'elbv2:write', 'elbv2:register', 'elbv2:modify', 'iam:read', 'iam:write', 'ec2:read', 'ec2:write'].map((c) => `${c}=1000/1000`).join(',');
       const env = direct ? { ...process.env, AWS_ENDPOINT_URL: process.env['MOTO_ENDPOINT_URL'] } : { ...process.env, AWS_ACCESS_KEY_ID: accessKey };
-      const c = spawn(process.execPath, [...NODE_FLAGS, entry, ...args, ...(direct ? ['--aws-budgets', unlimited, '--max-concurrent-reconciles', '16'] : [])], { env, stdio: ['ignore', 'ignore', 'inherit'] });
+      // The child keeps its own copy of the descriptor: ours is closed once it has started.
+      const out = logFile ? openSync(logFile, 'a') : 'ignore';
+      const c = spawn(process.execPath, [...NODE_FLAGS, entry, ...args, ...(direct ? ['--aws-budgets', unlimited, '--max-concurrent-reconciles', '16'] : [])], { env, stdio: ['ignore', out, 'inherit'] });
+      if (typeof out === 'number') closeSync(out);
       child = c;
       exited = new Promise<never>((_, reject) => c.once('exit', (code) => reject(new Error(`bench: controller exited (${code})`))));
       exited.catch(() => undefined);

@@ -36,6 +36,9 @@ describe('fault run status tracker', () => {
     const r = t.report(500_000);
     expect(r.worst.find((w) => w.name === 'a')?.maxGapSeconds).toBe(410); // 90 s -> 500 s not Ready, unchanged
     expect(r.worst.find((w) => w.name === 'b')?.maxGapSeconds).toBe(80);
+    // when a's worst gap was and what its status said through it, to find it in the controller's log
+    expect(r.worst.find((w) => w.name === 'a')).toMatchObject({ fromSeconds: 90, toSeconds: 500, said: 'False/AwsError: elbv2.CreateRule: Throttling: Rate exceeded; retrying' });
+    expect(r.worst.find((w) => w.name === 'b')).toMatchObject({ fromSeconds: 0, toSeconds: 80, said: '' });
     expect(r.objectsOverLimit).toBe(2);
     expect(r.readyAtEnd).toBe(2);
     expect(r.reasonSamples.fault).toBe(4);
@@ -45,6 +48,8 @@ describe('fault run status tracker', () => {
   it('an open gap at the end of the window counts', () => {
     const t = new StatusGapTracker(['a'], 0, 60);
     t.sample(5_000, [obj('a', throttled, 1)], true);
-    expect(t.report(100_000).maxGapSeconds).toBe(95);
+    const r = t.report(100_000);
+    expect(r.maxGapSeconds).toBe(95);
+    expect(r.worst[0]).toMatchObject({ fromSeconds: 5, toSeconds: 100, updates: 1 });
   });
 });
