@@ -12,9 +12,11 @@
 //   npm run bench -- --only dns-alias --count N [--json FILE]
 //   DNSA_BENCH_PHASES=create,retarget,delete   (a subset; steady takes one resync period)
 //   DNSA_BENCH_RESYNC=5m                       (the controller's --resync-period, default 5m)
+//   DNSA_BENCH_TIMELINE=1                      (create and delete: the controller's progress each second)
+//   DNSA_BENCH_CONTROLLER_LOG=FILE             (its log appended to FILE; DNSA_BENCH_LOG_LEVEL, default debug)
 import { CustomObjectsApi } from '@kubernetes/client-node';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { cpSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { closeSync, cpSync, mkdtempSync, openSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildIfStale } from '../../scripts/build.ts';
@@ -66,6 +68,8 @@ export interface TimelinePoint {
   batches: number;
   queueDepth: number;
   activeWorkers: number;
+  /** the controller's CPU time (user + system) since the phase began */
+  cpuSeconds: number;
 }
 
 export interface BenchResult {
@@ -150,8 +154,13 @@ export async function run(): Promise<BenchResult> {
 
     const port = await freePort();
     const metricsUrl = `http://127.0.0.1:${port}/metrics`;
-    const args = ['--cluster-name', cluster, '--namespace', ns, '--resync-period', resync, '--metrics-bind-address', `127.0.0.1:${port}`, '--health-probe-bind-address', '0', '--log-level', 'warn'];
-    const c = spawn(process.execPath, [...NODE_FLAGS, entry, ...args], { env: { ...process.env, AWS_ACCESS_KEY_ID: accessKey }, stdio: ['ignore', 'ignore', 'inherit'] });
+    const logFile = process.env['DNSA_BENCH_CONTROLLER_LOG'];
+    const logLevel = process.env['DNSA_BENCH_LOG_LEVEL'] ?? (logFile ? 'debug' : 'warn');
+    const args = ['--cluster-name', cluster, '--namespace', ns, '--resync-period', resync, '--metrics-bind-address', `127.0.0.1:${port}`, '--health-probe-bind-address', '0', '--log-level', logLevel];
+    // The child keeps its own copy of the descriptor: ours is closed once it has started.
+    const out = logFile ? openSync(logFile, 'a') : 'ignore';
+    const c = spawn(process.execPath, [...NODE_FLAGS, entry, ...args], { env: { ...process.env, AWS_ACCESS_KEY_ID: accessKey }, stdio: ['ignore', out, 'inherit'] });
+    if (typeof out === 'number') closeSync(out);
     child = c;
     const exited = new Promise<never>((_, reject) => c.once('exit', (code) => reject(new Error(`bench: controller exited (${code})`))));
     exited.catch(() => undefined);
@@ -198,45 +207,61 @@ export async function run(): Promise<BenchResult> {
     kubeBefore = kubeRequestCounts(await scrape(metricsUrl));
     reconcilesBefore = reconciles(await scrape(metricsUrl), 'dnsalias');
 
-    // 1. create: from the first apply until every record is in Route 53 and every DnsAlias Ready.
-    {
-      const before = await callsNow();
-      const t0 = Date.now();
-      let presentAt = 0;
-      const timeline: TimelinePoint[] = [];
+    // DNSA_BENCH_TIMELINE=1: the controller's progress every second of a phase (create, delete), from
+    // its metrics: what it is doing while the applier and Route 53 are, on a quiet or a busy machine.
+    const startTimeline = (t0: number): { stop: () => Promise<TimelinePoint[]> } => {
+      const points: TimelinePoint[] = [];
       let sampling = process.env['DNSA_BENCH_TIMELINE'] === '1';
+      const sum = (s: Samples, prefix: string, filter: (series: string) => boolean = () => true): number =>
+        [...s].filter(([k]) => k.startsWith(prefix) && filter(k)).reduce((n, [, v]) => n + v, 0);
+      const byMethod = (s: Samples): Record<string, number> => {
+        const out: Record<string, number> = {};
+        for (const [k, v] of s) {
+          if (!k.startsWith('rest_client_requests_total{')) continue;
+          const m = /method="([A-Z]+)"/.exec(k)?.[1] ?? '?';
+          out[m] = (out[m] ?? 0) + v;
+        }
+        return out;
+      };
       const sampler = (async () => {
+        if (!sampling) return;
         const first = await scrape(metricsUrl);
-        const sum = (s: Samples, prefix: string, filter: (series: string) => boolean = () => true): number =>
-          [...s].filter(([k]) => k.startsWith(prefix) && filter(k)).reduce((n, [, v]) => n + v, 0);
-        const byMethod = (s: Samples): Record<string, number> => {
-          const out: Record<string, number> = {};
-          for (const [k, v] of s) {
-            if (!k.startsWith('rest_client_requests_total{')) continue;
-            const m = /method="([A-Z]+)"/.exec(k)?.[1] ?? '?';
-            out[m] = (out[m] ?? 0) + v;
-          }
-          return out;
-        };
         const base = byMethod(first);
         const batches0 = sum(first, 'albatross_route53_change_batches_total{');
         const reconciles0 = reconciles(first, 'dnsalias');
+        const cpu0 = first.get('process_cpu_seconds_total') ?? 0;
         while (sampling) {
           const s = await scrape(metricsUrl).catch(() => undefined);
           if (s) {
             const now = byMethod(s);
-            timeline.push({
+            points.push({
               t: Math.round((Date.now() - t0) / 100) / 10,
               reconciles: reconciles(s, 'dnsalias') - reconciles0,
               requests: Object.fromEntries(Object.entries(now).map(([k, v]) => [k, v - (base[k] ?? 0)])),
               batches: sum(s, 'albatross_route53_change_batches_total{') - batches0,
               queueDepth: sum(s, 'workqueue_depth{', (k) => k.includes('name="dnsalias"')),
               activeWorkers: sum(s, 'controller_runtime_active_workers{', (k) => k.includes('controller="dnsalias"')),
+              cpuSeconds: Math.round(((s.get('process_cpu_seconds_total') ?? 0) - cpu0) * 100) / 100,
             });
           }
           await new Promise((r) => setTimeout(r, 1000));
         }
       })();
+      return {
+        stop: async () => {
+          sampling = false;
+          await sampler;
+          return points;
+        },
+      };
+    };
+
+    // 1. create: from the first apply until every record is in Route 53 and every DnsAlias Ready.
+    {
+      const before = await callsNow();
+      const t0 = Date.now();
+      let presentAt = 0;
+      const timeline = startTimeline(t0);
       await inChunks(indexes, 25, (i) => applyDnsAlias(ns, names[i]!, spec(i, LB1)));
       const appliedAt = Date.now();
       await Promise.race([
@@ -251,9 +276,8 @@ export async function run(): Promise<BenchResult> {
         ),
         exited,
       ]);
-      sampling = false;
-      await sampler;
-      if (phases.has('create')) await record('create', t0, before, { presentSeconds: (presentAt - t0) / 1000, appliedSeconds: (appliedAt - t0) / 1000, ...(timeline.length ? { timeline } : {}) });
+      const points = await timeline.stop();
+      if (phases.has('create')) await record('create', t0, before, { presentSeconds: (presentAt - t0) / 1000, appliedSeconds: (appliedAt - t0) / 1000, ...(points.length ? { timeline: points } : {}) });
     }
 
     // 2. steady: every DnsAlias re-checked once by the resync (spread over ±10% of the period).
@@ -279,6 +303,7 @@ export async function run(): Promise<BenchResult> {
     if (phases.has('delete')) {
       const before = await callsNow();
       const t0 = Date.now();
+      const timeline = startTimeline(t0);
       await inChunks(names, 25, (name) => custom.deleteNamespacedCustomObject({ ...RESOURCES.dnsAlias, namespace: ns, name }));
       const appliedAt = Date.now();
       let absentAt = 0;
@@ -296,7 +321,8 @@ export async function run(): Promise<BenchResult> {
         ),
         exited,
       ]);
-      await record('delete', t0, before, { appliedSeconds: (appliedAt - t0) / 1000, absentSeconds: (absentAt - t0) / 1000 });
+      const points = await timeline.stop();
+      await record('delete', t0, before, { appliedSeconds: (appliedAt - t0) / 1000, absentSeconds: (absentAt - t0) / 1000, ...(points.length ? { timeline: points } : {}) });
       const left = (await zoneRecords(zone.id)).filter((r) => r.Type !== 'NS' && r.Type !== 'SOA' && !r.Name?.startsWith('foreign-'));
       if (left.length > 0) throw new Error(`bench: ${left.length} record(s) of ours left in the zone after deleting every DnsAlias`);
       await namespace.delete();
