@@ -1,7 +1,7 @@
 // A controller: a work queue of keys and N workers calling the reconciler. Level-based: the
 // reconciler gets a key, never the event. Errors retry with per-key backoff; TerminalError writes
 // Stalled=True and is not retried; success schedules the periodic re-check (resync, jittered).
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
 import { rfc3339Seconds, setOutcome, type Condition } from './conditions.ts';
 import { TerminalError, errorMessage } from './errors.ts';
@@ -47,6 +47,11 @@ const HEARTBEAT_MAX_PER_TICK = 100;
  * Is the controller still working on this object: not being deleted, not Ready for its generation,
  * and not Stalled for it (Stalled waits for a human: nothing to confirm every minute)?
  */
+/** A short digest of the status as written (160 bits: the map holds one per not-Ready object). */
+function statusFingerprint(obj: StatusObject): string {
+  return createHash('sha1').update(JSON.stringify(obj.status ?? null)).digest('base64');
+}
+
 export function needsHeartbeat(obj: StatusObject): boolean {
   if (isDeleting(obj)) return false;
   const gen = obj.metadata?.generation;
@@ -64,8 +69,14 @@ export class Controller {
   private active = 0;
   private heartbeatTimer: NodeJS.Timeout | undefined;
   private heartbeating = false;
-  /** key -> the resourceVersion last seen by the heartbeat and since when it has not changed */
-  private readonly unchanged = new Map<string, { rv: string | undefined; since: number }>();
+  /**
+   * key -> a fingerprint of the status last seen by the heartbeat and since when it has not
+   * changed. The status, not the resourceVersion: a metadata-only write (the finalizer added when a
+   * worker first reaches the object, a label) changes the version while the status a user reads
+   * stays as it was, and restarting the clock on it left statuses unchanged for 55-60 s in the
+   * fault run (heartbeat 30 s).
+   */
+  private readonly unchanged = new Map<string, { fp: string; since: number }>();
 
   constructor(opts: ControllerOptions) {
     this.o = opts;
@@ -128,15 +139,15 @@ export class Controller {
           this.unchanged.delete(key);
           continue;
         }
-        const rv = obj.metadata?.resourceVersion;
+        const fp = statusFingerprint(obj);
         const seen = this.unchanged.get(key);
         // A generation no worker has seen yet: first sight in the tick that finds it.
         if (obj.status?.observedGeneration !== obj.metadata?.generation) {
           due.push({ key, obj, since: seen?.since ?? now - tick });
           continue;
         }
-        if (!seen || seen.rv !== rv) {
-          this.unchanged.set(key, { rv, since: now });
+        if (!seen || seen.fp !== fp) {
+          this.unchanged.set(key, { fp, since: now });
           continue;
         }
         if (now - seen.since >= every) due.push({ key, obj, since: seen.since });
@@ -160,7 +171,8 @@ export class Controller {
             }),
             this.abort.signal,
           );
-          this.unchanged.set(key, { rv: r.object?.metadata?.resourceVersion, since: Date.now() });
+          if (r.object) this.unchanged.set(key, { fp: statusFingerprint(r.object), since: Date.now() });
+          this.o.log.debug({ key, written: r.written }, 'status heartbeat');
         } catch (err) {
           this.o.log.debug({ key, err: errorMessage(err) }, 'status heartbeat failed');
         }

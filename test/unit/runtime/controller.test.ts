@@ -176,11 +176,32 @@ describe('Controller status heartbeat', () => {
     let n = 1;
     const t = setInterval(() => {
       const cur = h.store.getByKey('ns/busy') as Obj;
-      h.store.set({ ...cur, metadata: { ...cur.metadata, resourceVersion: `busy-${++n}` } });
+      n += 1;
+      const next: Obj = { ...cur, metadata: { ...cur.metadata, resourceVersion: `busy-${n}` }, status: { ...cur.status, conditions: [{ ...cond('Ready', 'False', 1), message: `attempt ${n}` }] } };
+      h.store.set(next);
     }, 50);
     await sleep(500);
     clearInterval(t);
     expect(h.writes).toEqual([]);
+    await h.stop();
+  });
+
+  it('metadata-only writes (a finalizer, a label) do not hold the heartbeat back: what a user reads is the status', async () => {
+    // The fault run's 55-60 s gaps (heartbeat 30 s): a worker adding its finalizer changed the
+    // resourceVersion, not the status, and the heartbeat's clock restarted on it.
+    const working = { metadata: meta('labelled'), status: { observedGeneration: 1, conditions: [cond('Ready', 'False', 1), cond('Stalled', 'False', 1)] } };
+    const h = heartbeatHarness([working], async () => undefined);
+    let n = 1;
+    const t = setInterval(() => {
+      const cur = h.store.getByKey('ns/labelled') as Obj;
+      n += 1;
+      h.store.set({ ...cur, metadata: { ...cur.metadata, resourceVersion: `labelled-${n}`, labels: { touched: String(n) } } });
+    }, 50);
+    await sleep(600);
+    clearInterval(t);
+    // every ~150 ms, as if nothing had been written: 2-4 over 600 ms
+    expect(h.writes.length).toBeGreaterThanOrEqual(2);
+    expect(h.writes.length).toBeLessThanOrEqual(4);
     await h.stop();
   });
 
