@@ -43,15 +43,15 @@ export const STATUS_HEARTBEAT_TICK_MS = 5_000;
 /** Heartbeat writes per tick at most (oldest first), so a cold start of thousands cannot flood the apiserver. */
 const HEARTBEAT_MAX_PER_TICK = 100;
 
-/**
- * Is the controller still working on this object: not being deleted, not Ready for its generation,
- * and not Stalled for it (Stalled waits for a human: nothing to confirm every minute)?
- */
 /** A short digest of the status as written (160 bits: the map holds one per not-Ready object). */
 function statusFingerprint(obj: StatusObject): string {
   return createHash('sha1').update(JSON.stringify(obj.status ?? null)).digest('base64');
 }
 
+/**
+ * Is the controller still working on this object: not being deleted, not Ready for its generation,
+ * and not Stalled for it (Stalled waits for a human: nothing to confirm every minute)?
+ */
 export function needsHeartbeat(obj: StatusObject): boolean {
   if (isDeleting(obj)) return false;
   const gen = obj.metadata?.generation;
@@ -76,7 +76,7 @@ export class Controller {
    * stays as it was, and restarting the clock on it left statuses unchanged for 55-60 s in the
    * fault run (heartbeat 30 s).
    */
-  private readonly unchanged = new Map<string, { fp: string; since: number }>();
+  private readonly unchanged = new Map<string, { rv: string | undefined; fp: string; since: number }>();
 
   constructor(opts: ControllerOptions) {
     this.o = opts;
@@ -139,18 +139,21 @@ export class Controller {
           this.unchanged.delete(key);
           continue;
         }
-        const fp = statusFingerprint(obj);
         const seen = this.unchanged.get(key);
         // A generation no worker has seen yet: first sight in the tick that finds it.
         if (obj.status?.observedGeneration !== obj.metadata?.generation) {
           due.push({ key, obj, since: seen?.since ?? now - tick });
           continue;
         }
-        if (!seen || seen.fp !== fp) {
-          this.unchanged.set(key, { fp, since: now });
-          continue;
+        // The same version is the same status: hashed only when the version moved.
+        const rv = obj.metadata?.resourceVersion;
+        let since = seen?.since ?? now;
+        if (!seen || seen.rv !== rv) {
+          const fp = statusFingerprint(obj);
+          if (seen?.fp !== fp) since = now;
+          this.unchanged.set(key, { rv, fp, since });
         }
-        if (now - seen.since >= every) due.push({ key, obj, since: seen.since });
+        if (now - since >= every) due.push({ key, obj, since });
       }
       due.sort((a, b) => a.since - b.since);
       for (const { key, obj } of due.slice(0, HEARTBEAT_MAX_PER_TICK)) {
@@ -171,7 +174,7 @@ export class Controller {
             }),
             this.abort.signal,
           );
-          if (r.object) this.unchanged.set(key, { fp: statusFingerprint(r.object), since: Date.now() });
+          if (r.object) this.unchanged.set(key, { rv: r.object.metadata?.resourceVersion, fp: statusFingerprint(r.object), since: Date.now() });
           this.o.log.debug({ key, written: r.written }, 'status heartbeat');
         } catch (err) {
           this.o.log.debug({ key, err: errorMessage(err) }, 'status heartbeat failed');

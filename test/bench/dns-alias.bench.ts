@@ -16,7 +16,7 @@
 //   DNSA_BENCH_CONTROLLER_LOG=FILE             (its log appended to FILE; DNSA_BENCH_LOG_LEVEL, default debug)
 import { CustomObjectsApi } from '@kubernetes/client-node';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { closeSync, cpSync, mkdtempSync, openSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildIfStale } from '../../scripts/build.ts';
@@ -30,7 +30,7 @@ import { release, up } from '../env/env.ts';
 import { applyDnsAlias, changeRecords, cname, createZone, installCrds, zoneRecords } from '../integration/dns-alias/harness.ts';
 import { createTestNamespace, kubeConfig, uniqueClusterName, uniqueName } from '../integration/support/index.ts';
 import { CONTROLLER_ENTRY, NODE_FLAGS } from '../support/dist.ts';
-import { freePort, inChunks, reconciles, scrape, waitUntil, type Samples } from './support.ts';
+import { controllerLog, freePort, inChunks, reconciles, scrape, waitUntil, type Samples } from './support.ts';
 
 /** One phase as the issue's JSON format has it, plus the floor and the machine's load. */
 export interface PhaseResult {
@@ -154,13 +154,10 @@ export async function run(): Promise<BenchResult> {
 
     const port = await freePort();
     const metricsUrl = `http://127.0.0.1:${port}/metrics`;
-    const logFile = process.env['DNSA_BENCH_CONTROLLER_LOG'];
-    const logLevel = process.env['DNSA_BENCH_LOG_LEVEL'] ?? (logFile ? 'debug' : 'warn');
-    const args = ['--cluster-name', cluster, '--namespace', ns, '--resync-period', resync, '--metrics-bind-address', `127.0.0.1:${port}`, '--health-probe-bind-address', '0', '--log-level', logLevel];
-    // The child keeps its own copy of the descriptor: ours is closed once it has started.
-    const out = logFile ? openSync(logFile, 'a') : 'ignore';
-    const c = spawn(process.execPath, [...NODE_FLAGS, entry, ...args], { env: { ...process.env, AWS_ACCESS_KEY_ID: accessKey }, stdio: ['ignore', out, 'inherit'] });
-    if (typeof out === 'number') closeSync(out);
+    const log = controllerLog('DNSA_BENCH');
+        const args = ['--cluster-name', cluster, '--namespace', ns, '--resync-period', resync, '--metrics-bind-address', `127.0.0.1:${port}`, '--health-probe-bind-address', '0', '--log-level', log.level];
+    const c = spawn(process.execPath, [...NODE_FLAGS, entry, ...args], { env: { ...process.env, AWS_ACCESS_KEY_ID: accessKey }, stdio: ['ignore', log.stdout, 'inherit'] });
+    log.started();
     child = c;
     const exited = new Promise<never>((_, reject) => c.once('exit', (code) => reject(new Error(`bench: controller exited (${code})`))));
     exited.catch(() => undefined);

@@ -32,7 +32,7 @@
 import { CoreV1Api, CustomObjectsApi } from '@kubernetes/client-node';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { execFileSync } from 'node:child_process';
-import { closeSync, cpSync, mkdtempSync, openSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createServer } from 'node:net';
@@ -46,6 +46,7 @@ import { EXAMPLE, applyLbs, createServerCertificate, installCrds } from '../inte
 import { CONTROLLER_ENTRY, NODE_FLAGS } from '../support/dist.ts';
 import { StatusGapTracker, type TrackedObject, type TrackerReport } from './lbs-fault-tracker.ts';
 import { EXAMPLE_SHAPE, duplicates, ownedByCluster, type OwnedCounts } from './lbs-owned.ts';
+import { controllerLog } from './support.ts';
 import { createPki, pemBundle } from '../support/pki.ts';
 
 /** One phase as the issue's JSON format has it. */
@@ -224,15 +225,12 @@ export async function run(): Promise<BenchResult> {
     let exited: Promise<never> = new Promise(() => undefined);
     /** `direct`: straight to moto with unlimited budgets (seeding, not measured). */
     const startController = (direct = false): void => {
-      const logFile = process.env['LBS_BENCH_CONTROLLER_LOG'];
-      const logLevel = process.env['LBS_BENCH_LOG_LEVEL'] ?? (logFile ? 'debug' : 'warn');
-      const args = ['--cluster-name', cluster, '--namespace', ns, '--resync-period', resync, '--metrics-bind-address', `127.0.0.1:${port}`, '--health-probe-bind-address', '0', '--log-level', logLevel];
+      const log = controllerLog('LBS_BENCH');
+            const args = ['--cluster-name', cluster, '--namespace', ns, '--resync-period', resync, '--metrics-bind-address', `127.0.0.1:${port}`, '--health-probe-bind-address', '0', '--log-level', log.level];
       const unlimited = ['elbv2:read', 'elbv2:write', 'elbv2:register', 'elbv2:modify', 'iam:read', 'iam:write', 'ec2:read', 'ec2:write'].map((c) => `${c}=1000/1000`).join(',');
       const env = direct ? { ...process.env, AWS_ENDPOINT_URL: process.env['MOTO_ENDPOINT_URL'] } : { ...process.env, AWS_ACCESS_KEY_ID: accessKey };
-      // The child keeps its own copy of the descriptor: ours is closed once it has started.
-      const out = logFile ? openSync(logFile, 'a') : 'ignore';
-      const c = spawn(process.execPath, [...NODE_FLAGS, entry, ...args, ...(direct ? ['--aws-budgets', unlimited, '--max-concurrent-reconciles', '16'] : [])], { env, stdio: ['ignore', out, 'inherit'] });
-      if (typeof out === 'number') closeSync(out);
+      const c = spawn(process.execPath, [...NODE_FLAGS, entry, ...args, ...(direct ? ['--aws-budgets', unlimited, '--max-concurrent-reconciles', '16'] : [])], { env, stdio: ['ignore', log.stdout, 'inherit'] });
+      log.started();
       child = c;
       exited = new Promise<never>((_, reject) => c.once('exit', (code) => reject(new Error(`bench: controller exited (${code})`))));
       exited.catch(() => undefined);

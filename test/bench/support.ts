@@ -1,5 +1,6 @@
 // What the benches share: a free port for the controller's metrics, reading them, waiting, and
-// applying many objects a chunk at a time.
+// applying many objects a chunk at a time, where the controller's log goes.
+import { closeSync, openSync } from 'node:fs';
 import { createServer } from 'node:net';
 
 export type Samples = Map<string, number>;
@@ -44,4 +45,16 @@ export async function waitUntil(what: string, fn: () => Promise<boolean>, timeou
 
 export async function inChunks<T>(items: T[], size: number, fn: (t: T) => Promise<unknown>): Promise<void> {
   for (let i = 0; i < items.length; i += size) await Promise.all(items.slice(i, i + size).map(fn));
+}
+
+/**
+ * Where a bench's controller writes its log: `<PREFIX>_CONTROLLER_LOG=FILE` appends its stdout (JSON
+ * lines) to FILE at `<PREFIX>_LOG_LEVEL` (default debug with a file, warn without). Pass `stdout` to
+ * spawn, then call `started()`: the child keeps its own copy of the descriptor.
+ */
+export function controllerLog(prefix: string): { level: string; stdout: number | 'ignore'; started: () => void } {
+  const file = process.env[`${prefix}_CONTROLLER_LOG`];
+  const level = process.env[`${prefix}_LOG_LEVEL`] ?? (file ? 'debug' : 'warn');
+  const stdout = file ? openSync(file, 'a') : 'ignore';
+  return { level, stdout, started: () => (typeof stdout === 'number' ? closeSync(stdout) : undefined) };
 }
