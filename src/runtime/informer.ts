@@ -1,9 +1,10 @@
 // An informer: a Store kept up to date by one Reflector per watched namespace (or one for all),
 // telling handlers about adds, updates and deletes. Objects are transformed (managedFields
-// dropped; Secrets arrive as metadata only and keep no annotations; Services and EndpointSlices trimmed, cache-shapes.ts) and
-// deep-frozen before they are stored.
+// dropped; Secrets arrive as metadata only and keep no annotations; Services and EndpointSlices trimmed, cache-shapes.ts),
+// their strings interned (intern.ts) and deep-frozen before they are stored.
 import type { Logger } from 'pino';
 import type { RestClient } from './kube/rest.ts';
+import { internStrings } from './intern.ts';
 import { keyOf } from './keys.ts';
 import { trimForCache } from './cache-shapes.ts';
 import { Reflector, type ReflectorSink, type ReflectorTuning } from './reflector.ts';
@@ -133,7 +134,8 @@ export class Informer {
   }
 
   private prepare(obj: KubeObject): KubeObject {
-    return deepFreeze(transform(this.resource, obj));
+    // One copy of each repeated string (intern.ts): most of a cached object's strings repeat across objects.
+    return deepFreeze(internStrings(transform(this.resource, obj)));
   }
 }
 

@@ -18,6 +18,7 @@ import type { RecordChange, RecordSet, Route53Port } from '../../aws/route53.ts'
 import { changeCost, packBatches, ROUTE53_LIMITS, type BatchCost, type BatchLimits } from './batcher.ts';
 import { mentionsName, sendBisecting } from './bisect.ts';
 import { fingerprint, WriteHolds, type Hold } from './holds.ts';
+import { internStrings } from '../../runtime/intern.ts';
 import type { ChangeUnit } from './plan.ts';
 import { flushDueAt, quietFor, writeTiming, type WriteTiming } from './write-schedule.ts';
 import { applyChanges, changedNames, ZoneView } from './zone-view.ts';
@@ -296,7 +297,8 @@ export class ZoneCoordinator {
     z.stats.listCalls++;
     let records: RecordSet[];
     try {
-      records = await this.port.listRecordSets(zoneId);
+      // Interned (src/runtime/intern.ts): the values repeat (the same load balancers, TXT owners).
+      records = internStrings(await this.port.listRecordSets(zoneId));
     } catch (err) {
       if (errorKind(err) === 'not_found') z.listing = undefined;
       throw err;

@@ -24,6 +24,7 @@ import { ARN_BATCH, type Action, type Elbv2Api, type LoadBalancer, type Tags, ty
 import { AwsError, isAwsErrorKind } from '../../aws/errors.ts';
 import { abortable } from '../../aws/abortable.ts';
 import { ArnBatcher } from './arn-batcher.ts';
+import { internStrings } from '../../runtime/intern.ts';
 import { ListingJournal } from './listing-journal.ts';
 
 /** How stale the listing may get: a load balancer made or removed outside Albatross is seen within this. */
@@ -207,7 +208,7 @@ export class Elbv2Inventory {
       } else if ((this.tagWrites.get(arn) ?? 0) <= seq) {
         // Not if our own write came after this read started: the answer may predate it.
         this.tagGone.delete(arn);
-        this.tagCache.set(arn, { tags, at });
+        this.tagCache.set(arn, { tags: internStrings(tags), at });
       }
     }
     return got;
@@ -228,7 +229,8 @@ export class Elbv2Inventory {
       try {
         await this.known.replace(async () => {
           const [lbs, tgs] = await Promise.all([this.base.listLoadBalancers(), this.base.listTargetGroups()]);
-          return { lbs: new Map(lbs.map((lb) => [lb.LoadBalancerArn ?? '', lb])), tgs: new Map(tgs.map((tg) => [tg.TargetGroupArn ?? '', tg])) };
+          // Interned (src/runtime/intern.ts): every object repeats the VPC, protocols, the account's ARN prefix.
+          return { lbs: new Map(lbs.map((lb) => [lb.LoadBalancerArn ?? '', internStrings(lb)])), tgs: new Map(tgs.map((tg) => [tg.TargetGroupArn ?? '', internStrings(tg)])) };
         });
         // Invalidated while this listing was in flight: it may predate the surprise, list again next time.
         this.loadedAt = this.invalidatedAt >= started ? -Infinity : started;
@@ -265,12 +267,12 @@ export class Elbv2Inventory {
   /** As a read returned it (newer than the listing's copy, or as new). */
   private setLoadBalancer(lb: LoadBalancer): void {
     const arn = lb.LoadBalancerArn;
-    if (arn) this.known.patch((s) => s.lbs.set(arn, lb));
+    if (arn) this.known.patch((s) => s.lbs.set(arn, internStrings(lb)));
   }
 
   private setTargetGroup(tg: TargetGroup): void {
     const arn = tg.TargetGroupArn;
-    if (arn) this.known.patch((s) => s.tgs.set(arn, tg));
+    if (arn) this.known.patch((s) => s.tgs.set(arn, internStrings(tg)));
   }
 
   /** Our creates: a listing that already shows the object read it after the create (its copy is kept). */
@@ -278,7 +280,7 @@ export class Elbv2Inventory {
     const arn = lb.LoadBalancerArn;
     if (!arn) return;
     this.known.patch((s) => {
-      if (!s.lbs.has(arn)) s.lbs.set(arn, lb);
+      if (!s.lbs.has(arn)) s.lbs.set(arn, internStrings(lb));
     });
   }
 
@@ -286,7 +288,7 @@ export class Elbv2Inventory {
     const arn = tg.TargetGroupArn;
     if (!arn) return;
     this.known.patch((s) => {
-      if (!s.tgs.has(arn)) s.tgs.set(arn, { ...tg, LoadBalancerArns: tg.LoadBalancerArns ?? [] });
+      if (!s.tgs.has(arn)) s.tgs.set(arn, internStrings({ ...tg, LoadBalancerArns: tg.LoadBalancerArns ?? [] }));
     });
   }
 

@@ -16,6 +16,7 @@
 import { TAG_CLUSTER } from '../../crds/index.ts';
 import { abortable } from '../../aws/abortable.ts';
 import { isAwsErrorKind } from '../../aws/errors.ts';
+import { internStrings } from '../../runtime/intern.ts';
 import type { Ec2SecurityGroup, IngressPermission, SecurityGroupApi } from '../../aws/security-groups.ts';
 import { ArnBatcher } from './arn-batcher.ts';
 import { INVENTORY_MAX_AGE_MS } from './inventory.ts';
@@ -75,7 +76,7 @@ export class SecurityGroupInventory {
       const seq = this.seq;
       try {
         const listed = await this.base.describeByTag(TAG_CLUSTER, this.cluster);
-        const next = new Map(listed.map((g) => [g.groupId, g]));
+        const next = new Map(listed.map((g) => [g.groupId, internStrings(g)]));
         // Our writes made while the listing was under way (applied here, or to be read again by
         // id) are newer than what it says; those before it are superseded by it.
         for (const marks of [this.written, this.dirty]) {
@@ -124,7 +125,7 @@ export class SecurityGroupInventory {
   /** Groups a live read returned: those of this cluster replace what the inventory held. */
   private learn(found: readonly Ec2SecurityGroup[]): void {
     for (const g of found) {
-      if (g.tags[TAG_CLUSTER] === this.cluster && !this.dirty.has(g.groupId)) this.groups.set(g.groupId, structuredClone(g));
+      if (g.tags[TAG_CLUSTER] === this.cluster && !this.dirty.has(g.groupId)) this.groups.set(g.groupId, internStrings(structuredClone(g)));
     }
   }
 
@@ -140,7 +141,7 @@ export class SecurityGroupInventory {
       const g = got.get(id);
       this.dirty.delete(id);
       if (!g) this.removed(id);
-      else if (g.tags[TAG_CLUSTER] === this.cluster) this.groups.set(id, g);
+      else if (g.tags[TAG_CLUSTER] === this.cluster) this.groups.set(id, internStrings(g));
       else this.groups.delete(id);
     }
   }
