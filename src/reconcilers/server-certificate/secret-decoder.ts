@@ -1,6 +1,7 @@
-// Decoded Secret material, cached per Secret version (uid + resourceVersion) and key names, and
-// decoded off the event loop when that is costly (PKCS#12 key derivation, encrypted PEM keys): a
-// bounded worker-thread pool, fair across namespaces. Plain PEM is decoded inline (cheap).
+// Decoded Secret material. What is costly to decode (PKCS#12 key derivation, encrypted PEM keys) is
+// decoded off the event loop, on a bounded worker-thread pool fair across namespaces, and cached per
+// Secret version (uid + resourceVersion) and key names. Plain PEM is decoded inline (cheap) at each
+// reconcile and not kept.
 import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { extname } from 'node:path';
@@ -28,7 +29,7 @@ export function defaultDecodeThreads(): number {
   return Math.max(1, Math.min(2, availableParallelism() - 1));
 }
 
-/** Cached versions; the oldest is dropped beyond this (one entry per Secret and key names in use). */
+/** Cached versions; the oldest is dropped beyond this (one entry per costly Secret and key names in use). */
 const MAX_ENTRIES = 2048;
 
 /**
@@ -70,11 +71,9 @@ export class SecretDecoder {
       if (entry.decoded) return { state: 'ready', decoded: entry.decoded };
       if (entry.done) return { state: 'pending', done: entry.done, ahead: this.pool.depth() };
     }
-    if (!decodingIsCostly(data, keys)) {
-      const decoded = decodeSecret(data, keys);
-      this.store(key, { version, decoded });
-      return { state: 'ready', decoded };
-    }
+    // Cheap to decode again (the reconcile has the data at hand), so not kept: a kept result holds
+    // the key objects and every certificate's DER, ~5 KB a Secret for as long as it is cached.
+    if (!decodingIsCostly(data, keys)) return { state: 'ready', decoded: decodeSecret(data, keys) };
     const fresh: Entry = { version };
     fresh.done = this.pool.run({ data, keys }, { group: secret.namespace })
       // A worker that died on this input would die again: remember the failure for this version.

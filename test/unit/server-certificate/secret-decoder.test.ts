@@ -53,12 +53,14 @@ describe('SecretDecoder', () => {
     expect(await workerJobs('ok')).toBe(jobsBefore + 1);
   }, 60_000);
 
-  it('decodes plain PEM at once, without a worker', async () => {
+  it('decodes plain PEM at once, without a worker, and does not keep it', async () => {
     const jobsBefore = await workerJobs('ok');
     const r = decoder.request(version('7'), DEFAULT_SECRET_KEYS, { 'tls.crt': Buffer.from(pemBundle(pki.leaf, ...pki.chain)), 'tls.key': Buffer.from(pki.leaf.keyPem) });
     expect(r.state).toBe('ready');
     expect(r.state === 'ready' && evaluateDecoded(r.decoded, {}).reason).toBe('Valid');
     expect(await workerJobs('ok')).toBe(jobsBefore);
+    // Not kept between reconciles (decoding it again is cheaper than holding its keys and DER).
+    expect(decoder.cached(version('7'), DEFAULT_SECRET_KEYS)).toBeUndefined();
   });
 
   it('reports a wrong password from the worker like the inline reader does', async () => {
