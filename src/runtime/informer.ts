@@ -1,6 +1,6 @@
 // An informer: a Store kept up to date by one Reflector per watched namespace (or one for all),
-// telling handlers about adds, updates and deletes. Objects are transformed (managedFields
-// dropped; Secrets arrive as metadata only and keep no annotations; Services and EndpointSlices trimmed, cache-shapes.ts),
+// telling handlers about adds, updates and deletes. Objects are transformed (managedFields and
+// kubectl's last-applied-configuration dropped; Secrets arrive as metadata only and keep no annotations; Services and EndpointSlices trimmed, cache-shapes.ts),
 // their strings interned (intern.ts) and deep-frozen before they are stored.
 import type { Logger } from 'pino';
 import type { RestClient } from './kube/rest.ts';
@@ -139,11 +139,19 @@ export class Informer {
   }
 }
 
+const LAST_APPLIED = 'kubectl.kubernetes.io/last-applied-configuration';
+
 /** Drops what the runtime never needs from cached objects. */
 export function transform(resource: ResourceType, obj: KubeObject): KubeObject {
   const copy = { ...trimForCache(resource, obj) } as KubeObject & { data?: unknown; stringData?: unknown };
   if (copy.metadata) {
     const { managedFields: _managedFields, ...meta } = copy.metadata as KubeObject['metadata'] & { managedFields?: unknown };
+    // `kubectl apply` keeps a copy of the whole applied manifest here; nothing of ours reads it.
+    if (meta.annotations && LAST_APPLIED in meta.annotations) {
+      const { [LAST_APPLIED]: _lastApplied, ...rest } = meta.annotations;
+      if (Object.keys(rest).length > 0) meta.annotations = rest;
+      else delete meta.annotations;
+    }
     copy.metadata = meta;
   }
   if (resource.group === '' && resource.plural === 'secrets') {

@@ -100,6 +100,18 @@ describe('cached shapes of Services and EndpointSlices', () => {
     expect(transform(CORE.configMap, config)).toStrictEqual(config);
   });
 
+  it("drop kubectl's last-applied-configuration from any kind (custom resources included), other annotations kept", () => {
+    const lbs = {
+      apiVersion: 'albatross.dev/v1alpha1', kind: 'LoadBalancedService',
+      metadata: { name: 'web', namespace: 'shop', annotations: { 'kubectl.kubernetes.io/last-applied-configuration': '{"spec":{}}', team: 'edge' } },
+      spec: { loadBalancer: {} },
+    };
+    const resource = { group: 'albatross.dev', version: 'v1alpha1', plural: 'loadbalancedservices', kind: 'LoadBalancedService' };
+    expect(transform(resource, lbs).metadata).toStrictEqual({ name: 'web', namespace: 'shop', annotations: { team: 'edge' } });
+    const only = { ...lbs, metadata: { name: 'web', annotations: { 'kubectl.kubernetes.io/last-applied-configuration': '{}' } } };
+    expect(transform(resource, only).metadata).toStrictEqual({ name: 'web' });
+  });
+
   it('keep a Secret as its identity: no data, no annotations (last-applied-configuration holds the data)', () => {
     const secret = {
       apiVersion: 'v1', kind: 'Secret', type: 'kubernetes.io/tls',
