@@ -35,12 +35,16 @@ import { ownedCertificates, plan, planDeletion, usageNeeded, type CertificatePla
 import type { DecodedSecret } from './decode.ts';
 import { resolveSecretKeys } from './read-secret.ts';
 import { SecretDecoder, type SecretVersion } from './secret-decoder.ts';
+import { SharedCertificateListing } from './shared-listing.ts';
 import { nextStatus, summarizeDrift, withSince, type InUse } from './status.ts';
 
 const SC = RESOURCES.serverCertificate;
 
 /** Index name (unique per kind across controllers): the Secret a ServerCertificate reads. */
 export const INDEX_SECRET_REF = 'scert.spec.secretRef';
+
+/** The oldest shared listing of a path prefix a check uses (also at most the resync period). */
+const LISTING_MAX_AGE_MS = 5 * 60_000;
 
 /** While an old certificate waits for listeners to let go of it, look again this soon. */
 const PENDING_REQUEUE_MS = 20_000;
@@ -85,7 +89,11 @@ class ServerCertificateReconciler implements Reconciler {
     this.decoder = new SecretDecoder(options.decodeThreads ? { threads: options.decodeThreads } : {});
     const iam = new SdkIam();
     const usage = new SdkCertificateUsage();
-    this.iam = options.iam ?? ((signal) => iam.withSignal(signal));
+    const port = options.iam ?? ((signal) => iam.withSignal(signal));
+    // One listing per path prefix for all checks within a resync period (shared-listing.ts).
+    const listing = new SharedCertificateListing({ maxAgeMs: Math.min(deps.config.resyncPeriodMs, LISTING_MAX_AGE_MS) });
+    const base = port(new AbortController().signal);
+    this.iam = (signal) => listing.view(base, port(signal), signal);
     this.usage = options.usage ?? ((signal) => usage.withSignal(signal));
     this.now = options.now ?? (() => new Date());
     this.pendingRequeueMs = options.pendingRequeueMs ?? PENDING_REQUEUE_MS;
