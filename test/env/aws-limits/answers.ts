@@ -9,7 +9,14 @@ export interface Answer {
   body: string;
 }
 
-export type ErrorKind = 'throttling' | 'prior-request-not-complete' | 'server-error' | 'invalid-change-batch' | 'entity-already-exists' | 'dependency-violation';
+export type ErrorKind =
+  | 'throttling'
+  | 'prior-request-not-complete'
+  | 'server-error'
+  | 'invalid-change-batch'
+  | 'entity-already-exists'
+  | 'dependency-violation'
+  | 'duplicate-load-balancer-name';
 
 const NAMESPACES: Record<string, string> = {
   elbv2: 'http://elasticloadbalancing.amazonaws.com/doc/2015-12-01/',
@@ -36,6 +43,9 @@ function shapeOf(call: AwsCall, kind: ErrorKind): ErrorShape {
   }
   if (kind === 'entity-already-exists') {
     return { status: 409, code: 'EntityAlreadyExists', message: 'The request was rejected because it attempted to create a resource that already exists.', type: 'Sender' };
+  }
+  if (kind === 'duplicate-load-balancer-name') {
+    return { status: 400, code: 'DuplicateLoadBalancerName', message: 'A load balancer with the same name exists, but with different settings', type: 'Sender' };
   }
   if (kind === 'dependency-violation') {
     return { status: 400, code: 'DependencyViolation', message: 'resource has a dependent object', type: 'Sender' };

@@ -1,4 +1,5 @@
 // For tests, benchmarks and the chaos campaign: the limits proxy's admin API as functions.
+import type { ExistingNameMode } from './elbv2-names.ts';
 import type { FaultConfig } from './faults.ts';
 import type { LimitRule } from './limits.ts';
 import type { NetworkFaultConfig, NetworkFaultCounts } from './network-faults.ts';
@@ -9,6 +10,11 @@ export interface SecurityGroupDepsView {
   holdSeconds: number;
   held: Array<{ group: string; until: string }>;
   counts: { checked: number; refused: number };
+}
+
+export interface Elbv2NamesView {
+  existingName: Record<string, ExistingNameMode>;
+  counts: { checked: number; answered: number; refused: number };
 }
 
 /** The proxy's URL: the environment exports it (AWS_LIMITS_PROXY_URL; AWS_ENDPOINT_URL is the same). */
@@ -50,6 +56,10 @@ export const limitsProxy = {
   setRoute53Refusals: (refuse: Refusal[]): Promise<{ refuse: Refusal[]; counts: { overLimit: number; refused: number } }> => call('PUT', '/route53', { refuse }),
   clearRoute53Refusals: (): Promise<{ refuse: Refusal[]; counts: { overLimit: number; refused: number } }> => call('DELETE', '/route53'),
   iamNames: (): Promise<{ counts: { checked: number; refused: number } }> => call('GET', '/iam'),
+  elbv2Names: (): Promise<Elbv2NamesView> => call('GET', '/elbv2'),
+  /** How CreateLoadBalancer of a name moto holds is answered for `account` (AWS's two answers; moto's own: a second load balancer). */
+  setElbv2ExistingName: (account: string, existingName: ExistingNameMode): Promise<Elbv2NamesView> => call('PUT', '/elbv2', { account, existingName }),
+  clearElbv2ExistingName: (account: string): Promise<Elbv2NamesView> => call('DELETE', '/elbv2', { account }),
   securityGroupDeps: (): Promise<SecurityGroupDepsView> => call('GET', '/ec2'),
   /** Deleted load balancers' groups stay in use this long (EC2's DependencyViolation), as AWS holds them for minutes. */
   setSecurityGroupHold: (holdSeconds: number): Promise<SecurityGroupDepsView> => call('PUT', '/ec2', { holdSeconds }),

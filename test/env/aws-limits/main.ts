@@ -3,6 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { validateRules } from './limits.ts';
+import { Elbv2NamesLayer } from './elbv2-names.ts';
 import { IamNamesLayer } from './iam-names.ts';
 import { SecurityGroupDepsLayer } from './security-group-deps.ts';
 import { NetworkFaultsLayer } from './network-faults.ts';
@@ -17,7 +18,7 @@ if (!values.upstream || !values.port || !/^\d+$/.test(values.port)) {
   process.exit(2);
 }
 const rules = values.limits ? validateRules(JSON.parse(readFileSync(values.limits, 'utf8'))) : undefined;
-const proxy = new AwsLimitsProxy({ upstream: values.upstream, ...(rules ? { rules } : {}), enforce: !values['no-enforce'], layers: [new NetworkFaultsLayer(), new Route53ChangesLayer(), new IamNamesLayer(values.upstream), new SecurityGroupDepsLayer(values.upstream)] });
+const proxy = new AwsLimitsProxy({ upstream: values.upstream, ...(rules ? { rules } : {}), enforce: !values['no-enforce'], layers: [new NetworkFaultsLayer(), new Route53ChangesLayer(), new IamNamesLayer(values.upstream), new Elbv2NamesLayer(values.upstream), new SecurityGroupDepsLayer(values.upstream)] });
 await proxy.start(Number(values.port));
 process.stdout.write(`aws limits proxy on ${proxy.url} in front of ${values.upstream} (limits ${proxy.enforce ? 'enforced' : 'off'})\n`);
 const stop = (): void => {

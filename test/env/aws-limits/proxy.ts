@@ -16,7 +16,8 @@
 // network-faults.ts (resets, slow answers; GET/PUT/DELETE /__aws-limits/network) and
 // route53-changes.ts (Route 53's per-request size limits, refusals of named records on demand;
 // GET/PUT/DELETE /__aws-limits/route53) and iam-names.ts (IAM's unique server certificate names,
-// which moto does not enforce; GET /__aws-limits/iam).
+// which moto does not enforce; GET /__aws-limits/iam) and elbv2-names.ts (AWS's answers to a
+// CreateLoadBalancer of a name already held, for the accounts a test names; /__aws-limits/elbv2).
 import { createServer, request, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { errorAnswer, type Answer } from './answers.ts';
