@@ -89,7 +89,11 @@ const PAGE_SIZE = 400;
 
 /** The operations the reconciler needs; implemented over the SDK here and by fakes in unit tests. */
 export interface Elbv2Api {
-  describeLoadBalancersByName(name: string): Promise<LoadBalancer[]>;
+  /**
+   * Asks AWS. A shared view (inventory.ts) answers from its listing instead, and asks AWS for a name
+   * the listing lacks only with `confirmAbsent` (deletion).
+   */
+  describeLoadBalancersByName(name: string, opts?: { confirmAbsent?: boolean }): Promise<LoadBalancer[]>;
   describeLoadBalancersByArn(arns: string[]): Promise<LoadBalancer[]>;
   /** every load balancer of the account and region (paginated) */
   listLoadBalancers(): Promise<LoadBalancer[]>;

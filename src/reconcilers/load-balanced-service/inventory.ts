@@ -17,15 +17,19 @@
 //
 // view(api) is an Elbv2Api for one reconcile: listings come from the inventory; every other call
 // goes through `api` (the reconcile's, with its abort signal) and patches the inventory. A load
-// balancer name the listing lacks is asked of AWS directly (before a create could take over an
-// object made outside Albatross since the listing); target group names carry a per-resource marker
-// and hash, so only the listing is consulted for them.
+// balancer name the listing lacks is taken as free (deletion alone asks AWS, so a listing that
+// missed our load balancer does not leave it behind): one made outside Albatross since the listing
+// is caught by the create itself, which AWS answers with the existing load balancer (create-guard.ts;
+// ours only if its tags say so) or refuses as a duplicate (the next reconcile lists again). Target
+// group names carry a per-resource marker and hash, so only the listing is consulted for them.
 import { ARN_BATCH, type Action, type Elbv2Api, type LoadBalancer, type Tags, type TargetGroup } from '../../aws/elbv2.ts';
 import { AwsError, isAwsErrorKind } from '../../aws/errors.ts';
 import { abortable } from '../../aws/abortable.ts';
 import { ArnBatcher } from './arn-batcher.ts';
 import { internStrings } from '../../runtime/intern.ts';
+import { PreExistingLoadBalancerError, preExisted } from './create-guard.ts';
 import { ListingJournal } from './listing-journal.ts';
+import { ownerOf, ownership } from './observe.ts';
 
 /** How stale the listing may get: a load balancer made or removed outside Albatross is seen within this. */
 export const INVENTORY_MAX_AGE_MS = 5 * 60_000;
@@ -346,13 +350,10 @@ export class Elbv2Inventory {
   view(api: Elbv2Api, signal?: AbortSignal): Elbv2Api {
     const wait = <T>(p: Promise<T>): Promise<T> => abortable(p, signal);
     return {
-      describeLoadBalancersByName: async (name) => {
+      describeLoadBalancersByName: async (name, opts) => {
         await wait(this.fresh());
         const known = [...this.lbs.values()].filter((lb) => lb.LoadBalancerName === name);
-        if (known.length) return wait(this.withLiveState(known));
-        // Absent from the listing: asked of AWS itself before anything is created under this name,
-        // since CreateLoadBalancer with an existing name may hand back someone else's (explicit
-        // names are the user's choice, and the listing may be minutes old).
+        if (known.length || !opts?.confirmAbsent) return wait(this.withLiveState(known));
         const live = await api.describeLoadBalancersByName(name);
         for (const lb of live) this.setLoadBalancer(lb);
         return live.map((lb) => structuredClone(lb));
@@ -412,11 +413,22 @@ export class Elbv2Inventory {
       describeRules: (arn) => api.describeRules(arn),
 
       createLoadBalancer: async (input) => {
+        const sentAt = this.now();
         const lb = await this.creating(() => api.createLoadBalancer(input));
-        if (lb.LoadBalancerArn) {
-          this.createdLoadBalancer(lb);
-          this.tagsWritten([lb.LoadBalancerArn]);
+        const arn = lb.LoadBalancerArn;
+        if (!arn) return lb;
+        // An answer that existed before the request (create-guard.ts) is used only if its tags are
+        // ours (a create whose answer was lost); otherwise it stays as it is, and in the view.
+        if (preExisted(lb, sentAt, this.lbs.has(arn))) {
+          const tags = (await wait(this.tags.get([arn]))).get(arn);
+          const ours = Object.fromEntries((input.Tags ?? []).map((t) => [t.Key ?? '', t.Value ?? '']));
+          if (ownership(tags, ours) !== 'ours') {
+            this.setLoadBalancer(lb);
+            throw new PreExistingLoadBalancerError({ kind: 'loadbalancer', name: lb.LoadBalancerName ?? input.Name ?? '', arn, owner: ownerOf(tags) });
+          }
         }
+        this.createdLoadBalancer(lb);
+        this.tagsWritten([arn]);
         return lb;
       },
       modifyLoadBalancerAttributes: (arn, attributes) => api.modifyLoadBalancerAttributes(arn, attributes),

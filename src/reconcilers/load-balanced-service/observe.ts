@@ -50,14 +50,16 @@ function rankIn(arns: readonly string[]): (arn: string | undefined) => number {
   };
 }
 
-function ownership(tags: Tags | undefined, owner: Tags): Ownership {
+/** Whose object it is, by its ownership tags against ours (`owner`). */
+export function ownership(tags: Tags | undefined, owner: Tags): Ownership {
   const t = tags ?? {};
   if (t[TAG_CLUSTER] === undefined && t[TAG_OWNER] === undefined) return 'unowned';
   if (t[TAG_CLUSTER] === owner[TAG_CLUSTER] && t[TAG_OWNER] === owner[TAG_OWNER]) return 'ours';
   return 'foreign';
 }
 
-function ownerOf(tags: Tags | undefined): string {
+/** Who owns it, as conflict messages say it. */
+export function ownerOf(tags: Tags | undefined): string {
   const t = tags ?? {};
   if (t[TAG_CLUSTER] === undefined && t[TAG_OWNER] === undefined) return 'nobody (no albatross.dev ownership tags)';
   return `${t[TAG_OWNER] ?? '?'} in cluster ${t[TAG_CLUSTER] ?? '?'}`;
@@ -78,8 +80,9 @@ export interface Owned {
  * `listeners`, the listeners of the load balancer with our name are fetched first so their tags
  * ride in the same DescribeTags batch (observation); deletion needs none. With `confirmRemembered`
  * (deletion), target groups whose ARNs status remembers but the listing lacks are asked of AWS by
- * ARN (the inventory's view: no call when it has them all, or knows them gone), so a listing that
- * missed one does not leave it in AWS for ever.
+ * ARN (the inventory's view: no call when it has them all, or knows them gone), and so is the load
+ * balancer's name when the listing lacks it, so a listing that missed one does not leave it in AWS
+ * for ever.
  */
 export async function findOwned(api: Elbv2Api, input: ObserveInput, opts: { listeners: boolean; confirmRemembered?: boolean }): Promise<Owned> {
   const desiredTgNames = new Set(input.targetGroupNames.values());
@@ -87,7 +90,7 @@ export async function findOwned(api: Elbv2Api, input: ObserveInput, opts: { list
 
   // Candidates: by name and by remembered ARN; target groups from one listing.
   const [byName, listedTgs] = await Promise.all([
-    api.describeLoadBalancersByName(input.loadBalancerName),
+    api.describeLoadBalancersByName(input.loadBalancerName, { confirmAbsent: opts.confirmRemembered === true }),
     api.listTargetGroups(),
   ]);
   const knownTg = new Set(input.knownTargetGroupArns);

@@ -43,6 +43,7 @@ import {
 import { apply, type ApplyHooks, type ApplyResult } from './apply.ts';
 import { appliedState, type StatusState } from './applied.ts';
 import { conflictError } from './conflicts.ts';
+import { PreExistingLoadBalancerError } from './create-guard.ts';
 import { deletionPlan } from './delete.ts';
 import { Elbv2Inventory, INVENTORY_MAX_AGE_MS } from './inventory.ts';
 import { knownArns, resyncDelayMs, tagsDueNext } from './read-ahead.ts';
@@ -806,6 +807,13 @@ class LbsReconciler implements Reconciler {
       secrets?.redact(err);
       // A group AWS still holds in use: the reconcile is retried with backoff; status says why.
       if (err instanceof SecurityGroupInUseError) throw err;
+      // The create answered with a load balancer not ours (create-guard.ts): the Conflict an
+      // observation would have found. Unowned, with adoption allowed: retried, the observation adopts it.
+      if (err instanceof PreExistingLoadBalancerError) {
+        const adopt = lbs.spec.adopt === true;
+        const adoptable = adopt && err.conflict.owner.startsWith('nobody') && adoptionAllowed(this.deps.config, ctx.namespace);
+        if (!adoptable) throw conflictError([err.conflict], { adoptRequested: adopt, namespace: ctx.namespace });
+      }
       if (err instanceof AwsError && (err.kind === 'terminal' || err.kind === 'invalid')) {
         throw new TerminalError(Reason.AwsError, err.message, { cause: err, recheck: true });
       }

@@ -1,7 +1,9 @@
 // Adoption needs the operator's consent (issue 12, item 3): one controller watches two namespaces
 // and allows adoption (--adopt-namespaces) in one of them only. An unowned ALB with a listener and a
 // rule, claimed with adopt: true from the other namespace, stays exactly as it was (AdoptionNotAllowed,
-// naming the flag); the same claim from the allowed namespace takes it over.
+// naming the flag); the same claim from the allowed namespace takes it over. The second ALB comes
+// after the controller's inventory listed: its create meets it, answered as AWS answers a create of
+// a name it holds with other settings (DuplicateLoadBalancerName), not with moto's second ALB.
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import {
   CreateListenerCommand,
@@ -15,6 +17,7 @@ import {
   DescribeTagsCommand,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
 import type { LoadBalancedService } from '../../../src/crds/index.ts';
+import { limitsProxy } from '../../env/aws-limits/client.ts';
 import { awsClients, conditionOf, createTestNamespace, defaultNetwork, uniqueName, type TestNamespace } from '../support/index.ts';
 import { applyLbs, awsView, installCrds, startController, waitForCondition, waitReady, type Controller } from './harness.ts';
 
@@ -28,9 +31,11 @@ beforeAll(async () => {
   allowed = await createTestNamespace('lbs-adopt-ok');
   denied = await createTestNamespace('lbs-adopt-no');
   controller = await startController(`${allowed.name},${denied.name}`, { flags: ['--adopt-namespaces', allowed.name], resyncPeriod: '3s' });
+  await limitsProxy.setElbv2ExistingName(process.env['AWS_ACCESS_KEY_ID'] ?? '', 'refuse');
 });
 
 afterAll(async () => {
+  await limitsProxy.clearElbv2ExistingName(process.env['AWS_ACCESS_KEY_ID'] ?? '').catch(() => undefined);
   await controller?.stop();
   for (const arn of foreignArns) await awsClients().elbv2.send(new DeleteLoadBalancerCommand({ LoadBalancerArn: arn })).catch(() => undefined);
   await allowed?.delete();

@@ -7,7 +7,7 @@ import { register } from 'prom-client';
 import { countsDelta, isMutatingCall, limitsProxy, sumCounts } from '../../env/aws-limits/client.ts';
 import type { CallCounts } from '../../env/aws-limits/proxy.ts';
 import { RESOURCES, type LoadBalancedService } from '../../../src/crds/index.ts';
-import { DescribeTargetGroupsCommand } from '@aws-sdk/client-elastic-load-balancing-v2';
+import { DescribeLoadBalancersCommand, DescribeTargetGroupsCommand } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { awsClients, kubeConfig, readManifests, waitFor } from '../support/index.ts';
 import { EXAMPLE, applyLbs, deleteLbs, getLbs, installCrds, readyCertificate, setup, startController, teardown, waitReady, type Env } from './harness.ts';
 
@@ -57,13 +57,17 @@ describe('AWS calls of one LoadBalancedService like the example', () => {
     expect(calls['ec2.AuthorizeSecurityGroupIngress']).toBe(2);
     expect(mutating).toBeLessThanOrEqual(19);
     // The inventory listing (its pages grow with the account, not with this object: bounded apart),
-    // AWS asked whether the name is free, the default VPC and subnets (EC2, once per process), then
-    // the managed security groups: the shared listing of this cluster's groups (the first in this
-    // process; this cluster has only this object's) and, as they do not exist yet, a look-up by
-    // name (a group squatting one of the names would be a conflict); then only what AWS fills in
-    // later: the load balancer's state and the 3 target groups' health.
+    // the default VPC and subnets (EC2, once per process), then the managed security groups: the
+    // shared listing of this cluster's groups (the first in this process; this cluster has only
+    // this object's) and, as they do not exist yet, a look-up by name (a group squatting one of the
+    // names would be a conflict); then only what AWS fills in later: the load balancer's state and
+    // the 3 target groups' health. AWS is not asked whether the load balancer's name is free (it
+    // was, one DescribeLoadBalancers: 3 here before): what the create answers is checked instead.
     const tgs = (await awsClients().elbv2.send(new DescribeTargetGroupsCommand({}))).TargetGroups?.length ?? 0;
     expect(calls['elbv2.DescribeTargetGroups'] ?? 0).toBeLessThanOrEqual(Math.ceil((tgs + 1) / 400));
+    const lbs = (await awsClients().elbv2.send(new DescribeLoadBalancersCommand({}))).LoadBalancers?.length ?? 0;
+    expect(calls['elbv2.DescribeLoadBalancers'] ?? 0).toBeLessThanOrEqual(Math.ceil((lbs + 1) / 400) + 1);
+    expect(calls['elbv2.DescribeTags'] ?? 0).toBe(0);
     expect(calls['elbv2.DescribeTargetHealth']).toBe(3);
     expect(calls['ec2.DescribeSecurityGroups']).toBe(2);
     expect(reads - (calls['elbv2.DescribeTargetGroups'] ?? 0) - (calls['elbv2.DescribeLoadBalancers'] ?? 0)).toBeLessThanOrEqual(7);

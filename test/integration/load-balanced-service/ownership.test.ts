@@ -1,7 +1,9 @@
 // Ownership: a foreign ALB with the same name is never touched (Stalled, Conflict); an unowned one is
 // adopted only with adopt: true (this controller allows adoption everywhere: --adopt-namespaces '*';
 // adoption-consent.test.ts covers the namespaces that may not). Deletion: Delete removes everything owned (turning deletion
-// protection off, with an event); Retain leaves AWS alone.
+// protection off, with an event); Retain leaves AWS alone. The ALBs made here may come after the
+// controller's inventory listed: its create then meets them, answered as AWS answers a create of a
+// name it holds with other settings (DuplicateLoadBalancerName), not with moto's second ALB.
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import { CoreV1Api } from '@kubernetes/client-node';
 import {
@@ -13,6 +15,7 @@ import {
   DescribeTagsCommand,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
 import type { LoadBalancedService } from '../../../src/crds/index.ts';
+import { limitsProxy } from '../../env/aws-limits/client.ts';
 import { awsClients, conditionOf, defaultNetwork, kubeConfig, uniqueName, waitFor } from '../support/index.ts';
 import { applyLbs, awsView, deleteLbs, getLbs, installCrds, setup, teardown, waitForCondition, waitReady, type Env } from './harness.ts';
 
@@ -21,9 +24,11 @@ let env: Env | undefined;
 beforeAll(async () => {
   await installCrds();
   env = await setup('lbs-own', { flags: ['--adopt-namespaces', '*'] });
+  await limitsProxy.setElbv2ExistingName(process.env['AWS_ACCESS_KEY_ID'] ?? '', 'refuse');
 });
 
 afterAll(async () => {
+  await limitsProxy.clearElbv2ExistingName(process.env['AWS_ACCESS_KEY_ID'] ?? '').catch(() => undefined);
   await teardown(env);
 });
 

@@ -56,6 +56,11 @@ export class FakeElbv2 implements Elbv2Api {
   readonly calls: string[] = [];
   /** throw a crash before the Nth mutating call (1-based); 0 = never */
   crashAtMutation = 0;
+  /**
+   * CreateLoadBalancer of a name the fake holds: refused (AWS, other settings) or answered with the
+   * load balancer of that name (AWS, the same settings: the create is idempotent by name).
+   */
+  existingName: 'refuse' | 'answer' = 'refuse';
   private mutations = 0;
 
   private id(): string {
@@ -183,11 +188,14 @@ export class FakeElbv2 implements Elbv2Api {
   // ---- writes ----
   async createLoadBalancer(input: CreateLoadBalancerInput): Promise<LoadBalancer> {
     this.write('CreateLoadBalancer');
-    if ([...this.lbs.values()].some((x) => x.lb.LoadBalancerName === input.Name)) throw this.err('DuplicateLoadBalancerName', 'duplicate');
+    const existing = [...this.lbs.values()].find((x) => x.lb.LoadBalancerName === input.Name);
+    if (existing && this.existingName === 'answer') return structuredClone(existing.lb);
+    if (existing) throw this.err('DuplicateLoadBalancerName', 'duplicate');
     const arn = `${PREFIX}:loadbalancer/app/${input.Name}/${this.id()}`;
     const lb: LoadBalancer = {
       LoadBalancerArn: arn,
       LoadBalancerName: input.Name,
+      CreatedTime: new Date(),
       DNSName: `${input.Name}-1.us-east-1.elb.amazonaws.com`,
       CanonicalHostedZoneId: 'Z35SXDOTRQ7X7K',
       Scheme: input.Scheme ?? 'internet-facing',
