@@ -43,9 +43,11 @@ const clientNodeGeneratedCodeIsPure: Plugin = {
 /**
  * client-node imports undici at the top of KubeConfig's module (Agent, ProxyAgent for
  * createDispatcher) and of its generated HTTP layer (fetch), both for its fetch-based API clients.
- * The controller's requests go over node:https (applyToHTTPSOptions), so undici's 1.3 MB would be
- * run for nothing at every start. This stand-in for client-node's imports of undici loads it on
- * the first fetch or Agent/ProxyAgent construction and behaves the same from then on.
+ * The controller's requests go over node:https (applyToHTTPSOptions), so undici is never run. This
+ * stand-in for client-node's imports of undici loads it on the first fetch or Agent/ProxyAgent
+ * construction and behaves the same from then on. undici is built apart (dist/vendor/undici.cjs,
+ * UNDICI_BUILD_OPTIONS): bundled in, its 1 MB of source would sit in the heap with the chunk's text
+ * for the life of the process even though it is never run (V8 keeps a script's whole source).
  */
 const undiciOnFirstUseForClientNode: Plugin = {
   name: 'undici-on-first-use-for-client-node',
@@ -55,13 +57,33 @@ const undiciOnFirstUseForClientNode: Plugin = {
       resolveDir: args.pluginData as string,
       loader: 'js',
       contents: [
+        "import { existsSync } from 'node:fs';",
+        "import { fileURLToPath } from 'node:url';",
         'let undici;',
-        "const load = () => (undici ??= require('undici'));",
+        // This module lands in dist/chunks/ or in an entry point beside dist/vendor/.
+        "const file = () => ['../vendor/undici.cjs', './vendor/undici.cjs'].map((p) => fileURLToPath(new URL(p, import.meta.url))).find((f) => existsSync(f));",
+        'const load = () => (undici ??= require(file()));',
         'export const fetch = (...args) => load().fetch(...args);',
         'export class Agent { constructor(...args) { return new (load().Agent)(...args); } }',
         'export class ProxyAgent { constructor(...args) { return new (load().ProxyAgent)(...args); } }',
       ].join('\n'),
     }));
+  },
+};
+
+/**
+ * node:http through require(), not `import`. An ES module import of a built-in reads every export to
+ * build its namespace, and node:http's lazy WebSocket, CloseEvent and MessageEvent load Node's own
+ * undici bundle (fetch, WebSocket: 745 KB of source) for nothing: +2.3 MiB heap and +13 MiB RSS in a
+ * bare process. Our code and the AWS SDK's HTTP handler import node:http; require() reads no exports.
+ */
+const nodeHttpThroughRequire: Plugin = {
+  name: 'node-http-through-require',
+  setup(b) {
+    b.onResolve({ filter: /^(node:)?http$/ }, (args) =>
+      args.namespace === 'node-http-through-require' ? { path: 'node:http', external: true } : { path: 'node:http', namespace: 'node-http-through-require' },
+    );
+    b.onLoad({ filter: /.*/, namespace: 'node-http-through-require' }, () => ({ loader: 'js', contents: "module.exports = require('node:http');" }));
   },
 };
 
@@ -97,9 +119,25 @@ export const BUILD_OPTIONS: BuildOptions = {
   legalComments: 'linked',
   metafile: true,
   logLevel: 'warning',
-  plugins: [clientNodeGeneratedCodeIsPure, undiciOnFirstUseForClientNode],
+  plugins: [clientNodeGeneratedCodeIsPure, undiciOnFirstUseForClientNode, nodeHttpThroughRequire],
   // CommonJS dependencies bundled into an ES module still call require() for Node's built-ins.
   banner: { js: "import { createRequire as __albatrossCreateRequire } from 'node:module';\nconst require = __albatrossCreateRequire(import.meta.url);" },
+};
+
+/** undici on its own, for the stand-in above to require on first use (CommonJS: require() is synchronous). */
+export const UNDICI_BUILD_OPTIONS: BuildOptions = {
+  absWorkingDir: ROOT,
+  entryPoints: { 'vendor/undici': 'undici' },
+  outdir: 'dist',
+  outExtension: { '.js': '.cjs' },
+  bundle: true,
+  format: 'cjs',
+  platform: 'node',
+  target: 'node24',
+  minifyWhitespace: true,
+  minifySyntax: true,
+  legalComments: 'linked',
+  logLevel: 'warning',
 };
 
 function newestMtime(path: string): number {
@@ -125,7 +163,7 @@ export function isStale(): boolean {
 export async function buildDist(): Promise<Metafile> {
   rmSync(DIST, { recursive: true, force: true });
   mkdirSync(DIST, { recursive: true });
-  const result = await build(BUILD_OPTIONS);
+  const [result] = await Promise.all([build(BUILD_OPTIONS), build(UNDICI_BUILD_OPTIONS)]);
   if (!result.metafile) throw new Error('esbuild returned no metafile');
   trimSourceMapFiles(Object.keys(result.metafile.outputs).filter((f) => f.endsWith('.map')).map((f) => join(ROOT, f)));
   writeFileSync(join(DIST, 'meta.json'), JSON.stringify(result.metafile));
