@@ -7,6 +7,8 @@
 //   idle          the controller with nothing to watch: RSS, heap, start → /readyz, `albatross --help`
 //   full-sync     restarted on N converged objects: start → /readyz, every object reconciled once
 //   resync        after the periodic resync re-checked every object against AWS
+//   settled       the same controller once the wave's worker threads have stopped (idle 30 s: the
+//                 EC2 thread serves every LoadBalancedService's re-check), at most 90 s later
 // AWS is seeded first by the same controller talking to moto directly with unlimited budgets (not
 // measured: at AWS's rates a cold start of 1000 load balancers takes most of an hour, see
 // docs/performance.md), so what is measured is the steady state a restarted replica holds.
@@ -36,7 +38,7 @@ import { CLI_ENTRY, CONTROLLER_ENTRY, CONTROLLER_ENV, NODE_FLAGS } from '../supp
 import { createPki, pemBundle } from '../support/pki.ts';
 
 export interface FootprintPhase {
-  phase: 'idle' | 'full-sync' | 'resync';
+  phase: 'idle' | 'full-sync' | 'resync' | 'settled';
   /** the variant measured (FOOTPRINT_BENCH_VARIANTS); absent for the controller as shipped */
   variant?: string;
   /** process_resident_memory_bytes of the controller, MiB */
@@ -362,7 +364,17 @@ export async function run(): Promise<FootprintResult> {
       await Promise.race([waitUntil('every object reconciled again (resync)', () => reconciledAtLeast(2), 3 * 3_600_000, 5000), ctl.exited]);
       const m = await ctl.metrics();
       const calls = countsDelta(before, await callsNow());
-      phases.push(phaseOf('resync', m, ctl.rssSplit('resync'), (Date.now() - t) / 1000, calls));
+      const split = ctl.rssSplit('resync');
+      phases.push(phaseOf('resync', m, split, (Date.now() - t) / 1000, calls));
+      save();
+      // 6. settled: nothing to do until the next period; the wave's worker threads stop when idle.
+      const t2 = Date.now();
+      const before2 = await callsNow();
+      if (split.threads !== undefined) {
+        const threads = split.threads;
+        await waitUntil('the wave\'s worker threads stopped', async () => (ctl.rssSplit().threads ?? 0) < threads, 90_000, 2000).catch(() => undefined);
+      }
+      phases.push(phaseOf('settled', await ctl.metrics(), ctl.rssSplit('settled'), (Date.now() - t2) / 1000, countsDelta(before2, await callsNow())));
       save();
       await ctl.heapSnapshot('resync');
     }
