@@ -3,7 +3,7 @@
 // listing at a time however many reconciles ask), patched by our own writes (create, delete,
 // listeners that start forwarding to a target group) and by what reads find gone. Load balancers
 // by ARN are read in batches shared by concurrent reconciles. A listing replaces the view with
-// those patches made while it was in flight replayed on top (listing-journal.ts): a target group
+// those patches made while it was in flight replayed on top (src/runtime/listing-journal.ts): a target group
 // created (or deleted) by a reconcile while the listing ran stays in (or out of) the view.
 //
 // Tags (issue 10): kept per ARN for at most `tagMaxAgeMs` (the listing's own staleness bound, or
@@ -28,7 +28,7 @@ import { abortable } from '../../aws/abortable.ts';
 import { ArnBatcher } from './arn-batcher.ts';
 import { internStrings } from '../../runtime/intern.ts';
 import { PreExistingLoadBalancerError, preExisted } from './create-guard.ts';
-import { ListingJournal } from './listing-journal.ts';
+import { ListingJournal } from '../../runtime/listing-journal.ts';
 import { ownerOf, ownership } from './observe.ts';
 
 /** How stale the listing may get: a load balancer made or removed outside Albatross is seen within this. */
@@ -77,7 +77,7 @@ interface Listed {
 }
 
 export class Elbv2Inventory {
-  /** Our writes made while a listing is in flight are replayed on top of it (listing-journal.ts). */
+  /** Our writes made while a listing is in flight are replayed on top of it (src/runtime/listing-journal.ts). */
   private readonly known = new ListingJournal<Listed>({ lbs: new Map(), tgs: new Map() });
   private loadedAt = -Infinity;
   /** when invalidate() was last called */

@@ -4,7 +4,7 @@
 // our owner tag. Listener usage is a separate, costlier read (every load balancer of the account),
 // made only for certificates that are about to be deleted.
 import type { CertificateUsageApi } from '../../aws/certificate-usage.ts';
-import type { IamApi, ServerCertificateDetail, ServerCertificateSummary } from '../../aws/iam.ts';
+import type { IamApi, ServerCertificateSummary } from '../../aws/iam.ts';
 import { TAG_OWNER } from '../../crds/index.ts';
 import { ownsName, type DesiredCertificate } from './build.ts';
 import { sha1Thumbprint, sha256Hex } from './fingerprints.ts';
@@ -99,7 +99,8 @@ export async function attachUsage(usage: CertificateUsageApi, certs: OwnedCertif
   for (const c of certs) c.inUseBy = used.get(c.arn) ?? [];
 }
 
-function summaryOf(d: ServerCertificateDetail): ServerCertificateSummary {
+/** The summary fields of a certificate (of a detail: without its body, chain and tags). */
+export function summaryOf(d: ServerCertificateSummary): ServerCertificateSummary {
   return {
     name: d.name,
     id: d.id,

@@ -7,10 +7,11 @@
 // What a check concludes stays live where it matters: the certificates it acts on are read one by
 // one (GetServerCertificate), and one that is gone drops out of the listing at once; an upload whose
 // name turns out taken is looked up by name (apply.ts). A listing is used up to `maxAgeMs` old, and
-// our own uploads and deletes patch it, also while a listing is in flight (listing-journal.ts).
+// our own uploads and deletes patch it, also while a listing is in flight (src/runtime/listing-journal.ts).
 import type { IamApi, ServerCertificateSummary } from '../../aws/iam.ts';
 import { abortable } from '../../aws/abortable.ts';
-import { ListingJournal } from '../load-balanced-service/listing-journal.ts';
+import { ListingJournal } from '../../runtime/listing-journal.ts';
+import { summaryOf } from './observe.ts';
 
 type Certificates = Map<string, ServerCertificateSummary>;
 
@@ -93,15 +94,4 @@ export class SharedCertificateListing {
   private patch(fn: (certs: Certificates, prefix: string) => void): void {
     for (const [prefix, p] of this.prefixes) p.journal.patch((certs) => fn(certs, prefix));
   }
-}
-
-function summaryOf(c: ServerCertificateSummary): ServerCertificateSummary {
-  return {
-    name: c.name,
-    id: c.id,
-    arn: c.arn,
-    path: c.path,
-    ...(c.uploadDate ? { uploadDate: c.uploadDate } : {}),
-    ...(c.expiration ? { expiration: c.expiration } : {}),
-  };
 }

@@ -12,10 +12,10 @@
 //   GET    /__aws-limits/elbv2   {existingName: {AKID: mode}, counts: {checked, answered, refused}}
 //   PUT    /__aws-limits/elbv2   {"account": "AKID", "existingName": "answer" | "refuse"}
 //   DELETE /__aws-limits/elbv2   {"account": "AKID"}: that account back to moto's behaviour ({}: every account)
-import { request } from 'node:http';
 import { randomUUID } from 'node:crypto';
 import { errorAnswer } from './answers.ts';
 import type { RequestParts } from './classify.ts';
+import { askMoto } from './moto-ask.ts';
 import type { LayerContext, ProxyLayer } from './proxy.ts';
 
 export type ExistingNameMode = 'answer' | 'refuse';
@@ -65,26 +65,9 @@ export class Elbv2NamesLayer implements ProxyLayer {
   }
 
   /** moto's DescribeLoadBalancers answer for `name`, signed as the create was; undefined when the name is free (or on no clear answer). */
-  private lookup(create: RequestParts, name: string): Promise<string | undefined> {
-    const body = new URLSearchParams({ Action: 'DescribeLoadBalancers', Version: '2015-12-01', 'Names.member.1': name }).toString();
-    const headers: Record<string, string> = { 'content-type': 'application/x-www-form-urlencoded; charset=utf-8', 'content-length': String(Buffer.byteLength(body)) };
-    for (const h of ['authorization', 'x-amz-date', 'x-amz-security-token', 'host']) {
-      const v = create.headers[h];
-      if (typeof v === 'string') headers[h] = v;
-    }
-    return new Promise((resolve) => {
-      const r = request({ host: this.upstream.hostname, port: this.upstream.port, method: 'POST', path: '/', headers }, (up) => {
-        const chunks: Buffer[] = [];
-        up.on('data', (c: Buffer) => chunks.push(c));
-        up.on('end', () => {
-          const text = Buffer.concat(chunks).toString('utf8');
-          resolve(up.statusCode === 200 && text.includes('<LoadBalancerArn>') ? text : undefined);
-        });
-        up.on('error', () => resolve(undefined));
-      });
-      r.on('error', () => resolve(undefined));
-      r.end(body);
-    });
+  private async lookup(create: RequestParts, name: string): Promise<string | undefined> {
+    const r = await askMoto(this.upstream, create, { Action: 'DescribeLoadBalancers', Version: '2015-12-01', 'Names.member.1': name });
+    return r?.status === 200 && r.text.includes('<LoadBalancerArn>') ? r.text : undefined;
   }
 
   admin(method: string, subpath: string, body: unknown): Promise<unknown> {

@@ -8,9 +8,9 @@
 // at a time, each until its answer is sent, so two concurrent uploads cannot both pass the check.
 //
 //   GET    /__aws-limits/iam   {counts: {checked, refused}}
-import { request } from 'node:http';
 import { errorAnswer } from './answers.ts';
 import type { RequestParts } from './classify.ts';
+import { askMoto } from './moto-ask.ts';
 import type { LayerContext, ProxyLayer } from './proxy.ts';
 
 /** What moto says about a name: held, free, or no clear answer (then the upload is let through unchecked). */
@@ -60,26 +60,10 @@ export class IamNamesLayer implements ProxyLayer {
   }
 
   /** GetServerCertificate for `name` at moto, signed as the upload was (moto reads the account from it). */
-  private lookup(upload: RequestParts, name: string): Promise<Lookup> {
-    const body = new URLSearchParams({ Action: 'GetServerCertificate', Version: '2010-05-08', ServerCertificateName: name }).toString();
-    const headers: Record<string, string> = { 'content-type': 'application/x-www-form-urlencoded; charset=utf-8', 'content-length': String(Buffer.byteLength(body)) };
-    for (const h of ['authorization', 'x-amz-date', 'x-amz-security-token', 'host']) {
-      const v = upload.headers[h];
-      if (typeof v === 'string') headers[h] = v;
-    }
-    return new Promise((resolve) => {
-      const r = request({ host: this.upstream.hostname, port: this.upstream.port, method: 'POST', path: '/', headers }, (up) => {
-        const chunks: Buffer[] = [];
-        up.on('data', (c: Buffer) => chunks.push(c));
-        up.on('end', () => {
-          const text = Buffer.concat(chunks).toString('utf8');
-          resolve(up.statusCode === 200 && text.includes('<ServerCertificateName>') ? 'taken' : text.includes('<Code>NoSuchEntity</Code>') ? 'free' : 'unknown');
-        });
-        up.on('error', () => resolve('unknown'));
-      });
-      r.on('error', () => resolve('unknown'));
-      r.end(body);
-    });
+  private async lookup(upload: RequestParts, name: string): Promise<Lookup> {
+    const r = await askMoto(this.upstream, upload, { Action: 'GetServerCertificate', Version: '2010-05-08', ServerCertificateName: name });
+    if (!r) return 'unknown';
+    return r.status === 200 && r.text.includes('<ServerCertificateName>') ? 'taken' : r.text.includes('<Code>NoSuchEntity</Code>') ? 'free' : 'unknown';
   }
 
   admin(method: string, subpath: string): Promise<unknown> {

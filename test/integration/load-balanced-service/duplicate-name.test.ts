@@ -2,10 +2,9 @@
 // a second load balancer of the same name; AWS would not. The second resource must be a Conflict
 // naming the first and create nothing; when the first is deleted, the second takes the name.
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
-import { DescribeLoadBalancersCommand } from '@aws-sdk/client-elastic-load-balancing-v2';
 import type { LoadBalancedService } from '../../../src/crds/index.ts';
-import { awsClients, conditionOf, uniqueName, waitFor } from '../support/index.ts';
-import { applyLbs, awsView, deleteLbs, getLbs, installCrds, setup, teardown, waitForCondition, waitReady, type Env } from './harness.ts';
+import { conditionOf, uniqueName, waitFor } from '../support/index.ts';
+import { albsNamed, applyLbs, awsView, deleteLbs, getLbs, installCrds, setup, teardown, waitForCondition, waitReady, type Env } from './harness.ts';
 
 let env: Env | undefined;
 
@@ -26,11 +25,6 @@ const spec = (name: string, target: string): LoadBalancedService['spec'] => ({
   listeners: [{ port: 80, protocol: 'HTTP', defaultAction: { forward: { targetGroup: 'web' } } }],
   targetGroups: [{ name: 'web', port: 8080, targets: [{ id: target }] }],
 });
-
-async function albsNamed(name: string): Promise<string[]> {
-  const out = await awsClients().elbv2.send(new DescribeLoadBalancersCommand({ Names: [name] })).catch(() => ({ LoadBalancers: [] }));
-  return (out.LoadBalancers ?? []).map((l) => l.LoadBalancerArn!);
-}
 
 async function ownedBy(name: string): Promise<{ loadBalancers: number; targetGroups: number }> {
   const view = await awsView(cluster(), `LoadBalancedService/${ns()}/${name}`);

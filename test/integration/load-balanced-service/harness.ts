@@ -2,8 +2,9 @@
 // with the flags a user would pass, or as a child process that can be killed), ServerCertificates
 // with a published ARN (the certificate controller is not under test here), and a view of what AWS
 // holds for one cluster name, read straight from moto.
-import { CustomObjectsApi, type KubernetesObject } from '@kubernetes/client-node';
+import { CoreV1Api, CustomObjectsApi, type KubernetesObject } from '@kubernetes/client-node';
 import {
+  CreateLoadBalancerCommand,
   DescribeListenerCertificatesCommand,
   DescribeListenersCommand,
   DescribeLoadBalancerAttributesCommand,
@@ -25,7 +26,7 @@ import { pino, type Logger } from 'pino';
 import type { Albatross } from '../../../src/app.ts';
 import { RESOURCES, type LoadBalancedService, type ServerCertificate } from '../../../src/crds/index.ts';
 import { createLoadBalancedServiceController, type LbsControllerOptions } from '../../../src/reconcilers/load-balanced-service/reconciler.ts';
-import { applyManifests, awsClients, conditionOf, createTestNamespace, kubeConfig, uniqueClusterName, uniqueName, waitFor, type TestNamespace } from '../support/index.ts';
+import { applyManifests, awsClients, conditionOf, createTestNamespace, defaultNetwork, kubeConfig, uniqueClusterName, uniqueName, waitFor, type TestNamespace } from '../support/index.ts';
 import { controllerFlags, installCrds, startInProcess } from '../support/controller.ts';
 import { replaceStatus } from '../support/status.ts';
 import { CONTROLLER_ENV, controllerArgv } from '../../support/dist.ts';
@@ -178,6 +179,34 @@ export async function tagsOf(arns: string[]): Promise<Map<string, Record<string,
     for (const d of res.TagDescriptions ?? []) out.set(d.ResourceArn!, Object.fromEntries((d.Tags ?? []).map((t) => [t.Key!, t.Value ?? ''])));
   }
   return out;
+}
+
+/** One load balancer's ELBv2 tags ({} when it has none or is gone). */
+export async function tagsOfArn(arn: string): Promise<Record<string, string>> {
+  return (await tagsOf([arn])).get(arn) ?? {};
+}
+
+/** Someone else's load balancer, made straight at moto (neither counted nor seen by the proxy's layers). */
+export async function createForeignAlb(name: string, tags: Record<string, string>): Promise<string> {
+  const { subnetIds } = await defaultNetwork();
+  const out = await awsClients().elbv2.send(new CreateLoadBalancerCommand({ Name: name, Subnets: subnetIds.slice(0, 2), Tags: Object.entries(tags).map(([Key, Value]) => ({ Key, Value })) }));
+  return out.LoadBalancers![0]!.LoadBalancerArn!;
+}
+
+/** The ARNs of the load balancers with this name (moto may hold several). */
+export async function albsNamed(name: string): Promise<string[]> {
+  const out = await awsClients().elbv2.send(new DescribeLoadBalancersCommand({ Names: [name] })).catch(() => ({ LoadBalancers: [] }));
+  return (out.LoadBalancers ?? []).map((l) => l.LoadBalancerArn!);
+}
+
+export async function listenersOf(arn: string): Promise<number> {
+  return (await awsClients().elbv2.send(new DescribeListenersCommand({ LoadBalancerArn: arn }))).Listeners?.length ?? 0;
+}
+
+/** The messages of the events with this reason about the object `name` in `namespace`. */
+export async function eventsOf(namespace: string, name: string, reason: string): Promise<string[]> {
+  const list = await kubeConfig().makeApiClient(CoreV1Api).listNamespacedEvent({ namespace });
+  return list.items.filter((e) => e.involvedObject.name === name && e.reason === reason).map((e) => e.message ?? '');
 }
 
 const kv = (list: Array<{ Key?: string; Value?: string }> | undefined): Record<string, string> =>

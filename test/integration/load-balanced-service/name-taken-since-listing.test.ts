@@ -8,13 +8,11 @@
 // One made with this resource's own tags (a create whose answer was lost) is used; an unowned one,
 // with spec.adopt: true (this controller allows adoption everywhere), is adopted at the next reconcile.
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
-import { CreateLoadBalancerCommand, DescribeListenersCommand, DescribeLoadBalancersCommand, DescribeTagsCommand } from '@aws-sdk/client-elastic-load-balancing-v2';
-import { CoreV1Api } from '@kubernetes/client-node';
 import type { LoadBalancedService } from '../../../src/crds/index.ts';
 import { CREATE_CLOCK_SKEW_MS } from '../../../src/reconcilers/load-balanced-service/create-guard.ts';
 import { countsDelta, limitsProxy } from '../../env/aws-limits/client.ts';
-import { awsClients, conditionOf, defaultNetwork, kubeConfig, uniqueName, waitFor } from '../support/index.ts';
-import { applyLbs, awsView, deleteLbs, getLbs, installCrds, setup, teardown, waitForCondition, waitReady, type Env } from './harness.ts';
+import { conditionOf, uniqueName, waitFor } from '../support/index.ts';
+import { albsNamed, applyLbs, awsView, createForeignAlb, deleteLbs, eventsOf, getLbs, installCrds, listenersOf, setup, tagsOfArn, teardown, waitForCondition, waitReady, type Env } from './harness.ts';
 
 let env: Env | undefined;
 const account = (): string => process.env['AWS_ACCESS_KEY_ID'] ?? '';
@@ -31,32 +29,6 @@ const simple = (name: string, target: string, adopt = false): LoadBalancedServic
   targetGroups: [{ name: 'web', port: 8080, targets: [{ id: target }] }],
 });
 
-/** Straight at moto, as someone else would (neither counted nor seen by the proxy's layers). */
-async function createAlb(name: string, tags: Record<string, string>): Promise<string> {
-  const { subnetIds } = await defaultNetwork();
-  const out = await awsClients().elbv2.send(new CreateLoadBalancerCommand({ Name: name, Subnets: subnetIds.slice(0, 2), Tags: Object.entries(tags).map(([Key, Value]) => ({ Key, Value })) }));
-  return out.LoadBalancers![0]!.LoadBalancerArn!;
-}
-
-async function albsNamed(name: string): Promise<string[]> {
-  const out = await awsClients().elbv2.send(new DescribeLoadBalancersCommand({ Names: [name] })).catch(() => ({ LoadBalancers: [] }));
-  return (out.LoadBalancers ?? []).map((l) => l.LoadBalancerArn!);
-}
-
-async function tagsOf(arn: string): Promise<Record<string, string>> {
-  const out = await awsClients().elbv2.send(new DescribeTagsCommand({ ResourceArns: [arn] }));
-  return Object.fromEntries((out.TagDescriptions?.[0]?.Tags ?? []).map((t) => [t.Key!, t.Value ?? '']));
-}
-
-async function listenersOf(arn: string): Promise<number> {
-  return (await awsClients().elbv2.send(new DescribeListenersCommand({ LoadBalancerArn: arn }))).Listeners?.length ?? 0;
-}
-
-async function eventsOf(name: string, reason: string): Promise<string[]> {
-  const list = await kubeConfig().makeApiClient(CoreV1Api).listNamespacedEvent({ namespace: ns() });
-  return list.items.filter((e) => e.involvedObject.name === name && e.reason === reason).map((e) => e.message ?? '');
-}
-
 async function deleted(name: string): Promise<void> {
   await deleteLbs(ns(), name);
   await waitFor(async () => !(await getLbs(ns(), name).catch(() => undefined)), { description: `${name} deleted`, timeoutMs: 60_000 });
@@ -68,9 +40,9 @@ beforeAll(async () => {
   // The inventory lists (with the first reconcile) before the load balancers below exist.
   await applyLbs(ns(), 'first', simple(uniqueName('first'), '172.31.7.20'));
   await waitReady(ns(), 'first');
-  arns.foreign = await createAlb(names.foreign, FOREIGN_TAGS);
-  arns.ours = await createAlb(names.ours, { 'albatross.dev/cluster': env.controller.clusterName, 'albatross.dev/owner': `LoadBalancedService/${ns()}/lost` });
-  arns.unowned = await createAlb(names.unowned, { team: 'legacy' });
+  arns.foreign = await createForeignAlb(names.foreign, FOREIGN_TAGS);
+  arns.ours = await createForeignAlb(names.ours, { 'albatross.dev/cluster': env.controller.clusterName, 'albatross.dev/owner': `LoadBalancedService/${ns()}/lost` });
+  arns.unowned = await createForeignAlb(names.unowned, { team: 'legacy' });
   // Older than the clock-skew margin by the time the controller's create meets them.
   await new Promise((r) => setTimeout(r, CREATE_CLOCK_SKEW_MS + 1_000));
 });
@@ -93,12 +65,12 @@ describe('a load balancer with our name made since the listing', () => {
       `load balancer ${names.foreign} (${arns.foreign}) is owned by LoadBalancedService/x/y in cluster someone-else; nothing was changed`,
     );
     expect(conditionOf(stalled, 'Ready')).toMatchObject({ status: 'False', reason: 'Conflict' });
-    expect(await eventsOf('taken', 'Conflict')).not.toEqual([]);
+    expect(await eventsOf(ns(), 'taken', 'Conflict')).not.toEqual([]);
     // One create, answered by the proxy with the foreign load balancer; no listing and no look-up by name.
     expect(calls['elbv2.CreateLoadBalancer']).toBe(1);
     expect(calls['elbv2.DescribeLoadBalancers'] ?? 0).toBe(0);
     expect(await albsNamed(names.foreign)).toEqual([arns.foreign]);
-    expect(await tagsOf(arns.foreign)).toEqual(FOREIGN_TAGS);
+    expect(await tagsOfArn(arns.foreign)).toEqual(FOREIGN_TAGS);
     expect(await listenersOf(arns.foreign)).toBe(0);
 
     // What the plan made before the create (the target group) is the resource's, and deleting the
@@ -106,7 +78,7 @@ describe('a load balancer with our name made since the listing', () => {
     expect((await awsView(env!.controller.clusterName, `LoadBalancedService/${ns()}/taken`)).targetGroups).toHaveLength(1);
     await deleted('taken');
     expect(await albsNamed(names.foreign)).toEqual([arns.foreign]);
-    expect(await tagsOf(arns.foreign)).toEqual(FOREIGN_TAGS);
+    expect(await tagsOfArn(arns.foreign)).toEqual(FOREIGN_TAGS);
     expect((await awsView(env!.controller.clusterName, `LoadBalancedService/${ns()}/taken`)).targetGroups).toEqual([]);
   });
 
@@ -125,13 +97,13 @@ describe('a load balancer with our name made since the listing', () => {
     const ready = await waitReady(ns(), 'legacy');
     expect(ready.status?.loadBalancer?.arn).toBe(arns.unowned);
     expect(await albsNamed(names.unowned)).toEqual([arns.unowned]);
-    expect(await tagsOf(arns.unowned)).toMatchObject({ 'albatross.dev/cluster': env!.controller.clusterName, 'albatross.dev/owner': `LoadBalancedService/${ns()}/legacy` });
+    expect(await tagsOfArn(arns.unowned)).toMatchObject({ 'albatross.dev/cluster': env!.controller.clusterName, 'albatross.dev/owner': `LoadBalancedService/${ns()}/legacy` });
     expect(await listenersOf(arns.unowned)).toBe(1);
   });
 
   // Last: the refusal has the inventory list again, which would show the load balancers above.
   test('the create is refused as a duplicate (other settings): the next reconcile lists again and finds the Conflict', async () => {
-    arns.refused = await createAlb(names.refused, FOREIGN_TAGS);
+    arns.refused = await createForeignAlb(names.refused, FOREIGN_TAGS);
     await limitsProxy.setElbv2ExistingName(account(), 'refuse');
     await applyLbs(ns(), 'refused', simple(names.refused, '172.31.7.23'));
     const stalled = await waitForCondition(ns(), 'refused', 'Stalled', 'True', 'Conflict');
@@ -139,7 +111,7 @@ describe('a load balancer with our name made since the listing', () => {
       `load balancer ${names.refused} (${arns.refused}) is owned by LoadBalancedService/x/y in cluster someone-else; nothing was changed`,
     );
     expect(await albsNamed(names.refused)).toEqual([arns.refused]);
-    expect(await tagsOf(arns.refused)).toEqual(FOREIGN_TAGS);
+    expect(await tagsOfArn(arns.refused)).toEqual(FOREIGN_TAGS);
     expect(await listenersOf(arns.refused)).toBe(0);
   });
 });

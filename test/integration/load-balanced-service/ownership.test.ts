@@ -5,19 +5,11 @@
 // controller's inventory listed: its create then meets them, answered as AWS answers a create of a
 // name it holds with other settings (DuplicateLoadBalancerName), not with moto's second ALB.
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
-import { CoreV1Api } from '@kubernetes/client-node';
-import {
-  CreateLoadBalancerCommand,
-  DeleteLoadBalancerCommand,
-  DescribeLoadBalancerAttributesCommand,
-  DescribeLoadBalancersCommand,
-  DescribeListenersCommand,
-  DescribeTagsCommand,
-} from '@aws-sdk/client-elastic-load-balancing-v2';
+import { DeleteLoadBalancerCommand, DescribeLoadBalancerAttributesCommand } from '@aws-sdk/client-elastic-load-balancing-v2';
 import type { LoadBalancedService } from '../../../src/crds/index.ts';
 import { limitsProxy } from '../../env/aws-limits/client.ts';
-import { awsClients, conditionOf, defaultNetwork, kubeConfig, uniqueName, waitFor } from '../support/index.ts';
-import { applyLbs, awsView, deleteLbs, getLbs, installCrds, setup, teardown, waitForCondition, waitReady, type Env } from './harness.ts';
+import { awsClients, conditionOf, uniqueName, waitFor } from '../support/index.ts';
+import { albsNamed, applyLbs, awsView, createForeignAlb, deleteLbs, eventsOf, getLbs, installCrds, listenersOf, setup, tagsOfArn, teardown, waitForCondition, waitReady, type Env } from './harness.ts';
 
 let env: Env | undefined;
 
@@ -42,33 +34,6 @@ const simple = (name: string, extra: Partial<LoadBalancedService['spec']> = {}):
   ...extra,
 });
 
-async function createForeignAlb(name: string, tags: Record<string, string>): Promise<string> {
-  const { subnetIds } = await defaultNetwork();
-  const out = await awsClients().elbv2.send(
-    new CreateLoadBalancerCommand({ Name: name, Subnets: subnetIds.slice(0, 2), Tags: Object.entries(tags).map(([Key, Value]) => ({ Key, Value })) }),
-  );
-  return out.LoadBalancers![0]!.LoadBalancerArn!;
-}
-
-async function albsNamed(name: string): Promise<string[]> {
-  const out = await awsClients().elbv2.send(new DescribeLoadBalancersCommand({ Names: [name] })).catch(() => ({ LoadBalancers: [] }));
-  return (out.LoadBalancers ?? []).map((l) => l.LoadBalancerArn!);
-}
-
-async function tagsOf(arn: string): Promise<Record<string, string>> {
-  const out = await awsClients().elbv2.send(new DescribeTagsCommand({ ResourceArns: [arn] }));
-  return Object.fromEntries((out.TagDescriptions?.[0]?.Tags ?? []).map((t) => [t.Key!, t.Value ?? '']));
-}
-
-async function listenersOf(arn: string): Promise<number> {
-  return (await awsClients().elbv2.send(new DescribeListenersCommand({ LoadBalancerArn: arn }))).Listeners?.length ?? 0;
-}
-
-async function eventsOf(name: string, reason: string): Promise<string[]> {
-  const list = await kubeConfig().makeApiClient(CoreV1Api).listNamespacedEvent({ namespace: ns() });
-  return list.items.filter((e) => e.involvedObject.name === name && e.reason === reason).map((e) => e.message ?? '');
-}
-
 describe('ownership', () => {
   test('a foreign ALB with the same name is a Conflict and is never touched', async () => {
     const name = uniqueName('foreign');
@@ -79,10 +44,10 @@ describe('ownership', () => {
     expect(conditionOf(stalled, 'Stalled')?.message).toContain(`load balancer ${name}`);
     expect(conditionOf(stalled, 'Stalled')?.message).toContain('LoadBalancedService/x/y in cluster someone-else');
     expect(conditionOf(stalled, 'Ready')?.status).toBe('False');
-    expect(await eventsOf('clash', 'Conflict')).not.toEqual([]);
+    expect(await eventsOf(ns(), 'clash', 'Conflict')).not.toEqual([]);
     // Untouched: still one ALB of that name, same tags, no listeners, and nothing else was created.
     expect(await albsNamed(name)).toEqual([arn]);
-    expect(await tagsOf(arn)).toEqual(foreignTags);
+    expect(await tagsOfArn(arn)).toEqual(foreignTags);
     expect(await listenersOf(arn)).toBe(0);
     expect((await awsView(cluster())).targetGroups.filter((t) => t.tags['albatross.dev/owner']?.endsWith('/clash'))).toEqual([]);
     await deleteLbs(ns(), 'clash');
@@ -97,13 +62,13 @@ describe('ownership', () => {
     await applyLbs(ns(), 'legacy', simple(name));
     const stalled = await waitForCondition(ns(), 'legacy', 'Stalled', 'True', 'Conflict');
     expect(conditionOf(stalled, 'Stalled')?.message).toMatch(/owned by nobody.*adopt: true/);
-    expect(await tagsOf(arn)).toEqual({ team: 'legacy' });
+    expect(await tagsOfArn(arn)).toEqual({ team: 'legacy' });
 
     await applyLbs(ns(), 'legacy', simple(name, { adopt: true }));
     const ready = await waitReady(ns(), 'legacy');
     expect(ready.status?.loadBalancer?.arn).toBe(arn);
     expect(await albsNamed(name)).toEqual([arn]);
-    expect(await tagsOf(arn)).toMatchObject({ 'albatross.dev/cluster': cluster(), 'albatross.dev/owner': `LoadBalancedService/${ns()}/legacy` });
+    expect(await tagsOfArn(arn)).toMatchObject({ 'albatross.dev/cluster': cluster(), 'albatross.dev/owner': `LoadBalancedService/${ns()}/legacy` });
     expect(await listenersOf(arn)).toBe(1);
   });
 });
@@ -121,7 +86,7 @@ describe('deletion', () => {
     await waitFor(async () => !(await getLbs(ns(), 'doomed').catch(() => undefined)), { description: 'doomed gone (finalizer removed)' });
     expect(await albsNamed(name)).toEqual([]);
     expect((await awsView(cluster())).targetGroups.filter((t) => t.tags['albatross.dev/owner']?.endsWith('/doomed'))).toEqual([]);
-    expect(await eventsOf('doomed', 'DeletionProtectionDisabled')).toEqual([expect.stringContaining(name)]);
+    expect(await eventsOf(ns(), 'doomed', 'DeletionProtectionDisabled')).toEqual([expect.stringContaining(name)]);
   });
 
   test('Retain leaves every AWS object in place and only removes the finalizer', async () => {
